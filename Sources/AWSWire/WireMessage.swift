@@ -1,0 +1,66 @@
+import Foundation
+
+/// An HTTP request as the wire layer sees it: already fully read, headers with lower-cased names.
+public struct WireRequest: Sendable {
+    public var method: String
+    /// The path without the query string, still percent-encoded as sent.
+    public var rawPath: String
+    /// The query string without the leading `?`, still percent-encoded.
+    public var rawQuery: String
+    /// Header names lower-cased; repeated headers keep their order.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// The peer's IP address, for `aws:SourceIp`.
+    public var sourceIP: String
+
+    public init(method: String, rawPath: String, rawQuery: String = "", headers: [(name: String, value: String)] = [],
+                body: [UInt8] = [], sourceIP: String = "127.0.0.1") {
+        self.method = method
+        self.rawPath = rawPath
+        self.rawQuery = rawQuery
+        self.headers = headers.map { ($0.name.lowercased(), $0.value) }
+        self.body = body
+        self.sourceIP = sourceIP
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        for h in headers where h.name == lower { return h.value }
+        return nil
+    }
+
+    /// The path with percent-escapes decoded.
+    public var path: String { rawPath.removingPercentEncoding ?? rawPath }
+
+    /// Query string parameters, decoded (`+` is a space only in form bodies, not here).
+    public var queryItems: [(String, String)] { FormDecoding.pairs(rawQuery, plusIsSpace: false) }
+}
+
+/// An HTTP response produced by a service, before the transport writes it.
+public struct WireResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func xml(_ status: Int = 200, _ text: String, requestID: String) -> WireResponse {
+        WireResponse(status: status, headers: [("Content-Type", "text/xml;charset=UTF-8"), ("x-amzn-RequestId", requestID)],
+                     body: Array(text.utf8))
+    }
+
+    public static func json(_ status: Int = 200, _ bytes: [UInt8], requestID: String,
+                            extraHeaders: [(String, String)] = []) -> WireResponse {
+        WireResponse(status: status,
+                     headers: [("Content-Type", "application/json"), ("x-amzn-RequestId", requestID)] + extraHeaders,
+                     body: bytes)
+    }
+}
+
+/// A fresh request id in the form AWS uses (a lower-case UUID).
+public func newRequestID() -> String { UUID().uuidString.lowercased() }

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Who is calling: the account root in the default mode, or an IAM user/role when IAM is enforced.
+public struct Principal: Sendable, Equatable {
+    public var arn: String
+    /// The `UserId` GetCallerIdentity reports (the account id for root, `AIDA…` for users).
+    public var userId: String
+    public var accountId: String
+    public var accessKeyId: String
+
+    public init(arn: String, userId: String, accountId: String, accessKeyId: String) {
+        self.arn = arn
+        self.userId = userId
+        self.accountId = accountId
+        self.accessKeyId = accessKeyId
+    }
+
+    public static func root(accountId: String, accessKeyId: String) -> Principal {
+        Principal(arn: "arn:aws:iam::\(accountId):root", userId: accountId, accountId: accountId, accessKeyId: accessKeyId)
+    }
+}
+
+/// What every operation knows about the request besides its parameters.
+public struct RequestContext: Sendable {
+    public var requestID: String
+    public var accountId: String
+    public var region: String
+    public var principal: Principal
+    public var sourceIP: String
+
+    public init(requestID: String, accountId: String, region: String, principal: Principal, sourceIP: String) {
+        self.requestID = requestID
+        self.accountId = accountId
+        self.region = region
+        self.principal = principal
+        self.sourceIP = sourceIP
+    }
+}

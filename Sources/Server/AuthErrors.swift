@@ -1,0 +1,22 @@
+import AWSWire
+
+/// The errors each protocol gives for a request whose signature is missing or unreadable.
+enum AuthErrors {
+    static func error(for failure: SigV4Authorization.ParseFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
+        switch (failure, proto) {
+        case (.missing, .lambda):
+            return AWSError(code: "MissingAuthenticationTokenException", message: "Missing Authentication Token",
+                            httpStatus: 403, lambdaType: nil)
+        case (.missing, .ec2):
+            return AWSError(code: "MissingAuthenticationToken",
+                            message: "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+                            httpStatus: 401)
+        case (.missing, _):
+            return AWSError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
+        case (.malformed(let why), .lambda):
+            return AWSError(code: "IncompleteSignatureException", message: why, httpStatus: 403, lambdaType: nil)
+        case (.malformed(let why), _):
+            return AWSError(code: "IncompleteSignature", message: why, httpStatus: proto == .ec2 ? 401 : 403)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import AWSWire
+import CloudModel
+import ControlPlane
+import Foundation
+import Logging
+import NIOCore
+import Persistence
+
+/// The composition root: opens the store, builds the services, serves HTTP until stopped.
+public final class LambdaVPCServer: Sendable {
+    public let config: ServerConfig
+    public let store: StateStore
+    let http: HTTPServer
+    let logger: Logger
+    public let isolationAvailable: Bool
+
+    public init(config: ServerConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let durable = try SQLiteRecordStore(directory: config.dataDir)
+        store = try StateStore(durable: durable, clock: SystemTimeSource())
+        isolationAvailable = HostCapabilities.hasNetAdmin()
+        let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region)
+        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), isolationAvailable: isolationAvailable, logger: logger)
+        http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops cleanly.
+    public func run() async throws {
+        let channel = try await http.start(host: config.host, port: config.port)
+        let port = channel.localAddress?.port ?? config.port
+        if !isolationAvailable {
+            logger.warning("no CAP_NET_ADMIN: functions will run without network isolation; VPC rules are checked in the control plane only")
+        }
+        logger.info("lambda-vpc \(LambdaVPCVersion.current) listening on http://\(config.host):\(port) (data dir \(config.dataDir), account \(config.accountId), region \(config.region))")
+        await SignalWaiter.waitForTermination()
+        logger.info("stopping")
+        try? await channel.close()
+        await http.shutdown()
+        logger.info("stopped")
+    }
+}

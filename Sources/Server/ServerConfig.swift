@@ -1,0 +1,12 @@
+/// Everything `lambda-vpc serve` can be told, with the defaults of the CLI contract.
+public struct ServerConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 4599
+    public var dataDir = "./.lambda-vpc"
+    public var accountId = "123456789012"
+    public var region = "us-east-1"
+    /// Largest request body accepted (Lambda's zip upload limit is 50 MB base64-encoded ≈ 70 MB).
+    public var maxBodyBytes = 70 * 1024 * 1024
+
+    public init() {}
+}
