@@ -43,7 +43,10 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "CloudModel"], swiftSettings: strict),
+        .testTarget(name: "PersistenceTests", dependencies: [
+            "Persistence", "CloudModel", "ControlPlane",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire"], swiftSettings: strict),
     ]
 )

@@ -58,7 +58,7 @@ public enum ErrorEnvelope {
         var obj: [String: String] = e.extraFields
         if let t = e.lambdaType { obj["Type"] = t }
         obj[e.lambdaMessageKey] = e.message
-        let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return .json(e.httpStatus, Array(data), requestID: requestID, extraHeaders: [("x-amzn-ErrorType", e.code)])
     }
 }

@@ -17,6 +17,12 @@ public enum FormDecoding {
 
     /// Percent-decodes one component.
     public static func decode<S: Collection>(_ bytes: S, _ plusIsSpace: Bool) -> String where S.Element == UInt8 {
+        String(decoding: decodeBytes(bytes, plusIsSpace: plusIsSpace), as: UTF8.self)
+    }
+
+    /// Percent-decodes one component to raw bytes, so that bytes which are not UTF-8 survive a
+    /// decode/encode round trip (SigV4 re-encodes what the client sent).
+    public static func decodeBytes<S: Collection>(_ bytes: S, plusIsSpace: Bool) -> [UInt8] where S.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex
@@ -40,7 +46,7 @@ public enum FormDecoding {
             }
             i = bytes.index(after: i)
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     static func hexValue(_ c: UInt8) -> UInt8? {
@@ -52,24 +58,30 @@ public enum FormDecoding {
         }
     }
 
-    /// Percent-encodes with SigV4's unreserved set (A-Z a-z 0-9 - _ . ~).
+    /// Percent-encodes with SigV4's unreserved set (A-Z a-z 0-9 - _ . ~), upper-case hex.
     public static func encode(_ s: String, keepSlash: Bool = false) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
+        String(decoding: encodeBytes(s.utf8, keepSlash: keepSlash), as: UTF8.self)
+    }
+
+    /// `encode` on raw bytes.
+    public static func encodeBytes<S: Sequence>(_ bytes: S, keepSlash: Bool = false) -> [UInt8] where S.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount)
+        for b in bytes {
             switch b {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
+                out.append(b)
             case UInt8(ascii: "/") where keepSlash:
-                out.append("/")
+                out.append(b)
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out.append("%")
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b & 0xF)]))
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHexDigits[Int(b >> 4)])
+                out.append(upperHexDigits[Int(b & 0xF)])
             }
         }
         return out
     }
+
+    static let upperHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 }

@@ -6,9 +6,11 @@ public struct QueryParameters: Sendable {
     public init(_ values: [String: String]) { self.values = values }
 
     /// Parses a form body merged over the URL query (the body wins, as AWS reads POST bodies).
+    /// The query is read form-style too (`+` is a space): the Query protocol is a form either way, and SDKs
+    /// always escape a real plus as `%2B`.
     public init(request: WireRequest) {
         var v: [String: String] = [:]
-        for (k, val) in request.queryItems { v[k] = val }
+        for (k, val) in FormDecoding.pairs(request.rawQuery, plusIsSpace: true) { v[k] = val }
         let ct = request.header("content-type") ?? ""
         if request.method != "GET", ct.isEmpty || ct.lowercased().hasPrefix("application/x-www-form-urlencoded") {
             for (k, val) in FormDecoding.pairs(String(decoding: request.body, as: UTF8.self), plusIsSpace: true) { v[k] = val }

@@ -9,9 +9,11 @@ public struct SigV4Authorization: Sendable, Equatable {
     public var signature: String
     /// True for the presigned-URL form (`X-Amz-Signature` in the query).
     public var presigned: Bool
+    /// The session token of temporary credentials (`X-Amz-Security-Token` header, or query when presigned).
+    public var securityToken: String?
 
     public init(accessKeyID: String, scopeDate: String, region: String, service: String,
-                signedHeaders: [String], signature: String, presigned: Bool) {
+                signedHeaders: [String], signature: String, presigned: Bool, securityToken: String? = nil) {
         self.accessKeyID = accessKeyID
         self.scopeDate = scopeDate
         self.region = region
@@ -19,6 +21,7 @@ public struct SigV4Authorization: Sendable, Equatable {
         self.signedHeaders = signedHeaders
         self.signature = signature
         self.presigned = presigned
+        self.securityToken = securityToken
     }
 
     /// The failure modes of reading a signature, before any key is looked up.
@@ -32,8 +35,14 @@ public struct SigV4Authorization: Sendable, Equatable {
     /// Reads the signature of a request without checking it.
     public static func parse(_ request: WireRequest) -> Result<SigV4Authorization, ParseFailure> {
         if let header = request.header("authorization") {
-            return parseHeader(header)
+            return parseHeader(header).map { auth in
+                var a = auth
+                a.securityToken = request.header("x-amz-security-token")
+                return a
+            }
         }
+        // A request without the parameters costs no decoding.
+        guard request.rawQuery.contains("X-Amz-") else { return .failure(.missing) }
         let q = Dictionary(request.queryItems, uniquingKeysWith: { a, _ in a })
         if let alg = q["X-Amz-Algorithm"] {
             guard alg == "AWS4-HMAC-SHA256" else { return .failure(.malformed("Unsupported algorithm \(alg)")) }
@@ -42,7 +51,8 @@ public struct SigV4Authorization: Sendable, Equatable {
             }
             return credential(cred).map {
                 SigV4Authorization(accessKeyID: $0.0, scopeDate: $0.1, region: $0.2, service: $0.3,
-                                   signedHeaders: sh.split(separator: ";").map(String.init), signature: sig, presigned: true)
+                                   signedHeaders: sh.split(separator: ";").map(String.init), signature: sig, presigned: true,
+                                   securityToken: q["X-Amz-Security-Token"])
             }
         }
         return .failure(.missing)
@@ -65,7 +75,7 @@ public struct SigV4Authorization: Sendable, Equatable {
             if fields["Credential"] == nil { missing.append("Credential") }
             if fields["SignedHeaders"] == nil { missing.append("SignedHeaders") }
             if fields["Signature"] == nil { missing.append("Signature") }
-            return .failure(.malformed("Authorization header requires '\(missing[0])' parameter."))
+            return .failure(.malformed("Authorization header requires '\(missing[0])' parameter. Authorization=\(header)"))
         }
         return credential(cred).map {
             SigV4Authorization(accessKeyID: $0.0, scopeDate: $0.1, region: $0.2, service: $0.3,

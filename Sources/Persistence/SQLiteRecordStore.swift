@@ -38,6 +38,9 @@ public final class SQLiteRecordStore: RecordStore {
         return m
     }
 
+    /// Closes the file now rather than when the last reference goes; the store must not be used afterwards.
+    public func close() throws { try db.close() }
+
     /// The migrations applied so far, oldest first.
     public func appliedMigrations() throws -> [String] {
         try db.read { try Self.migrator.appliedMigrations($0) }

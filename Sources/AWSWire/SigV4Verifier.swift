@@ -1,0 +1,130 @@
+import Foundation
+
+/// Checks a request's SigV4 signature (header or presigned form) with the secret key of its access key,
+/// in the order AWS does: request time present and readable, `host` signed, scope date, clock, signature.
+public enum SigV4Verifier {
+    /// AWS accepts a request time up to 15 minutes away from its own clock, either way.
+    public static let defaultAllowedSkewSeconds: Int64 = 900
+    /// The longest `X-Amz-Expires` AWS accepts: one week.
+    public static let maximumPresignedExpirySeconds: Int64 = 604_800
+
+    /// Succeeds when `authorization` (as parsed from `request`) is a valid signature made with `secretAccessKey`
+    /// at a time close enough to `now`.
+    public static func verify(_ request: WireRequest, authorization: SigV4Authorization, secretAccessKey: String,
+                              now: Date, allowedSkewSeconds: Int64 = defaultAllowedSkewSeconds)
+        -> Result<Void, SigV4VerificationFailure> {
+        let query = authorization.presigned ? request.queryItems : []
+        let timestamp: SigV4Timestamp
+        switch requestTime(request, authorization: authorization, query: query) {
+        case .success(let t): timestamp = t
+        case .failure(let f): return .failure(f)
+        }
+        guard authorization.signedHeaders.contains(where: { $0.lowercased() == "host" }) else {
+            return .failure(.hostNotSigned)
+        }
+        let iso = timestamp.iso8601Basic
+        guard authorization.scopeDate == timestamp.dateStamp else {
+            return .failure(.scopeDateMismatch(scopeDate: authorization.scopeDate, requestDate: timestamp.dateStamp, timestamp: iso))
+        }
+        if let f = clockFailure(timestamp, authorization: authorization, query: query,
+                                now: SigV4Timestamp(now), skew: allowedSkewSeconds) {
+            return .failure(f)
+        }
+        let payloadHashes: [String]
+        switch candidatePayloadHashes(request, presigned: authorization.presigned) {
+        case .success(let hashes): payloadHashes = hashes
+        case .failure(let f): return .failure(f)
+        }
+
+        return signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
+                              timestamp: iso, payloadHashes: payloadHashes)
+    }
+
+    /// Computes the signature for each reading of the request the client may have signed and compares.
+    static func signatureCheck(_ request: WireRequest, authorization: SigV4Authorization, secretAccessKey: String,
+                               timestamp: String, payloadHashes: [String]) -> Result<Void, SigV4VerificationFailure> {
+        let scope = SigV4Crypto.credentialScope(dateStamp: authorization.scopeDate, region: authorization.region,
+                                                service: authorization.service)
+        let key = SigV4Crypto.signingKey(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
+                                         region: authorization.region, service: authorization.service)
+        // A raw `+` in the query is a space to form encoders and a plus to others; the second reading is only
+        // tried when the first fails, so the common request costs one computation.
+        let plusReadings = request.rawQuery.utf8.contains(UInt8(ascii: "+")) ? [true, false] : [false]
+        var firstAttempt: (canonical: String, toSign: String)?
+        for plusIsSpace in plusReadings {
+            for hash in payloadHashes {
+                let canonical = SigV4Canonical.request(request, signedHeaders: authorization.signedHeaders, payloadHash: hash,
+                                                       presigned: authorization.presigned, plusIsSpace: plusIsSpace)
+                let toSign = SigV4Crypto.stringToSign(canonicalRequest: canonical, timestamp: timestamp, scope: scope)
+                let expected = SigV4Crypto.signature(stringToSign: toSign, signingKey: key)
+                if SigV4Crypto.constantTimeEqual(expected, authorization.signature) { return .success(()) }
+                if firstAttempt == nil { firstAttempt = (canonical, toSign) }
+            }
+        }
+        return .failure(.signatureMismatch(canonicalRequest: firstAttempt?.canonical ?? "", stringToSign: firstAttempt?.toSign ?? ""))
+    }
+
+    /// `X-Amz-Date` (query for presigned, header otherwise), else the `Date` header.
+    static func requestTime(_ request: WireRequest, authorization: SigV4Authorization,
+                            query: [(String, String)]) -> Result<SigV4Timestamp, SigV4VerificationFailure> {
+        if authorization.presigned {
+            guard let text = query.first(where: { $0.0 == "X-Amz-Date" })?.1 else { return .failure(.missingPresignedDate) }
+            return SigV4Timestamp(iso8601Basic: text).map { .success($0) } ?? .failure(.malformedDate(text))
+        }
+        if let text = request.header("x-amz-date") {
+            return SigV4Timestamp(iso8601Basic: text).map { .success($0) } ?? .failure(.malformedDate(text))
+        }
+        if let text = request.header("date") {
+            return (SigV4Timestamp(httpDate: text) ?? SigV4Timestamp(iso8601Basic: text)).map { .success($0) }
+                ?? .failure(.malformedDate(text))
+        }
+        return .failure(.missingDate(authorizationHeader: request.header("authorization") ?? ""))
+    }
+
+    /// The header form must be within the skew of now; the presigned form from its date (less the skew,
+    /// for a client clock running ahead) until its expiry.
+    static func clockFailure(_ t: SigV4Timestamp, authorization: SigV4Authorization, query: [(String, String)],
+                             now: SigV4Timestamp, skew: Int64) -> SigV4VerificationFailure? {
+        let minutes = skew / 60
+        let latest = now.adding(seconds: skew)
+        if t > latest {
+            return .signatureNotYetCurrent(timestamp: t.iso8601Basic, latest: latest.iso8601Basic, now: now.iso8601Basic,
+                                           skewMinutes: minutes)
+        }
+        if authorization.presigned {
+            var expires = skew
+            if let text = query.first(where: { $0.0 == "X-Amz-Expires" })?.1 {
+                guard let seconds = Int64(text), seconds >= 0, seconds <= maximumPresignedExpirySeconds else {
+                    return .invalidExpires(text)
+                }
+                expires = seconds
+            }
+            let expiry = t.adding(seconds: expires)
+            return now > expiry ? .presignedExpired(expiredAt: expiry.iso8601Basic, now: now.iso8601Basic) : nil
+        }
+        let earliest = now.adding(seconds: -skew)
+        if t < earliest {
+            return .signatureExpired(timestamp: t.iso8601Basic, earliest: earliest.iso8601Basic, now: now.iso8601Basic,
+                                     skewMinutes: minutes)
+        }
+        return nil
+    }
+
+    /// The payload hashes the client may have signed. A stated `x-amz-content-sha256` is the one, and must be
+    /// the body's if it is a hash. Otherwise the body's SHA-256; for presigned requests also `UNSIGNED-PAYLOAD`,
+    /// since botocore hashes the body for non-S3 services but S3-minded clients do not.
+    static func candidatePayloadHashes(_ request: WireRequest, presigned: Bool) -> Result<[String], SigV4VerificationFailure> {
+        let bodyHash = request.body.isEmpty ? SigV4Crypto.emptyPayloadHash : SigV4Crypto.hexSHA256(request.body)
+        if let stated = request.header("x-amz-content-sha256") {
+            if isHexHash(stated) && stated.lowercased() != bodyHash {
+                return .failure(.payloadHashMismatch(claimed: stated, computed: bodyHash))
+            }
+            return .success([stated])
+        }
+        return .success(presigned ? [bodyHash, SigV4Crypto.unsignedPayload] : [bodyHash])
+    }
+
+    static func isHexHash(_ s: String) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { FormDecoding.hexValue($0) != nil }
+    }
+}
