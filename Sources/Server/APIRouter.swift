@@ -9,14 +9,16 @@ public final class APIRouter: HTTPResponder {
     let config: ServerConfig
     let ec2: EC2Service
     let sts: STSService
+    let iam: IAMService
     let started: Date
     let isolationAvailable: Bool
     let logger: Logger
 
-    init(config: ServerConfig, ec2: EC2Service, sts: STSService, isolationAvailable: Bool, logger: Logger) {
+    init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, isolationAvailable: Bool, logger: Logger) {
         self.config = config
         self.ec2 = ec2
         self.sts = sts
+        self.iam = iam
         self.started = Date()
         self.isolationAvailable = isolationAvailable
         self.logger = logger
@@ -56,6 +58,7 @@ public final class APIRouter: HTTPResponder {
                 switch proto {
                 case .ec2: xml = try ec2.handle(action: action, params: p, context: ctx)
                 case .sts: xml = try sts.handle(action: action, params: p, context: ctx)
+                case .iam: xml = try iam.handle(action: action, params: p, context: ctx)
                 default: throw QueryErrors.invalidAction(action)
                 }
                 return .xml(200, xml, requestID: requestID)

@@ -21,7 +21,8 @@ public final class LambdaVPCServer: Sendable {
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = HostCapabilities.hasNetAdmin()
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region)
-        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), isolationAvailable: isolationAvailable, logger: logger)
+        let iam = IAMService(store: store, accountId: config.accountId)
+        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, isolationAvailable: isolationAvailable, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 
