@@ -34,11 +34,13 @@ extension IAMService {
     func inputPolicies(_ p: QueryParameters, required: Bool) throws -> [CompiledPolicy] {
         let docs = p.list("PolicyInputList.member")
         if required && docs.isEmpty { throw IAMErrors.missing("policyInputList") }
-        return try docs.enumerated().map { i, text in
-            do { return try policies.compiled(text, id: "PolicyInputList.\(i + 1)", sourceType: "none") } catch {
+        var out: [CompiledPolicy] = []
+        for (i, text) in docs.enumerated() {
+            do { out.append(try policies.compiled(text, id: "PolicyInputList.\(i + 1)", sourceType: "none")) } catch {
                 throw IAMErrors.malformed(error.message)
             }
         }
+        return out
     }
 
     /// `ContextEntries.member.N.{ContextKeyName, ContextKeyType, ContextKeyValues.member.M}`.
