@@ -1,9 +1,9 @@
 /// A condition with its policy values parsed once into the form its operator compares.
-struct CompiledCondition: Sendable {
+final class CompiledCondition: Sendable {
     enum Values: Sendable {
         /// Exact strings (possibly with variables), optionally compared ignoring case.
         case exact([PolicyTemplate], fixed: [String?], ignoreCase: Bool)
-        case like([TemplateGlob])
+        case like([Glob])
         case numbers([Double?])
         case dates([Double?])
         case bools([String])
@@ -31,7 +31,7 @@ struct CompiledCondition: Sendable {
             values = .exact(ts, fixed: ts.map { t in t.hasVariables ? nil : (ic ? t.literalText(nil)?.lowercased() : t.literalText(nil)) },
                             ignoreCase: ic)
         case .stringLike:
-            values = .like(c.values.map { TemplateGlob(PolicyTemplate($0, variables: variables), caseInsensitive: false) })
+            values = .like(c.values.map { Glob(pieces: PolicyTemplate($0, variables: variables).pieces, caseInsensitive: false) })
         case .numeric: values = .numbers(c.values.map(ConditionValues.number))
         case .date: values = .dates(c.values.map(ConditionValues.date))
         case .bool: values = .bools(c.values.map { $0.lowercased() })
@@ -80,7 +80,7 @@ struct CompiledCondition: Sendable {
             }
             return false
         case .like(let globs):
-            return globs.contains { $0.glob(ctx)?.matches(v) ?? false }
+            return globs.contains { $0.matches(v, ctx) }
         case .numbers(let ns):
             guard let x = ConditionValues.number(v) else { return false }
             return ns.contains { $0.map { compare(x, $0) } ?? false }
@@ -88,7 +88,7 @@ struct CompiledCondition: Sendable {
             guard let x = ConditionValues.date(v) else { return false }
             return ds.contains { $0.map { compare(x, $0) } ?? false }
         case .bools(let bs):
-            return bs.contains(v.lowercased())
+            return bs.contains { ConditionValues.equalsIgnoringASCIICase($0, v) }
         case .binary(let bs):
             guard let x = ConditionValues.base64(v) else { return false }
             return bs.contains { $0 == x }

@@ -80,6 +80,12 @@ enum ConditionValues {
     }
 
     static func base64(_ s: String) -> [UInt8]? { Data(base64Encoded: s).map { Array($0) } }
+
+    /// Compares two strings folding ASCII letters, without allocating.
+    static func equalsIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { Glob.fold($0) == Glob.fold($1) }
+    }
 }
 
 /// An IPv4 or IPv6 range (`10.0.0.0/8`, `2001:db8::/32`; a bare address is a single-address range).
@@ -90,12 +96,21 @@ struct IPRange: Sendable, Equatable {
     init?(_ s: String) {
         var addr = Substring(s)
         var prefix: Int?
-        if let slash = s.firstIndex(of: "/") {
+        var slash: String.Index?
+        var hasColon = false
+        var i = s.utf8.startIndex
+        while i != s.utf8.endIndex {
+            let b = s.utf8[i]
+            if b == UInt8(ascii: "/") && slash == nil { slash = i }
+            if b == UInt8(ascii: ":") { hasColon = true }
+            i = s.utf8.index(after: i)
+        }
+        if let slash {
             addr = s[..<slash]
             guard let p = Int(s[s.index(after: slash)...]) else { return nil }
             prefix = p
         }
-        guard let b = IPRange.address(addr) else { return nil }
+        guard let b = hasColon ? IPRange.ipv6(addr) : IPRange.ipv4(addr) else { return nil }
         let maxBits = b.count * 8
         let p = prefix ?? maxBits
         guard (0...maxBits).contains(p) else { return nil }
@@ -116,19 +131,27 @@ struct IPRange: Sendable, Equatable {
         return true
     }
 
-    static func address(_ s: Substring) -> [UInt8]? {
-        if s.contains(":") { return ipv6(s) }
-        return ipv4(s)
-    }
-
     static func ipv4(_ s: Substring) -> [UInt8]? {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
         var out: [UInt8] = []
-        for p in parts {
-            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isASCII), let v = Int(p), v <= 255 else { return nil }
-            out.append(UInt8(v))
+        out.reserveCapacity(4)
+        var value = 0
+        var digits = 0
+        for b in s.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, out.count < 3 else { return nil }
+                out.append(UInt8(value))
+                value = 0
+                digits = 0
+            } else if b >= 0x30 && b <= 0x39 {
+                value = value * 10 + Int(b - 0x30)
+                digits += 1
+                guard digits <= 3, value <= 255 else { return nil }
+            } else {
+                return nil
+            }
         }
+        guard digits > 0, out.count == 3 else { return nil }
+        out.append(UInt8(value))
         return out
     }
 

@@ -1,15 +1,19 @@
 /// A compiled `*`/`?` pattern over UTF-8 bytes. `*` matches any run (including `:` and `/`), `?` one byte.
-/// Case-insensitive patterns fold ASCII letters at compile time; inputs are folded at match time.
-struct Glob: Sendable, Equatable {
+/// Policy variables stay pieces of their own and are looked up in the request's context while matching,
+/// so a pattern is compiled once however its variables resolve. Case-insensitive patterns fold ASCII
+/// letters at compile time; inputs are folded at match time.
+final class Glob: Sendable {
     enum Piece: Sendable, Equatable {
         case literal([UInt8])
         case star
         case one
+        /// A policy variable: the request's value for `key` (lower-cased), or `fallback`; no value, no match.
+        case variable(key: String, fallback: String?)
     }
 
     let pieces: [Piece]
     let caseInsensitive: Bool
-    /// Set when the pattern has no wildcard: matching is a plain comparison.
+    /// Set when the pattern has no wildcard and no variable: matching is a plain comparison.
     let exact: [UInt8]?
     /// True for a pattern that is only stars, which matches everything.
     let matchesAll: Bool
@@ -33,7 +37,7 @@ struct Glob: Sendable, Equatable {
     }
 
     /// `*` and `?` are wildcards, every other character literal.
-    init(_ pattern: String, caseInsensitive: Bool) {
+    convenience init(_ pattern: String, caseInsensitive: Bool) {
         var pieces: [Piece] = []
         var lit: [UInt8] = []
         for b in pattern.utf8 {
@@ -48,31 +52,36 @@ struct Glob: Sendable, Equatable {
         self.init(pieces: pieces, caseInsensitive: caseInsensitive)
     }
 
+    @inline(__always)
     static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
-    func matches(_ s: String) -> Bool {
+    func matches(_ s: String, _ ctx: ConditionContext? = nil) -> Bool {
         if matchesAll { return true }
         var s = s
-        return s.withUTF8 { matches(bytes: $0) }
+        return s.withUTF8 { matches(bytes: $0, ctx) }
     }
 
-    func matches(bytes input: UnsafeBufferPointer<UInt8>) -> Bool {
+    func matches<C: Collection>(bytes input: C, _ ctx: ConditionContext? = nil) -> Bool where C.Element == UInt8, C.Index == Int {
         if matchesAll { return true }
         if let exact {
             guard exact.count == input.count else { return false }
+            var k = input.startIndex
             if caseInsensitive {
-                for k in 0..<exact.count where exact[k] != Glob.fold(input[k]) { return false }
-                return true
+                for b in exact { if b != Glob.fold(input[k]) { return false }; k += 1 }
+            } else {
+                for b in exact { if b != input[k] { return false }; k += 1 }
             }
-            return exact.elementsEqual(input)
+            return true
         }
-        return match(pieceIndex: 0, input: input, at: 0)
+        return match(input, ctx)
     }
 
-    /// Classic wildcard matching with backtracking to the most recent star only (linear in practice).
-    private func match(pieceIndex: Int, input: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
-        var p = pieceIndex
-        var s = start
+    /// Wildcard matching that backtracks only to the most recent star (linear in practice).
+    private func match<C: Collection>(_ input: C, _ ctx: ConditionContext?) -> Bool where C.Element == UInt8, C.Index == Int {
+        let base = input.startIndex
+        let count = input.count
+        var p = 0
+        var s = 0
         var starPiece = -1
         var starInput = 0
         while true {
@@ -84,15 +93,19 @@ struct Glob: Sendable, Equatable {
                     p += 1
                     continue
                 case .one:
-                    if s < input.count { p += 1; s += 1; continue }
+                    if s < count { p += 1; s += 1; continue }
                 case .literal(let lit):
-                    if s + lit.count <= input.count, equal(lit, input, s) { p += 1; s += lit.count; continue }
+                    if s + lit.count <= count, equal(lit, input, base + s) { p += 1; s += lit.count; continue }
+                case .variable(let key, let fallback):
+                    guard let value = ctx?.values(lowercasedKey: key)?.first ?? fallback else { return false }
+                    let n = value.utf8.count
+                    if s + n <= count, equal(value.utf8, input, base + s) { p += 1; s += n; continue }
                 }
-            } else if s == input.count {
+            } else if s == count {
                 return true
             }
             // Mismatch: let the last star swallow one more byte, or fail.
-            guard starPiece >= 0, starInput < input.count else { return false }
+            guard starPiece >= 0, starInput < count else { return false }
             starInput += 1
             s = starInput
             p = starPiece + 1
@@ -100,11 +113,13 @@ struct Glob: Sendable, Equatable {
     }
 
     @inline(__always)
-    private func equal(_ lit: [UInt8], _ input: UnsafeBufferPointer<UInt8>, _ at: Int) -> Bool {
+    private func equal<L: Collection, C: Collection>(_ lit: L, _ input: C, _ at: Int) -> Bool
+    where L.Element == UInt8, C.Element == UInt8, C.Index == Int {
+        var k = at
         if caseInsensitive {
-            for k in 0..<lit.count where lit[k] != Glob.fold(input[at + k]) { return false }
+            for b in lit { if b != Glob.fold(input[k]) { return false }; k += 1 }
         } else {
-            for k in 0..<lit.count where lit[k] != input[at + k] { return false }
+            for b in lit { if b != input[k] { return false }; k += 1 }
         }
         return true
     }

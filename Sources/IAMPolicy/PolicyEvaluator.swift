@@ -41,7 +41,7 @@ public enum PolicyEvaluator {
         var missing: Set<String> = []
         action.withUTF8 { actionBytes in
             for policy in policies {
-                for st in policy.statements {
+                for st in policy.candidates(service: prepared.service) {
                     guard st.matchesAction(actionBytes), st.matchesResource(prepared),
                           st.matchesPrincipal(request.principal) else { continue }
                     if details {
@@ -53,7 +53,7 @@ public enum PolicyEvaluator {
                     let m = MatchedStatement(policyId: policy.id, sourceType: policy.sourceType, sid: st.statement.sid,
                                              effect: st.statement.effect, index: st.index,
                                              start: st.statement.start, end: st.statement.end)
-                    if st.statement.effect == .deny { denies.append(m) } else { allows.append(m) }
+                    if st.isDeny { denies.append(m) } else { allows.append(m) }
                 }
             }
         }
@@ -70,11 +70,11 @@ public enum PolicyEvaluator {
         return action.withUTF8 { actionBytes in
             var allowed = false
             for policy in policies {
-                for st in policy.statements {
-                    if allowed && st.statement.effect == .allow { continue }
+                for st in policy.candidates(service: prepared.service) {
+                    if allowed && !st.isDeny { continue }
                     guard st.matchesAction(actionBytes), st.matchesResource(prepared),
                           st.matchesPrincipal(request.principal), st.conditionsHold(request.context) else { continue }
-                    if st.statement.effect == .deny { return false }
+                    if st.isDeny { return false }
                     allowed = true
                 }
             }
