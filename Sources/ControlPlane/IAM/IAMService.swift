@@ -10,11 +10,14 @@ public final class IAMService: Sendable {
     public let accountId: String
     /// Compiled policies shared with the Authorizer, so documents are parsed once.
     public let policies: PolicyCache
+    /// Decides IAM calls of IAM users when IAM is enforced; nil never checks (every caller is the root then).
+    public let authorizer: Authorizer?
 
-    public init(store: StateStore, accountId: String, policies: PolicyCache = PolicyCache()) {
+    public init(store: StateStore, accountId: String, policies: PolicyCache = PolicyCache(), authorizer: Authorizer? = nil) {
         self.store = store
         self.accountId = accountId
         self.policies = policies
+        self.authorizer = authorizer
     }
 
     typealias Operation = @Sendable (IAMService, QueryParameters, RequestContext) throws -> String
@@ -31,6 +34,7 @@ public final class IAMService: Sendable {
 
     public func handle(action: String, params: QueryParameters, context: RequestContext) throws -> String {
         guard let op = Self.operations[action] else { throw QueryErrors.invalidAction(action) }
+        try authorizeCall(action, params, context)
         return try op(self, params, context)
     }
 
