@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "iam-policy-bench", dependencies: ["IAMPolicy"], path: "benchmarks/iam-policy-bench",
-                          swiftSettings: strict),
+                          exclude: ["README.md"], swiftSettings: strict),
         .testTarget(name: "IAMPolicyTests", dependencies: ["IAMPolicy"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),

@@ -67,7 +67,9 @@ public struct Authorizer: Sendable {
     public func authorize(_ p: Principal, action: String, resource: String, context: ConditionContext) -> Decision {
         if p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
         let s = store.snapshot()
-        guard let user = s.iamUsers.values.first(where: { $0.arn == p.arn }) else { return .denied(explicit: false) }
+        // A user ARN ends with the user name (after its path); the name is the table key.
+        let name = p.arn.split(separator: "/").last.map(String.init) ?? ""
+        guard let user = s.iamUsers[IAMName.key(name)], user.arn == p.arn else { return .denied(explicit: false) }
         let policies = identity.forUser(user, in: s)
         let request = AuthorizationRequest(action: action, resource: resource, context: context)
         if PolicyEvaluator.isAllowed(policies, request) { return .allowed }

@@ -25,9 +25,8 @@ public struct IdentityPolicies: Sendable {
             if let c = try? cache.compiled(p.document, id: p.name, sourceType: sourceType) { out.append(c) }
         }
         for arn in h.attachedPolicyArns {
-            guard let view = s.managedPolicy(arn) else { continue }
-            if let c = try? cache.compiled(view.defaultDocument, id: view.name,
-                                           sourceType: view.isAWSManaged ? "aws-managed" : "user-managed") {
+            guard let m = s.managedPolicyDocument(arn) else { continue }
+            if let c = try? cache.compiled(m.document, id: m.name, sourceType: m.isAWSManaged ? "aws-managed" : "user-managed") {
                 out.append(c)
             }
         }

@@ -27,6 +27,13 @@ extension CloudState {
             + iamGroups.values.filter { $0.attachedPolicyArns.contains(arn) }.count
     }
 
+    /// The name and default document of a managed policy, without the attachment count (authorization's hot path).
+    func managedPolicyDocument(_ arn: String) -> (name: String, document: String, isAWSManaged: Bool)? {
+        if let p = iamPolicies[arn], let v = p.defaultVersion { return (p.name, v.document, false) }
+        if let a = AWSManagedPolicies.byArn[arn] { return (a.name, a.document, true) }
+        return nil
+    }
+
     /// The managed policy with this ARN, customer or AWS managed.
     func managedPolicy(_ arn: String) -> ManagedPolicyView? {
         if let p = iamPolicies[arn] {
