@@ -117,3 +117,21 @@ let fnArn = "arn:aws:lambda:us-east-1:123456789012:function:f"
     try f.call("AttachRolePolicy", ["RoleName": "exec", "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"])
     #expect(f.authorizer.executionRoleProblem(roleArn: roleArn, needsVPC: true) == nil)
 }
+
+@Test func lambdaVPCKeysFeedTheSeedPolicies() throws {
+    let f = try IAMFixture()
+    try f.call("CreateUser", ["UserName": "dev"])
+    try f.call("AttachUserPolicy", ["UserName": "dev", "PolicyArn": "arn:aws:iam::aws:policy/AWSLambda_FullAccess"])
+    try f.call("PutUserPolicy", ["UserName": "dev", "PolicyName": "stay", "PolicyDocument":
+        #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"lambda:CreateFunction","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"lambda:SubnetIds":["subnet-bad"]}}}]}"#])
+    let dev = Principal(arn: "arn:aws:iam::123456789012:user/dev", userId: "AIDA", accountId: "123456789012", accessKeyId: "k")
+    var ctx = f.authorizer.baseContext(dev, sourceIP: "127.0.0.1", region: "us-east-1", now: Date())
+    Authorizer.addLambdaVPCKeys(&ctx, vpcId: nil, subnetIds: [], securityGroupIds: [])
+    #expect(ctx.values("lambda:VpcIds") == nil)
+    try f.authorizer.require(dev, action: "lambda:CreateFunction", resource: fnArn, context: ctx, denial: Authorizer.lambdaDenied)
+    Authorizer.addLambdaVPCKeys(&ctx, vpcId: "vpc-1", subnetIds: ["subnet-ok", "subnet-bad"], securityGroupIds: ["sg-1"])
+    #expect(ctx.values("lambda:SubnetIds") == ["subnet-ok", "subnet-bad"])
+    #expect(throws: Authorizer.lambdaDenied(dev, action: "lambda:CreateFunction", resource: fnArn, explicit: true)) {
+        try f.authorizer.require(dev, action: "lambda:CreateFunction", resource: fnArn, context: ctx, denial: Authorizer.lambdaDenied)
+    }
+}

@@ -76,6 +76,23 @@ public struct Authorizer: Sendable {
         return .denied(explicit: PolicyEvaluator.evaluate(policies, request).outcome == .explicitDeny)
     }
 
+    /// Authorizes or throws the service's own denial (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).
+    public func require(_ p: Principal, action: String, resource: String, context: ConditionContext,
+                        denial: (Principal, String, String, Bool) -> AWSError) throws(AWSError) {
+        if case .denied(let explicit) = authorize(p, action: action, resource: resource, context: context) {
+            throw denial(p, action, resource, explicit)
+        }
+    }
+
+    /// Adds Lambda's VPC condition keys for CreateFunction/UpdateFunctionConfiguration. A request without a
+    /// VPC (no VpcConfig, or empty lists) carries none of them, so `Null: {"lambda:VpcIds": "true"}` holds for it.
+    public static func addLambdaVPCKeys(_ c: inout ConditionContext, vpcId: String?, subnetIds: [String], securityGroupIds: [String]) {
+        guard let vpcId, !vpcId.isEmpty, !subnetIds.isEmpty else { return }
+        c.set("lambda:VpcIds", vpcId)
+        c.set("lambda:SubnetIds", values: subnetIds)
+        c.set("lambda:SecurityGroupIds", values: securityGroupIds)
+    }
+
     /// `User: ARN is not authorized to perform: ACTION on resource: RES because ...`, shared by every service.
     public static func denialText(_ p: Principal, action: String, resource: String, explicit: Bool) -> String {
         let why = explicit ? "with an explicit deny in an identity-based policy"
