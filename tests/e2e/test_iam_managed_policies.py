@@ -121,3 +121,28 @@ def test_cli_managed_policy_listing(server):
     _, got, _ = server.aws("iam", "get-policy-version", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess",
                            "--version-id", "v1")
     assert got["PolicyVersion"]["Document"]["Statement"][0]["Action"] == "*"
+
+
+def test_list_entities_for_policy(iam):
+    user, role = uniq("ent-u"), uniq("ent-r")
+    iam.create_user(UserName=user)
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(TRUST_LAMBDA))
+    arn = iam.create_policy(PolicyName=uniq("ent"), PolicyDocument=json.dumps(DOC))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    r = iam.list_entities_for_policy(PolicyArn=arn)
+    assert [u["UserName"] for u in r["PolicyUsers"]] == [user]
+    assert [x["RoleName"] for x in r["PolicyRoles"]] == [role]
+    assert r["PolicyGroups"] == []
+    assert iam.list_entities_for_policy(PolicyArn=arn, EntityFilter="Role")["PolicyUsers"] == []
+
+
+def test_policy_size_quotas(iam):
+    big = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": [f"lambda:Action{i:04d}" for i in range(400)], "Resource": "*"}]}
+    assert error_of(iam.create_policy, PolicyName=uniq("big"), PolicyDocument=json.dumps(big)) == (
+        409, "LimitExceeded", "Cannot exceed quota for PolicySize: 6144")
+    big_trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": [f"svc{i:03d}.amazonaws.com" for i in range(120)]}, "Action": "sts:AssumeRole"}]}
+    assert error_of(iam.create_role, RoleName=uniq("big"), AssumeRolePolicyDocument=json.dumps(big_trust)) == (
+        409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048")

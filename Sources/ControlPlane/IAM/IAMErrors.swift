@@ -44,6 +44,8 @@ public enum IAMErrors {
     public static let tooManyVersions = limitExceeded(
         "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
     public static let tooManyAccessKeys = limitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
+    public static let managedPolicyTooLarge = limitExceeded("Cannot exceed quota for PolicySize: 6144")
+    public static let trustPolicyTooLarge = limitExceeded("Cannot exceed quota for ACLSizePerRole: 2048")
     /// `kind` is `User`, `Role` or `Group`.
     public static func tooManyAttachedPolicies(_ kind: String) -> AWSError {
         limitExceeded("Cannot exceed quota for PoliciesPer\(kind): 10")

@@ -14,7 +14,30 @@ extension IAMService {
         "ListPolicyVersions": { try $0.listPolicyVersions($1, $2) },
         "DeletePolicyVersion": { try $0.deletePolicyVersion($1, $2) },
         "SetDefaultPolicyVersion": { try $0.setDefaultPolicyVersion($1, $2) },
+        "ListEntitiesForPolicy": { try $0.listEntitiesForPolicy($1, $2) },
     ]
+
+    func listEntitiesForPolicy(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
+        let arn = try policyArn(p)
+        let filter = p["EntityFilter"]
+        if let f = filter, !["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"].contains(f) {
+            throw IAMErrors.validation(f, "entityFilter",
+                                       "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+        }
+        let prefix = try path(p, "PathPrefix")
+        let s = store.snapshot()
+        guard s.managedPolicy(arn) != nil else { throw IAMErrors.policyNotFound(arn) }
+        func wanted(_ kind: String) -> Bool { filter == nil || filter == kind }
+        let users = wanted("User") ? s.iamUsers.values.filter { $0.attachedPolicyArns.contains(arn) && $0.path.hasPrefix(prefix) }.sorted { $0.id < $1.id } : []
+        let roles = wanted("Role") ? s.iamRoles.values.filter { $0.attachedPolicyArns.contains(arn) && $0.path.hasPrefix(prefix) }.sorted { $0.id < $1.id } : []
+        let groups = wanted("Group") ? s.iamGroups.values.filter { $0.attachedPolicyArns.contains(arn) && $0.path.hasPrefix(prefix) }.sorted { $0.id < $1.id } : []
+        return IAMXML.response("ListEntitiesForPolicy", requestID: ctx.requestID) { w in
+            IAMXML.members(&w, "PolicyGroups", groups) { w, g in w.element("GroupName", g.name); w.element("GroupId", g.groupId) }
+            IAMXML.members(&w, "PolicyUsers", users) { w, u in w.element("UserName", u.name); w.element("UserId", u.userId) }
+            IAMXML.members(&w, "PolicyRoles", roles) { w, r in w.element("RoleName", r.name); w.element("RoleId", r.roleId) }
+            w.element("IsTruncated", false)
+        }
+    }
 
     func policyArn(_ p: QueryParameters) throws -> String {
         guard let arn = p["PolicyArn"] else { throw IAMErrors.missing("policyArn") }
@@ -33,7 +56,11 @@ extension IAMService {
         let name = try name(p, "PolicyName", max: 128)
         let path = try path(p)
         let doc = try document(p, "PolicyDocument", kind: .identity)
+        guard Self.policySize(doc) <= 6144 else { throw IAMErrors.managedPolicyTooLarge }
         let description = p["Description"]
+        if let d = description, d.count > 1000 {
+            throw IAMErrors.validation(d, "description", "Member must have length less than or equal to 1000")
+        }
         let tags = tags(p)
         let arn = arn("policy", path, name)
         let created = try store.write { tx -> IAMManagedPolicy in
@@ -100,6 +127,7 @@ extension IAMService {
     func createPolicyVersion(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
         let arn = try policyArn(p)
         let doc = try document(p, "PolicyDocument", kind: .identity)
+        guard Self.policySize(doc) <= 6144 else { throw IAMErrors.managedPolicyTooLarge }
         let setDefault = p["SetAsDefault"]?.lowercased() == "true"
         let (version, isDefault) = try store.write { tx -> (IAMPolicyVersion, Bool) in
             var pol = try customerPolicy(arn, tx)

@@ -23,6 +23,7 @@ extension IAMService {
         let name = try name(p, "RoleName")
         let path = try path(p)
         let trust = try document(p, "AssumeRolePolicyDocument", kind: .trust)
+        guard Self.policySize(trust) <= 2048 else { throw IAMErrors.trustPolicyTooLarge }
         let description = p["Description"]
         if let d = description, d.count > 1000 {
             throw IAMErrors.validation(d, "description", "Member must have length less than or equal to 1000")
@@ -70,6 +71,7 @@ extension IAMService {
     func updateAssumeRolePolicy(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
         let name = try name(p, "RoleName")
         let trust = try document(p, "PolicyDocument", kind: .trust)
+        guard Self.policySize(trust) <= 2048 else { throw IAMErrors.trustPolicyTooLarge }
         try store.write { tx in
             guard tx.update(IAMRole.self, IAMName.key(name), { $0.assumeRolePolicyDocument = trust }) else {
                 throw IAMErrors.noSuchRole(name)

@@ -81,6 +81,9 @@ public final class IAMService: Sendable {
         return text
     }
 
+    /// IAM counts policy sizes without whitespace.
+    static func policySize(_ doc: String) -> Int { doc.unicodeScalars.filter { !$0.properties.isWhitespace }.count }
+
     func tags(_ p: QueryParameters) -> [Tag] {
         p.structures("Tags.member").compactMap { t in t["Key"].map { Tag(key: $0, value: t["Value"] ?? "") } }
     }
