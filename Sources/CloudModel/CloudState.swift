@@ -10,6 +10,11 @@ public struct CloudState: Sendable {
     public var networkInterfaces: [String: NetworkInterface] = [:]
     public var routeTables: [String: RouteTable] = [:]
     public var networkAcls: [String: NetworkAcl] = [:]
+    public var iamUsers: [String: IAMUser] = [:]
+    public var iamAccessKeys: [String: IAMAccessKey] = [:]
+    public var iamRoles: [String: IAMRole] = [:]
+    public var iamGroups: [String: IAMGroup] = [:]
+    public var iamPolicies: [String: IAMManagedPolicy] = [:]
 
     public init() {}
 
@@ -17,6 +22,7 @@ public struct CloudState: Sendable {
     public static let recordTypes: [any Record.Type] = [
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
         RouteTable.self, NetworkAcl.self,
+        IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

@@ -9,14 +9,19 @@ public final class APIRouter: HTTPResponder {
     let config: ServerConfig
     let ec2: EC2Service
     let sts: STSService
+    let iam: IAMService
+    let authorizer: Authorizer
     let started: Date
     let isolationAvailable: Bool
     let logger: Logger
 
-    init(config: ServerConfig, ec2: EC2Service, sts: STSService, isolationAvailable: Bool, logger: Logger) {
+    init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
+         isolationAvailable: Bool, logger: Logger) {
         self.config = config
         self.ec2 = ec2
         self.sts = sts
+        self.iam = iam
+        self.authorizer = authorizer
         self.started = Date()
         self.isolationAvailable = isolationAvailable
         self.logger = logger
@@ -41,7 +46,18 @@ public final class APIRouter: HTTPResponder {
         let principal: Principal
         switch auth {
         case .success(let a):
-            principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
+            if config.enforceIAM {
+                guard let p = authorizer.principal(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId) else {
+                    return render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)
+                }
+                // SIGNATURE VERIFICATION (for the lead to connect with the `wire` branch's SigV4Verifier): verify
+                // `request` with the secret `authorizer.secret(accessKeyId: a.accessKeyID,
+                // rootAccessKeyId: config.rootAccessKeyId, rootSecret: config.rootSecretAccessKey)` and answer its
+                // failure in `proto`'s format before going on.
+                principal = p
+            } else {
+                principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
+            }
         case .failure(let f):
             return render(AuthErrors.error(for: f, protocol: proto), proto, requestID)
         }
@@ -56,6 +72,7 @@ public final class APIRouter: HTTPResponder {
                 switch proto {
                 case .ec2: xml = try ec2.handle(action: action, params: p, context: ctx)
                 case .sts: xml = try sts.handle(action: action, params: p, context: ctx)
+                case .iam: xml = try iam.handle(action: action, params: p, context: ctx)
                 default: throw QueryErrors.invalidAction(action)
                 }
                 return .xml(200, xml, requestID: requestID)

@@ -19,4 +19,17 @@ enum AuthErrors {
             return AWSError(code: "IncompleteSignature", message: why, httpStatus: proto == .ec2 ? 401 : 403)
         }
     }
+
+    /// A well-formed signature whose access key id is not known (or not Active) under IAM enforcement.
+    static func unknownAccessKey(protocol proto: APIRouter.WireProtocol) -> AWSError {
+        switch proto {
+        case .lambda:
+            return AWSError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.",
+                            httpStatus: 403, lambdaType: nil)
+        case .ec2:
+            return AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", httpStatus: 401)
+        case .iam, .sts:
+            return AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
+        }
+    }
 }

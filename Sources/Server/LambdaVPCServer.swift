@@ -21,7 +21,12 @@ public final class LambdaVPCServer: Sendable {
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = HostCapabilities.hasNetAdmin()
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region)
-        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), isolationAvailable: isolationAvailable, logger: logger)
+        let policies = PolicyCache()
+        let authorizer = Authorizer(store: store, accountId: config.accountId, cache: policies)
+        let iam = IAMService(store: store, accountId: config.accountId, policies: policies,
+                             authorizer: config.enforceIAM ? authorizer : nil)
+        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer,
+                               isolationAvailable: isolationAvailable, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 

@@ -7,6 +7,14 @@ public struct ServerConfig: Sendable {
     public var region = "us-east-1"
     /// Largest request body accepted (Lambda's zip upload limit is 50 MB base64-encoded ≈ 70 MB).
     public var maxBodyBytes = 70 * 1024 * 1024
+    /// IAM enforcement: callers are resolved from their access key and their policies decide.
+    /// Off, every signed request acts as the account root.
+    public var enforceIAM = false
+    /// The root's credentials under enforcement (other keys are IAM users' access keys).
+    public var rootAccessKeyId = "test"
+    public var rootSecretAccessKey = "test"
+    /// Turns off Lambda's execution-role checks (trust policy, ENI permissions).
+    public var skipRoleChecks = false
 
     public init() {}
 }

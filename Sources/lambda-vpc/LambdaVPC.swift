@@ -41,6 +41,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [env: LAMBDA_VPC_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
+    @Flag(help: "Enforce IAM: resolve callers from their access keys and apply their policies. [env: LAMBDA_VPC_ENFORCE_IAM] (default: off)")
+    var enforceIam = false
+
+    @Option(help: "The root's access key id under --enforce-iam. [env: LAMBDA_VPC_ROOT_ACCESS_KEY_ID] (default: test)")
+    var rootAccessKeyId: String?
+
+    @Option(help: "The root's secret access key under --enforce-iam. [env: LAMBDA_VPC_ROOT_SECRET_ACCESS_KEY] (default: test)")
+    var rootSecretAccessKey: String?
+
+    @Flag(help: "Skip Lambda's execution-role checks (trust policy, ENI permissions). [env: LAMBDA_VPC_SKIP_ROLE_CHECKS] (default: off)")
+    var skipRoleChecks = false
+
+    /// `1`, `true`, `yes`, `on` (any case) turn a boolean environment variable on.
+    static func envFlag(_ value: String?) -> Bool {
+        guard let v = value?.lowercased() else { return false }
+        return ["1", "true", "yes", "on"].contains(v)
+    }
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         var config = ServerConfig()
@@ -49,6 +67,13 @@ struct Serve: AsyncParsableCommand {
         config.dataDir = dataDir ?? env["LAMBDA_VPC_DATA_DIR"] ?? config.dataDir
         config.accountId = accountId ?? env["LAMBDA_VPC_ACCOUNT_ID"] ?? config.accountId
         config.region = region ?? env["LAMBDA_VPC_REGION"] ?? config.region
+        config.enforceIAM = enforceIam || Self.envFlag(env["LAMBDA_VPC_ENFORCE_IAM"])
+        config.rootAccessKeyId = rootAccessKeyId ?? env["LAMBDA_VPC_ROOT_ACCESS_KEY_ID"] ?? config.rootAccessKeyId
+        config.rootSecretAccessKey = rootSecretAccessKey ?? env["LAMBDA_VPC_ROOT_SECRET_ACCESS_KEY"] ?? config.rootSecretAccessKey
+        config.skipRoleChecks = skipRoleChecks || Self.envFlag(env["LAMBDA_VPC_SKIP_ROLE_CHECKS"])
+        guard !config.rootAccessKeyId.isEmpty, !config.rootSecretAccessKey.isEmpty else {
+            throw ValidationError("--root-access-key-id and --root-secret-access-key must not be empty")
+        }
         guard config.accountId.count == 12, config.accountId.allSatisfy(\.isNumber) else {
             throw ValidationError("--account-id must be 12 digits")
         }

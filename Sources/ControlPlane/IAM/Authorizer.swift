@@ -1,0 +1,157 @@
+import AWSWire
+import CloudModel
+import Foundation
+import IAMPolicy
+
+/// The enforcement seam: who a request's access key belongs to, whether that principal's identity-based
+/// policies allow an action on a resource, each service's AccessDenied error, and Lambda's execution-role checks.
+public struct Authorizer: Sendable {
+    public let store: StateStore
+    public let accountId: String
+    public let identity: IdentityPolicies
+
+    public init(store: StateStore, accountId: String, cache: PolicyCache) {
+        self.store = store
+        self.accountId = accountId
+        identity = IdentityPolicies(cache: cache)
+    }
+
+    // MARK: Principals
+
+    /// The principal an access key id stands for: the root key is the account root, an Active IAM access key
+    /// its user; nil for an unknown or Inactive key (the caller answers InvalidClientTokenId or its equivalent).
+    public func principal(accessKeyId: String, rootAccessKeyId: String) -> Principal? {
+        if accessKeyId == rootAccessKeyId { return .root(accountId: accountId, accessKeyId: accessKeyId) }
+        let s = store.snapshot()
+        guard let key = s.iamAccessKeys[accessKeyId], key.status == "Active",
+              let user = s.iamUsers[IAMName.key(key.userName)] else { return nil }
+        return Principal(arn: user.arn, userId: user.userId, accountId: accountId, accessKeyId: accessKeyId)
+    }
+
+    /// The secret to verify a signature with, for the key ids `principal(accessKeyId:)` accepts.
+    public func secret(accessKeyId: String, rootAccessKeyId: String, rootSecret: String) -> String? {
+        if accessKeyId == rootAccessKeyId { return rootSecret }
+        guard let key = store.snapshot().iamAccessKeys[accessKeyId], key.status == "Active" else { return nil }
+        return key.secretAccessKey
+    }
+
+    /// The global condition keys every request carries (`aws:username`, `aws:userid`, `aws:PrincipalArn`,
+    /// `aws:SourceIp`, `aws:CurrentTime`...); callers add the service's own keys.
+    public func baseContext(_ p: Principal, sourceIP: String, region: String, now: Date) -> ConditionContext {
+        var c = ConditionContext()
+        let isRoot = p.arn.hasSuffix(":root")
+        if !isRoot, let slash = p.arn.lastIndex(of: "/") { c.set("aws:username", String(p.arn[p.arn.index(after: slash)...])) }
+        c.set("aws:userid", p.userId)
+        c.set("aws:PrincipalArn", p.arn)
+        c.set("aws:PrincipalAccount", p.accountId)
+        c.set("aws:PrincipalType", isRoot ? "Account" : "User")
+        c.set("aws:SourceIp", sourceIP)
+        c.set("aws:CurrentTime", now.formatted(Date.ISO8601FormatStyle()))
+        c.set("aws:EpochTime", String(Int(now.timeIntervalSince1970)))
+        c.set("aws:SecureTransport", "false")
+        c.set("aws:RequestedRegion", region)
+        return c
+    }
+
+    // MARK: Decisions
+
+    /// The outcome of authorizing one request.
+    public enum Decision: Sendable, Equatable {
+        case allowed
+        /// `explicit`: a Deny statement matched (AWS words the message differently).
+        case denied(explicit: Bool)
+    }
+
+    /// Decides with the principal's identity-based policies (its inline and attached policies and those of
+    /// its groups). The root is always allowed; a principal that no longer exists is denied.
+    public func authorize(_ p: Principal, action: String, resource: String, context: ConditionContext) -> Decision {
+        if p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
+        let s = store.snapshot()
+        // A user ARN ends with the user name (after its path); the name is the table key.
+        let name = p.arn.split(separator: "/").last.map(String.init) ?? ""
+        guard let user = s.iamUsers[IAMName.key(name)], user.arn == p.arn else { return .denied(explicit: false) }
+        let policies = identity.forUser(user, in: s)
+        let request = AuthorizationRequest(action: action, resource: resource, context: context)
+        if PolicyEvaluator.isAllowed(policies, request) { return .allowed }
+        return .denied(explicit: PolicyEvaluator.evaluate(policies, request).outcome == .explicitDeny)
+    }
+
+    /// Authorizes or throws the service's own denial (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).
+    public func require(_ p: Principal, action: String, resource: String, context: ConditionContext,
+                        denial: (Principal, String, String, Bool) -> AWSError) throws(AWSError) {
+        if case .denied(let explicit) = authorize(p, action: action, resource: resource, context: context) {
+            throw denial(p, action, resource, explicit)
+        }
+    }
+
+    /// Adds Lambda's VPC condition keys for CreateFunction/UpdateFunctionConfiguration. A request without a
+    /// VPC (no VpcConfig, or empty lists) carries none of them, so `Null: {"lambda:VpcIds": "true"}` holds for it.
+    public static func addLambdaVPCKeys(_ c: inout ConditionContext, vpcId: String?, subnetIds: [String], securityGroupIds: [String]) {
+        guard let vpcId, !vpcId.isEmpty, !subnetIds.isEmpty else { return }
+        c.set("lambda:VpcIds", vpcId)
+        c.set("lambda:SubnetIds", values: subnetIds)
+        c.set("lambda:SecurityGroupIds", values: securityGroupIds)
+    }
+
+    /// `User: ARN is not authorized to perform: ACTION on resource: RES because ...`, shared by every service.
+    public static func denialText(_ p: Principal, action: String, resource: String, explicit: Bool) -> String {
+        let why = explicit ? "with an explicit deny in an identity-based policy"
+                           : "because no identity-based policy allows the \(action) action"
+        return "User: \(p.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)"
+    }
+
+    /// Lambda: 403 `AccessDeniedException` (body member `Message`, unconfirmed; no `Type`).
+    public static func lambdaDenied(_ p: Principal, action: String, resource: String, explicit: Bool) -> AWSError {
+        AWSError(code: "AccessDeniedException", message: denialText(p, action: action, resource: resource, explicit: explicit),
+                 httpStatus: 403, lambdaType: nil, lambdaMessageKey: "Message")
+    }
+
+    /// EC2: 403 `UnauthorizedOperation` (AWS appends an encoded authorization message, which we leave out).
+    public static func ec2Denied(_ p: Principal, action: String, resource: String, explicit: Bool) -> AWSError {
+        AWSError(code: "UnauthorizedOperation",
+                 message: "You are not authorized to perform this operation. " + denialText(p, action: action, resource: resource, explicit: explicit),
+                 httpStatus: 403)
+    }
+
+    /// IAM (and STS): 403 `AccessDenied`.
+    public static func iamDenied(_ p: Principal, action: String, resource: String, explicit: Bool) -> AWSError {
+        AWSError(code: "AccessDenied", message: denialText(p, action: action, resource: resource, explicit: explicit), httpStatus: 403)
+    }
+
+    // MARK: Lambda execution-role checks (issue 4 §4)
+
+    /// The ENI actions Lambda needs from a VPC function's execution role, in the order they are checked.
+    public static let eniActions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]
+
+    /// The role with this ARN, if it exists.
+    public func role(arn: String) -> IAMRole? { store.snapshot().iamRoles.values.first { $0.arn == arn } }
+
+    /// True when the role's trust policy lets `service` (e.g. `lambda.amazonaws.com`) call sts:AssumeRole.
+    public func trusts(_ role: IAMRole, service: String = "lambda.amazonaws.com") -> Bool {
+        guard let trust = try? identity.cache.compiled(role.assumeRolePolicyDocument, kind: .trust, id: "trust") else { return false }
+        let request = AuthorizationRequest(action: "sts:AssumeRole", resource: role.arn,
+                                           principal: PrincipalIdentity(type: "Service", identifier: service))
+        return PolicyEvaluator.isAllowed([trust], request)
+    }
+
+    /// The first ENI action (`ec2:CreateNetworkInterface`...) the role's policies do not allow on `*`, or nil.
+    public func missingENIPermission(_ role: IAMRole) -> String? {
+        let s = store.snapshot()
+        let policies = identity.forRole(role, in: s)
+        return Self.eniActions.first { !PolicyEvaluator.isAllowed(policies, AuthorizationRequest(action: $0, resource: "*")) }
+    }
+
+    /// Lambda's check at CreateFunction/UpdateFunctionConfiguration: nil when the role is usable, else the
+    /// InvalidParameterValueException Lambda answers. `needsVPC` adds the ENI permission check.
+    public func executionRoleProblem(roleArn: String, needsVPC: Bool) -> AWSError? {
+        guard let role = role(arn: roleArn), trusts(role) else {
+            return AWSError(code: "InvalidParameterValueException", message: "The role defined for the function cannot be assumed by Lambda.")
+        }
+        if needsVPC, let missing = missingENIPermission(role) {
+            let op = missing.dropFirst("ec2:".count)
+            return AWSError(code: "InvalidParameterValueException",
+                            message: "The provided execution role does not have permissions to call \(op) on EC2")
+        }
+        return nil
+    }
+}

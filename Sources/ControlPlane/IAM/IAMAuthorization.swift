@@ -1,0 +1,40 @@
+import AWSWire
+import CloudModel
+
+extension IAMService {
+    /// Authorizes an IAM call of a non-root principal (only possible when IAM is enforced): `iam:<Action>` on the
+    /// resource IAM names for it; a denial is IAM's 403 AccessDenied.
+    func authorizeCall(_ action: String, _ p: QueryParameters, _ ctx: RequestContext) throws {
+        guard let authorizer, !ctx.principal.arn.hasSuffix(":root") else { return }
+        let resource = resourceArn(action, p, ctx)
+        let iamAction = "iam:" + action
+        let context = authorizer.baseContext(ctx.principal, sourceIP: ctx.sourceIP, region: ctx.region, now: store.now)
+        if case .denied(let explicit) = authorizer.authorize(ctx.principal, action: iamAction, resource: resource, context: context) {
+            throw Authorizer.iamDenied(ctx.principal, action: iamAction, resource: resource, explicit: explicit)
+        }
+    }
+
+    /// The resource an IAM action acts on: the named group, role, user or policy (its stored ARN, path included),
+    /// the caller for its own access keys, or the kind's root (`arn:aws:iam::ACCOUNT:user/`) for listings.
+    func resourceArn(_ action: String, _ p: QueryParameters, _ ctx: RequestContext) -> String {
+        let s = store.snapshot()
+        if let source = p["PolicySourceArn"] { return source }
+        if action == "SimulateCustomPolicy" { return "*" }
+        if action.contains("Group"), let g = p["GroupName"] {
+            return s.iamGroups[IAMName.key(g)]?.arn ?? arn("group", (try? path(p)) ?? "/", g)
+        }
+        if action.contains("Role"), let r = p["RoleName"] {
+            return s.iamRoles[IAMName.key(r)]?.arn ?? arn("role", (try? path(p)) ?? "/", r)
+        }
+        if let u = p["UserName"] { return s.iamUsers[IAMName.key(u)]?.arn ?? arn("user", (try? path(p)) ?? "/", u) }
+        if let policy = p["PolicyArn"] { return policy }
+        if action == "CreatePolicy", let n = p["PolicyName"] { return arn("policy", (try? path(p)) ?? "/", n) }
+        if action.contains("AccessKey") || action == "GetUser" { return ctx.principal.arn }
+        switch action {
+        case "ListRoles": return "arn:aws:iam::\(accountId):role/"
+        case "ListGroups": return "arn:aws:iam::\(accountId):group/"
+        case "ListPolicies": return "arn:aws:iam::\(accountId):policy/"
+        default: return "arn:aws:iam::\(accountId):user/"
+        }
+    }
+}
