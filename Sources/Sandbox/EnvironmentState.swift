@@ -95,21 +95,20 @@ struct EnvironmentState: Sendable, Equatable {
 
         // The runtime answering.
         case (.invoking(let current), .response(let id)):
-            guard current == id else { return [.reject(.invalidRequestID)] }
+            guard current == id else { return [rejectAnswer(for: id)] }
             phase = .idle(polling: false); lastAnswered = id; return [.accept, .complete(requestId: id, .response)]
         case (.invoking(let current), .error(let id)):
-            guard current == id else { return [.reject(.invalidRequestID)] }
+            guard current == id else { return [rejectAnswer(for: id)] }
             phase = .idle(polling: false); lastAnswered = id; return [.accept, .complete(requestId: id, .functionError)]
         case (.invoking(let current), .responseTooLarge(let id)):
-            guard current == id else { return [.reject(.invalidRequestID)] }
+            guard current == id else { return [rejectAnswer(for: id)] }
             phase = .idle(polling: false); lastAnswered = id
             return [.reject(.payloadTooLarge), .complete(requestId: id, .responseTooLarge)]
         case (.shutDown, .response), (.shutDown, .error), (.shutDown, .responseTooLarge), (.shutDown, .initError):
             return [.reject(.invalidTransition(from: stateName, to: "InvocationResponse"))]
         case (_, .response(let id)), (_, .error(let id)), (_, .responseTooLarge(let id)):
-            // Known-but-finished or unknown ids are both "invalid" from the runtime's side.
-            return id == currentRequest || id == lastAnswered ? [.reject(.invalidTransition(from: stateName, to: "InvocationResponse"))]
-                                        : [.reject(.invalidRequestID)]
+            // Not the current invocation: a repeat (403) or an id the runtime never got (400).
+            return [rejectAnswer(for: id)]
 
         case (.initializing(let pending), .initError):
             phase = .shutDown
@@ -127,6 +126,12 @@ struct EnvironmentState: Sendable, Equatable {
         case (_, .shutdown):
             return end(with: .shutdown)
         }
+    }
+
+    /// An answer for an invocation that is not the current one: a repeat is a wrong transition, anything else a wrong id.
+    private func rejectAnswer(for id: String) -> Action {
+        id == currentRequest || id == lastAnswered
+            ? .reject(.invalidTransition(from: stateName, to: "InvocationResponse")) : .reject(.invalidRequestID)
     }
 
     private mutating func end(with outcome: Outcome) -> [Action] {

@@ -44,17 +44,21 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
         var preStartOutput: [UInt8] = []
     }
 
-    init(id: String, spec: FunctionSpec, loop: any EventLoop, logStore: FunctionLogStore,
-         network: any EnvironmentNetwork, logger: Logger, now: Date = Date()) {
+    init(id: String, spec: FunctionSpec, logStream: String, loop: any EventLoop, logStore: FunctionLogStore,
+         network: any EnvironmentNetwork, logger: Logger) {
         self.id = id
         self.spec = spec
         self.loop = loop
         self.logStore = logStore
         self.network = network
         self.logger = logger
-        let qualifier = spec.version == "$LATEST" ? "$LATEST" : spec.version
-        self.logStream = "\(LogTimestamp.day(now))/[\(qualifier)]\(RandomHex.make(32))"
+        self.logStream = logStream
         self.terminated = loop.makePromise()
+    }
+
+    /// AWS's stream name for a new environment: `YYYY/MM/DD/[VERSION]<32 hex>`.
+    static func newLogStreamName(version: String, now: Date = Date()) -> String {
+        "\(LogTimestamp.day(now))/[\(version)]\(RandomHex.make(32))"
     }
 
     /// Completes when the process is reaped and the environment's resources are released.
@@ -62,15 +66,21 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
 
     /// Wires a launched process in: Runtime API listener on `loop`, process watcher, init deadline.
     func attach(_ launched: LaunchedEnvironment, initTimeoutSeconds: Double, memory: MemoryCgroup?) async throws {
-        let channel = try await ServerBootstrap(group: loop)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(RuntimeAPIHandler(endpoint: self))
-                }
-            }
-            .withBoundSocket(launched.listenFd).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrapListener(launched)
+        } catch {
+            // No Runtime API, no environment: undo the launch.
+            _ = kill(-launched.pid, SIGKILL)
+            _ = kill(launched.pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(launched.pid, &status, 0)
+            close(launched.outputFd)
+            memory?.remove()
+            network.destroy(launched.network)
+            terminated.succeed(())
+            throw error
+        }
         memory?.add(pid: launched.pid)
         let loop = self.loop
         let process = RuntimeProcess(pid: launched.pid, outputFd: launched.outputFd) { [self] exit in
@@ -86,6 +96,18 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
             }
             if state.isShutDown { cleanUpIfExited() }
         }.get()
+    }
+
+    private func bootstrapListener(_ launched: LaunchedEnvironment) async throws -> any Channel {
+        try await ServerBootstrap(group: loop)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RuntimeAPIHandler(endpoint: self))
+                }
+            }
+            .withBoundSocket(launched.listenFd).get()
     }
 
     /// Runs one invocation; `reusable` says whether the environment is still warm and free afterwards.

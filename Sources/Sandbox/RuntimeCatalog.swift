@@ -1,3 +1,4 @@
+import CSandbox
 import Foundation
 
 /// The runtimes the sandbox starts and how: the real `awslambdaric` for Python, this project's `ric.js` for Node.js,
@@ -94,17 +95,31 @@ final class RuntimeCatalog: Sendable {
     /// The interpreter itself (pyenv and similar put shell-script shims on PATH that cost ~50 ms per start).
     private static func resolvePython() -> String? {
         guard let shim = which("python3") else { return nil }
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: shim)
-        process.arguments = ["-c", "import sys, awslambdaric; print(sys.executable)"]
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !path.isEmpty ? path : nil
+        // Own spawn + poll instead of Foundation's Process/FileHandle, whose reads trap on EINTR.
+        var pipe: [Int32] = [-1, -1]
+        guard lv_output_pipe(&pipe) == 0 else { return nil }
+        let args: [String] = [shim, "-c", "import sys, awslambdaric; print(sys.executable)"]
+        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let vars: [String] = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let envp: [UnsafeMutablePointer<CChar>?] = vars.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = argv.withUnsafeBufferPointer { a in envp.withUnsafeBufferPointer { e in
+            lv_spawn(shim, a.baseAddress, e.baseAddress, nil, pipe[1], &pid) } }
+        close(pipe[1])
+        defer { close(pipe[0]) }
+        guard rc == 0 else { return nil }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { lv_read_nonblocking(pipe[0], $0.baseAddress, UInt($0.count)) }
+            if n == 0 { break }
+            if n > 0 { output += chunk[0..<n] } else { _ = lv_poll2(pipe[0], -1) }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let path = String(decoding: output, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        return status == 0 && path.hasPrefix("/") ? path : nil
     }
 
     private static func findRuntimesDir() -> String? {

@@ -161,11 +161,13 @@ public final class SandboxPool: Sendable {
 
     /// Stops every environment (killing running invocations) and waits until all are cleaned up.
     public func shutdown() async {
-        let all: [ExecutionEnvironment] = state.withLock { s in
+        let all: [ExecutionEnvironment]? = state.withLock { s in
+            if s.shuttingDown { return nil }
             s.shuttingDown = true
             s.idle = [:]
             return s.environments.values.map(\.env)
         }
+        guard let all else { return }
         reaper.withLock { $0?.cancel(); $0 = nil }
         for env in all { env.shutdown() }
         for env in all { try? await env.terminatedFuture.get() }
@@ -178,14 +180,15 @@ public final class SandboxPool: Sendable {
         let taskRoot = try await code.taskRoot(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
         let (executable, arguments) = try catalog.command(for: spec, taskRoot: taskRoot)
         let id = RandomHex.make(8)
-        let env = ExecutionEnvironment(id: id, spec: spec, loop: group.next(), logStore: logs, network: network, logger: logger)
         let catalog = self.catalog
-        let logStream = env.logStream
+        let logStream = ExecutionEnvironment.newLogStreamName(version: spec.version)
         let request = LaunchRequest(
             environmentId: id, executable: executable, arguments: arguments,
             environment: { catalog.environment(for: spec, taskRoot: taskRoot, logStream: logStream, runtimeAPI: $0) },
             workingDirectory: taskRoot, attachment: spec.networkAttachment)
         let launched = try await EnvironmentLauncher.launch(request, network: network)
+        let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.next(), logStore: logs,
+                                       network: network, logger: logger)
         state.withLock { s in s.environments[id] = (env, s.generation[spec.functionArn, default: 0]) }
         env.terminatedFuture.whenComplete { [self] _ in forget(env) }
         try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds,

@@ -6,7 +6,6 @@ import Testing
     @Test func eachEnvironmentHasItsOwnNamespaceRemovedAtShutdown() async throws {
         // Root runs the tests in CI: missing CAP_NET_ADMIN there is a failure, not a reason to skip.
         #expect(NamespaceNetwork.hasNetAdmin(), "CAP_NET_ADMIN is required for the namespace tests")
-        let before = sandboxNamespaces()
         // A server-side port the function must NOT reach: the host's loopback is not the environment's.
         let hostListener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
@@ -36,14 +35,21 @@ import Testing
                 return {"reached": reached, "links": links}
             """)
         let out = try await f.invoke(spec, #"{"port":\#(hostPort)}"#)
-        let during = sandboxNamespaces().subtracting(before)
+        // Other suites run in parallel: look only at this pool's namespaces (its ledger).
+        let ledger = f.dataDir + "/sandbox/netns"
+        let during = Set((try? FileManager.default.contentsOfDirectory(atPath: ledger)) ?? [])
+        let pinnedDuring = sandboxNamespaces().intersection(during)
+        await f.pool.shutdown()
+        let after = sandboxNamespaces().intersection(during)
+        let ledgerAfter = (try? FileManager.default.contentsOfDirectory(atPath: ledger)) ?? []
         await f.close()
-        let after = sandboxNamespaces().subtracting(before)
         #expect(out.json["reached"] as? String == "ConnectionRefusedError")
         #expect(out.json["links"] as? [String] == ["lo"])
         #expect(during.count == 1)
         #expect(during.allSatisfy { $0.hasPrefix("lv-env-") })
+        #expect(pinnedDuring == during)
         #expect(after.isEmpty)
+        #expect(ledgerAfter.isEmpty)
     }
 
     @Test func leftoversOfACrashedRunAreRemovedAtStart() async throws {
