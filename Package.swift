@@ -38,6 +38,19 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // Linux syscalls Swift's Glibc module does not import (unshare/setns, posix_spawn extras).
+        .target(name: "CSandbox"),
+        .target(name: "Sandbox", dependencies: [
+            "CSandbox",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "invoke-bench", dependencies: [
+            "Sandbox",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "benchmarks", sources: ["invoke_bench.swift"], swiftSettings: strict),
         .executableTarget(name: "lambda-vpc", dependencies: [
             "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,6 +65,7 @@ let package = Package(
             "Persistence", "CloudModel", "ControlPlane",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire", "IAMPolicy"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,227 @@
+import Foundation
+
+/// The CloudWatch Logs subset that `aws logs tail` / `filter-log-events` / `get-log-events` use, as a pure function
+/// from (X-Amz-Target, awsJson1_1 body) to (status, body) over a `FunctionLogStore`. The server wires the route
+/// (credential scope service `logs`, `POST /`, `Content-Type: application/x-amz-json-1.1`).
+public struct CloudWatchLogsAPI: Sendable {
+    public let store: FunctionLogStore
+    public let region: String
+    public let accountId: String
+
+    public init(store: FunctionLogStore, region: String, accountId: String) {
+        self.store = store
+        self.region = region
+        self.accountId = accountId
+    }
+
+    public static let targetPrefix = "Logs_20140328."
+
+    public func handle(target: String, body: [UInt8]) -> (status: Int, body: [UInt8]) {
+        guard target.hasPrefix(Self.targetPrefix) else { return error("UnknownOperationException", nil) }
+        let input: [String: Any]
+        if body.isEmpty {
+            input = [:]
+        } else if let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] {
+            input = object
+        } else {
+            return error("SerializationException", nil)
+        }
+        switch target.dropFirst(Self.targetPrefix.count) {
+        case "DescribeLogGroups": return describeLogGroups(input)
+        case "DescribeLogStreams": return describeLogStreams(input)
+        case "GetLogEvents": return getLogEvents(input)
+        case "FilterLogEvents": return filterLogEvents(input)
+        default: return error("UnknownOperationException", nil)
+        }
+    }
+
+    // MARK: operations
+
+    private func describeLogGroups(_ input: [String: Any]) -> (status: Int, body: [UInt8]) {
+        let prefix = input["logGroupNamePrefix"] as? String ?? ""
+        guard let limit = limit(input, max: 50) else { return limitError(50) }
+        let all = store.groups(prefix: prefix)
+        let start = offset(input["nextToken"])
+        let page = all.dropFirst(start).prefix(limit)
+        var out: [String: Any] = ["logGroups": page.map { g -> [String: Any] in
+            ["logGroupName": g.name, "creationTime": g.creationTime, "metricFilterCount": 0, "storedBytes": g.storedBytes,
+             "arn": groupArn(g.name) + ":*", "logGroupArn": groupArn(g.name), "logGroupClass": "STANDARD"]
+        }]
+        if start + page.count < all.count { out["nextToken"] = String(start + page.count) }
+        return ok(out)
+    }
+
+    private func describeLogStreams(_ input: [String: Any]) -> (status: Int, body: [UInt8]) {
+        guard let group = groupName(input) else { return validation("logGroupName") }
+        guard let limit = limit(input, max: 50) else { return limitError(50) }
+        let prefix = input["logStreamNamePrefix"] as? String ?? ""
+        let byTime = input["orderBy"] as? String == "LastEventTime"
+        if byTime && !prefix.isEmpty {
+            return error("InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.")
+        }
+        guard var streams = store.streams(group: group, prefix: prefix) else { return notFound() }
+        if byTime { streams.sort { ($0.lastEventTimestamp ?? 0, $0.name) < ($1.lastEventTimestamp ?? 0, $1.name) } }
+        if input["descending"] as? Bool == true { streams.reverse() }
+        let start = offset(input["nextToken"])
+        let page = streams.dropFirst(start).prefix(limit)
+        var out: [String: Any] = ["logStreams": page.map { s -> [String: Any] in
+            var d: [String: Any] = ["logStreamName": s.name, "creationTime": s.creationTime, "storedBytes": s.storedBytes,
+                                    "arn": "arn:aws:logs:\(region):\(accountId):log-group:\(group):log-stream:\(s.name)"]
+            if let v = s.firstEventTimestamp { d["firstEventTimestamp"] = v }
+            if let v = s.lastEventTimestamp { d["lastEventTimestamp"] = v }
+            if let v = s.lastIngestionTime { d["lastIngestionTime"] = v }
+            return d
+        }]
+        if start + page.count < streams.count { out["nextToken"] = String(start + page.count) }
+        return ok(out)
+    }
+
+    private func getLogEvents(_ input: [String: Any]) -> (status: Int, body: [UInt8]) {
+        guard let group = groupName(input) else { return validation("logGroupName") }
+        guard let streamName = input["logStreamName"] as? String else { return validation("logStreamName") }
+        guard let limit = limit(input, max: 10000) else { return limitError(10000) }
+        guard store.streams(group: group) != nil else { return notFound() }
+        guard let all = store.events(group: group, stream: streamName) else {
+            return error("ResourceNotFoundException", "The specified log stream does not exist.")
+        }
+        let events = all.filter { inRange($0.timestamp, input) }
+        let token = input["nextToken"] as? String
+        let range: Range<Int>
+        if let token, token.hasPrefix("b/"), let end = Int(token.dropFirst(2)) {
+            let e = min(end, events.count)
+            range = max(0, e - limit)..<e
+        } else if let token, token.hasPrefix("f/"), let begin = Int(token.dropFirst(2)) {
+            let b = min(begin, events.count)
+            range = b..<min(events.count, b + limit)
+        } else if input["startFromHead"] as? Bool == true {
+            range = 0..<min(events.count, limit)
+        } else {
+            range = max(0, events.count - limit)..<events.count
+        }
+        return ok(["events": events[range].map { ["timestamp": $0.timestamp, "message": $0.message, "ingestionTime": $0.ingestionTime] },
+                   "nextForwardToken": "f/\(range.upperBound)", "nextBackwardToken": "b/\(range.lowerBound)"])
+    }
+
+    private func filterLogEvents(_ input: [String: Any]) -> (status: Int, body: [UInt8]) {
+        guard let group = groupName(input) else { return validation("logGroupName") }
+        guard let limit = limit(input, max: 10000) else { return limitError(10000) }
+        let names = input["logStreamNames"] as? [String]
+        let prefix = input["logStreamNamePrefix"] as? String ?? ""
+        if names != nil && !prefix.isEmpty {
+            return error("InvalidParameterException", "logStreamNames and logStreamNamePrefix are mutually exclusive")
+        }
+        guard let streams = store.streams(group: group, prefix: prefix) else { return notFound() }
+        let selected = streams.filter { names == nil || names!.contains($0.name) }
+        let pattern = FilterPattern(input["filterPattern"] as? String ?? "")
+        var matches: [(stream: String, index: Int, event: LogEvent)] = []
+        for s in selected {
+            for (i, e) in (store.events(group: group, stream: s.name) ?? []).enumerated()
+            where inRange(e.timestamp, input) && pattern.matches(e.message) {
+                matches.append((s.name, i, e))
+            }
+        }
+        matches.sort { ($0.event.timestamp, $0.stream, $0.index) < ($1.event.timestamp, $1.stream, $1.index) }
+        let start = offset(input["nextToken"])
+        let page = matches.dropFirst(start).prefix(limit)
+        var out: [String: Any] = [
+            "events": page.map { m -> [String: Any] in
+                ["logStreamName": m.stream, "timestamp": m.event.timestamp, "message": m.event.message,
+                 "ingestionTime": m.event.ingestionTime, "eventId": Self.eventId(m.event.timestamp, m.stream, m.index)]
+            },
+            "searchedLogStreams": selected.map { ["logStreamName": $0.name, "searchedCompletely": true] },
+        ]
+        if start + page.count < matches.count { out["nextToken"] = String(start + page.count) }
+        return ok(out)
+    }
+
+    // MARK: helpers
+
+    private func groupName(_ input: [String: Any]) -> String? {
+        if let name = input["logGroupName"] as? String { return name }
+        guard let identifier = input["logGroupIdentifier"] as? String else { return nil }
+        // An ARN (`arn:aws:logs:R:A:log-group:NAME[:*]`) or a plain name.
+        guard identifier.hasPrefix("arn:"), let range = identifier.range(of: ":log-group:") else { return identifier }
+        let rest = identifier[range.upperBound...]
+        return String(rest.hasSuffix(":*") ? rest.dropLast(2) : rest)
+    }
+
+    private func limit(_ input: [String: Any], max: Int) -> Int? {
+        guard let value = input["limit"] else { return max }
+        guard let n = value as? Int, (1...max).contains(n) else { return nil }
+        return n
+    }
+
+    private func inRange(_ t: Int64, _ input: [String: Any]) -> Bool {
+        if let s = (input["startTime"] as? NSNumber)?.int64Value, t < s { return false }
+        if let e = (input["endTime"] as? NSNumber)?.int64Value, t > e { return false }
+        return true
+    }
+
+    private func offset(_ token: Any?) -> Int { (token as? String).flatMap(Int.init) ?? 0 }
+
+    private func groupArn(_ name: String) -> String { "arn:aws:logs:\(region):\(accountId):log-group:\(name)" }
+
+    private static func eventId(_ t: Int64, _ stream: String, _ index: Int) -> String {
+        var h: UInt64 = 1469598103934665603
+        for b in stream.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
+        return String(format: "%020lld%016llx%08d", t, h, index)
+    }
+
+    private func ok(_ object: [String: Any]) -> (status: Int, body: [UInt8]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return (200, Array(data))
+    }
+
+    private func error(_ type: String, _ message: String?) -> (status: Int, body: [UInt8]) {
+        var object: [String: Any] = ["__type": type]
+        if let message { object["message"] = message }
+        return (400, Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+    }
+
+    private func notFound() -> (status: Int, body: [UInt8]) {
+        error("ResourceNotFoundException", "The specified log group does not exist.")
+    }
+
+    private func validation(_ member: String) -> (status: Int, body: [UInt8]) {
+        error("InvalidParameterException", "1 validation error detected: Value null at '\(member)' failed to satisfy constraint: Member must not be null")
+    }
+
+    private func limitError(_ max: Int) -> (status: Int, body: [UInt8]) {
+        error("InvalidParameterException", "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to \(max)")
+    }
+}
+
+/// CloudWatch Logs text filter patterns: terms that must all appear (`ERROR timeout`), quoted phrases (`"Task timed out"`),
+/// `-term` to exclude, `?a ?b` for any of. JSON and space-delimited patterns are treated as match-all.
+struct FilterPattern {
+    private var required: [String] = []
+    private var excluded: [String] = []
+    private var anyOf: [String] = []
+    private var matchAll = false
+
+    init(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.hasPrefix("{") || trimmed.hasPrefix("[") { matchAll = true; return }
+        var tokens: [String] = []
+        var current = ""
+        var quoted = false
+        for c in trimmed {
+            if c == "\"" { quoted.toggle(); continue }
+            if c == " " && !quoted {
+                if !current.isEmpty { tokens.append(current); current = "" }
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { tokens.append(current) }
+        for t in tokens {
+            if t.hasPrefix("?") { anyOf.append(String(t.dropFirst())) } else if t.hasPrefix("-") { excluded.append(String(t.dropFirst())) } else { required.append(t) }
+        }
+    }
+
+    func matches(_ message: String) -> Bool {
+        if matchAll { return true }
+        if !anyOf.isEmpty { return anyOf.contains { message.contains($0) } }
+        return required.allSatisfy { message.contains($0) } && !excluded.contains { message.contains($0) }
+    }
+}

@@ -1,0 +1,95 @@
+/// Everything the sandbox needs to run one version of a function; the control plane builds it from its records.
+public struct FunctionSpec: Sendable, Hashable {
+    public var name: String
+    /// "$LATEST" or a published version number.
+    public var version: String
+    /// The function's unqualified ARN (`arn:aws:lambda:REGION:ACCOUNT:function:NAME`).
+    public var functionArn: String
+    public var runtime: String
+    public var handler: String
+    /// The deployment package on disk; unpacked once per `codeSha256`.
+    public var codeZipPath: String
+    public var codeSha256: String
+    public var memorySizeMB: Int
+    public var timeoutSeconds: Int
+    public var environment: [String: String]
+    public var region: String
+    public var accountId: String
+    /// `/aws/lambda/NAME` unless the function configures another group.
+    public var logGroupName: String
+    /// Where the environment's network attaches; nil = the default (an isolated namespace with only loopback).
+    public var networkAttachment: NetworkAttachment?
+
+    public init(name: String, version: String = "$LATEST", functionArn: String, runtime: String, handler: String,
+                codeZipPath: String, codeSha256: String, memorySizeMB: Int = 128, timeoutSeconds: Int = 3,
+                environment: [String: String] = [:], region: String = "us-east-1", accountId: String = "123456789012",
+                logGroupName: String? = nil, networkAttachment: NetworkAttachment? = nil) {
+        self.name = name
+        self.version = version
+        self.functionArn = functionArn
+        self.runtime = runtime
+        self.handler = handler
+        self.codeZipPath = codeZipPath
+        self.codeSha256 = codeSha256
+        self.memorySizeMB = memorySizeMB
+        self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+        self.region = region
+        self.accountId = accountId
+        self.logGroupName = logGroupName ?? "/aws/lambda/\(name)"
+        self.networkAttachment = networkAttachment
+    }
+}
+
+/// The VPC seam: which network an environment's namespace is wired to (filled in by the VPC fabric).
+public struct NetworkAttachment: Sendable, Hashable {
+    /// The Hyperplane ENI the environment is source-NATed behind (e.g. `eni-0abc...`).
+    public var networkInterfaceId: String
+    /// The namespace holding that ENI, which the environment's link joins.
+    public var eniNamespace: String
+    /// The ENI's private address, the source address the environment's traffic leaves with.
+    public var privateIpAddress: String
+
+    public init(networkInterfaceId: String, eniNamespace: String, privateIpAddress: String) {
+        self.networkInterfaceId = networkInterfaceId
+        self.eniNamespace = eniNamespace
+        self.privateIpAddress = privateIpAddress
+    }
+}
+
+/// One invocation as the Invoke API received it.
+public struct InvocationInput: Sendable {
+    public var requestId: String
+    public var payload: [UInt8]
+    /// Base64 client context (`X-Amz-Client-Context`), passed through to the runtime.
+    public var clientContext: String?
+    public var cognitoIdentity: String?
+    /// `LogType: Tail`: return the last 4 KB of this invocation's log.
+    public var wantLogTail: Bool
+    public var traceId: String
+
+    public init(requestId: String, payload: [UInt8], clientContext: String? = nil, cognitoIdentity: String? = nil,
+                wantLogTail: Bool = false, traceId: String? = nil) {
+        self.requestId = requestId
+        self.payload = payload
+        self.clientContext = clientContext
+        self.cognitoIdentity = cognitoIdentity
+        self.wantLogTail = wantLogTail
+        self.traceId = traceId ?? TraceID.make()
+    }
+}
+
+/// What Invoke answers: the payload, whether the function failed, the log tail and the figures of the REPORT line.
+public struct InvocationOutput: Sendable {
+    public var payload: [UInt8]
+    /// "Unhandled" when the function (or its runtime) failed; nil on success.
+    public var functionError: String?
+    /// The last 4 KB of this invocation's log (plain text; the API base64-encodes it).
+    public var logTail: String?
+    public var executedVersion: String
+    public var durationMs: Double
+    public var billedDurationMs: Int
+    /// Set on a cold start only.
+    public var initDurationMs: Double?
+    public var maxMemoryUsedMB: Int
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// How the pool runs environments: where files go, isolation, limits and the runtimes' executables.
+public struct SandboxConfig: Sendable {
+    /// Root for unpacked code (`tasks/<sha>`), logs (`logs/`) and bookkeeping (`sandbox/`).
+    public var dataDir: String
+    /// Run each environment in its own network namespace (needs CAP_NET_ADMIN); nil = when the process has it.
+    public var networkNamespaces: Bool?
+    /// Warm environments idle this long are shut down.
+    public var idleReapAfterSeconds: Double
+    /// The account's concurrent executions limit (AWS default 1000).
+    public var accountConcurrencyLimit: Int
+    /// How long a runtime may take to reach its first `invocation/next` (AWS: 10 s).
+    public var initTimeoutSeconds: Double
+    /// Interpreters; nil = resolved from PATH once (the real binary, not a version-manager shim).
+    public var python3Path: String?
+    public var nodePath: String?
+    /// Directory holding `node/ric.js`; nil = `LAMBDA_VPC_RUNTIMES_DIR`, else found next to the executable or the sources.
+    public var runtimesDir: String?
+    /// Log retention: per group, the newest streams up to this many bytes, none older than this many seconds.
+    public var logRetentionBytesPerGroup: Int
+    public var logRetentionSeconds: Double
+
+    public init(dataDir: String, networkNamespaces: Bool? = nil, idleReapAfterSeconds: Double = 300,
+                accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,
+                python3Path: String? = nil, nodePath: String? = nil, runtimesDir: String? = nil,
+                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400) {
+        self.dataDir = dataDir
+        self.networkNamespaces = networkNamespaces
+        self.idleReapAfterSeconds = idleReapAfterSeconds
+        self.accountConcurrencyLimit = accountConcurrencyLimit
+        self.initTimeoutSeconds = initTimeoutSeconds
+        self.python3Path = python3Path
+        self.nodePath = nodePath
+        self.runtimesDir = runtimesDir
+        self.logRetentionBytesPerGroup = logRetentionBytesPerGroup
+        self.logRetentionSeconds = logRetentionSeconds
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Runs invocations in execution environments: reuses warm ones, starts more for concurrent calls (within reserved and
+/// account concurrency), reaps idle ones, discards broken ones. The control plane calls `invoke` through an adapter.
+public final class SandboxPool: Sendable {
+    public let config: SandboxConfig
+    /// Every function's logs; the CloudWatch Logs API reads them from here.
+    public let logs: FunctionLogStore
+    /// True when each environment runs in its own network namespace.
+    public var isolatesNetwork: Bool { network.isolates }
+
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let network: any EnvironmentNetwork
+    private let catalog: RuntimeCatalog
+    private let code: CodeStore
+    private let state = Mutex(PoolState())
+    private let reaper = Mutex<RepeatedTask?>(nil)
+
+    private struct PoolState {
+        var idle: [FunctionSpec: [IdleEntry]] = [:]
+        var environments: [String: (env: ExecutionEnvironment, generation: Int)] = [:]
+        var inFlightByFunction: [String: Int] = [:]
+        var inFlight = 0
+        var generation: [String: Int] = [:]
+        var shuttingDown = false
+    }
+
+    private struct IdleEntry {
+        var env: ExecutionEnvironment
+        var since: UInt64
+    }
+
+    /// `network`: nil picks namespaces when the process has CAP_NET_ADMIN (and `config.networkNamespaces` allows).
+    public init(config: SandboxConfig, network: (any EnvironmentNetwork)? = nil, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
+        let wantNamespaces = config.networkNamespaces ?? NamespaceNetwork.hasNetAdmin()
+        self.network = network ?? (wantNamespaces ? NamespaceNetwork(dataDir: config.dataDir) : HostNetwork())
+        self.catalog = RuntimeCatalog(config: config)
+        self.code = CodeStore(dataDir: config.dataDir)
+        self.logs = FunctionLogStore(directory: config.dataDir + "/logs", maxBytesPerGroup: config.logRetentionBytesPerGroup,
+                                     maxAgeSeconds: config.logRetentionSeconds)
+        self.network.removeLeftovers()
+        if !self.network.isolates {
+            logger.warning("sandbox: no CAP_NET_ADMIN (or disabled): functions share the host network")
+        }
+        let interval = max(0.05, min(config.idleReapAfterSeconds / 2, 30))
+        let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval * 1000)),
+                                                     delay: .milliseconds(Int64(interval * 1000))) { [self] _ in
+            reapIdle()
+            logs.enforceRetention()
+        }
+        reaper.withLock { $0 = task }
+    }
+
+    /// Runs one invocation. Throws `SandboxError` when it cannot run (throttled, bad code, no runtime); a function that
+    /// fails, times out or crashes is a normal output with `functionError` set.
+    public func invoke(_ spec: FunctionSpec, _ input: InvocationInput, reservedConcurrency: Int? = nil,
+                       invokedFunctionArn: String? = nil) async throws -> InvocationOutput {
+        guard RuntimeFamily(runtime: spec.runtime) != nil else { throw SandboxError.unsupportedRuntime(spec.runtime) }
+        let function = spec.functionArn
+        var warm: ExecutionEnvironment? = try state.withLock { s in
+            if s.shuttingDown { throw SandboxError.shutDown }
+            let running = s.inFlightByFunction[function, default: 0]
+            if let reserved = reservedConcurrency, running >= reserved {
+                throw SandboxError.throttled(reason: .reservedFunctionConcurrentInvocationLimitExceeded)
+            }
+            if s.inFlight >= config.accountConcurrencyLimit {
+                throw SandboxError.throttled(reason: .concurrentInvocationLimitExceeded)
+            }
+            s.inFlight += 1
+            s.inFlightByFunction[function] = running + 1
+            return s.idle[spec]?.popLast()?.env
+        }
+        defer {
+            state.withLock { s in
+                s.inFlight -= 1
+                s.inFlightByFunction[function, default: 1] -= 1
+                if s.inFlightByFunction[function] == 0 { s.inFlightByFunction[function] = nil }
+            }
+        }
+        let invokedArn = invokedFunctionArn ?? (spec.version == "$LATEST" ? function : "\(function):\(spec.version)")
+        while true {
+            let env: ExecutionEnvironment
+            if let w = warm {
+                env = w
+            } else {
+                do {
+                    env = try await startEnvironment(spec)
+                } catch LaunchFailure.spawn {
+                    return Self.invalidEntrypoint(spec: spec, requestId: input.requestId)
+                }
+            }
+            guard let (output, reusable) = await env.invoke(input, invokedArn: invokedArn, warm: warm != nil) else {
+                // A warm environment died while idle: AWS would have used another one; so do we.
+                warm = nil
+                continue
+            }
+            let keep: Bool = state.withLock { s in
+                guard reusable, !s.shuttingDown, let entry = s.environments[env.id],
+                      entry.generation == s.generation[function, default: 0] else { return false }
+                s.idle[spec, default: []].append(IdleEntry(env: env, since: DispatchTime.now().uptimeNanoseconds))
+                return true
+            }
+            if !keep && reusable { env.shutdown() }
+            return output
+        }
+    }
+
+    /// Drops the function's warm environments (its code or configuration changed); busy ones end after their invocation.
+    public func invalidate(functionArn: String) {
+        let victims: [ExecutionEnvironment] = state.withLock { s in
+            s.generation[functionArn, default: 0] += 1
+            var out: [ExecutionEnvironment] = []
+            for key in s.idle.keys where key.functionArn == functionArn {
+                out += s.idle[key]?.map(\.env) ?? []
+                s.idle[key] = nil
+            }
+            return out
+        }
+        victims.forEach { $0.shutdown() }
+    }
+
+    /// Shuts down environments idle longer than `olderThan` seconds (default: the configured idle time).
+    public func reapIdle(olderThan seconds: Double? = nil) {
+        let limit = UInt64((seconds ?? config.idleReapAfterSeconds) * 1e9)
+        let now = DispatchTime.now().uptimeNanoseconds
+        let victims: [ExecutionEnvironment] = state.withLock { s in
+            var out: [ExecutionEnvironment] = []
+            for (key, entries) in s.idle {
+                let (old, fresh) = (entries.filter { now - $0.since >= limit }, entries.filter { now - $0.since < limit })
+                out += old.map(\.env)
+                s.idle[key] = fresh.isEmpty ? nil : fresh
+            }
+            return out
+        }
+        victims.forEach { $0.shutdown() }
+    }
+
+    /// Figures for tests, health and `doctor`.
+    public struct Stats: Sendable, Equatable {
+        public var environments: Int
+        public var idle: Int
+        public var inFlight: Int
+    }
+
+    public func stats(functionArn: String? = nil) -> Stats {
+        state.withLock { s in
+            let envs = s.environments.values.filter { functionArn == nil || $0.env.spec.functionArn == functionArn }
+            let idle = s.idle.filter { functionArn == nil || $0.key.functionArn == functionArn }.values.reduce(0) { $0 + $1.count }
+            let inFlight = functionArn.map { s.inFlightByFunction[$0, default: 0] } ?? s.inFlight
+            return Stats(environments: envs.count, idle: idle, inFlight: inFlight)
+        }
+    }
+
+    /// Stops every environment (killing running invocations) and waits until all are cleaned up.
+    public func shutdown() async {
+        let all: [ExecutionEnvironment]? = state.withLock { s in
+            if s.shuttingDown { return nil }
+            s.shuttingDown = true
+            s.idle = [:]
+            return s.environments.values.map(\.env)
+        }
+        guard let all else { return }
+        reaper.withLock { $0?.cancel(); $0 = nil }
+        for env in all { env.shutdown() }
+        for env in all { try? await env.terminatedFuture.get() }
+        try? await group.shutdownGracefully()
+    }
+
+    // MARK: starting environments
+
+    private func startEnvironment(_ spec: FunctionSpec) async throws -> ExecutionEnvironment {
+        let taskRoot = try await code.taskRoot(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
+        let (executable, arguments) = try catalog.command(for: spec, taskRoot: taskRoot)
+        let id = RandomHex.make(8)
+        let catalog = self.catalog
+        let logStream = ExecutionEnvironment.newLogStreamName(version: spec.version)
+        let request = LaunchRequest(
+            environmentId: id, executable: executable, arguments: arguments,
+            environment: { catalog.environment(for: spec, taskRoot: taskRoot, logStream: logStream, runtimeAPI: $0) },
+            workingDirectory: taskRoot, attachment: spec.networkAttachment)
+        let launched = try await EnvironmentLauncher.launch(request, network: network)
+        let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.next(), logStore: logs,
+                                       network: network, logger: logger)
+        state.withLock { s in s.environments[id] = (env, s.generation[spec.functionArn, default: 0]) }
+        env.terminatedFuture.whenComplete { [self] _ in forget(env) }
+        try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds,
+                             memory: MemoryCgroup.create(environmentId: id, megabytes: spec.memorySizeMB))
+        logger.debug("sandbox: started environment", metadata: ["id": "\(id)", "function": "\(spec.name)"])
+        return env
+    }
+
+    private func forget(_ env: ExecutionEnvironment) {
+        state.withLock { s in
+            s.environments[env.id] = nil
+            if var list = s.idle[env.spec] {
+                list.removeAll { $0.env === env }
+                s.idle[env.spec] = list.isEmpty ? nil : list
+            }
+        }
+    }
+
+    private static func invalidEntrypoint(spec: FunctionSpec, requestId: String) -> InvocationOutput {
+        let body = SandboxMessages.json([
+            "errorType": "Runtime.InvalidEntrypoint",
+            "errorMessage": "RequestId: \(requestId) Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"])
+        return InvocationOutput(payload: Array(body.utf8), functionError: "Unhandled", logTail: nil,
+                                executedVersion: spec.version, durationMs: 0, billedDurationMs: 0, initDurationMs: nil,
+                                maxMemoryUsedMB: 0)
+    }
+}
