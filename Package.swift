@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "invoke-bench", dependencies: [
             "Sandbox",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "benchmarks", sources: ["invoke_bench.swift"], swiftSettings: strict),
+        ], path: "benchmarks/invoke-bench", swiftSettings: strict),
         .executableTarget(name: "lambda-vpc", dependencies: [
             "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -50,10 +50,11 @@ public final class APIRouter: HTTPResponder {
                 guard let p = authorizer.principal(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId) else {
                     return render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)
                 }
-                // SIGNATURE VERIFICATION (for the lead to connect with the `wire` branch's SigV4Verifier): verify
-                // `request` with the secret `authorizer.secret(accessKeyId: a.accessKeyID,
-                // rootAccessKeyId: config.rootAccessKeyId, rootSecret: config.rootSecretAccessKey)` and answer its
-                // failure in `proto`'s format before going on.
+                let secret = authorizer.secret(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
+                                               rootSecret: config.rootSecretAccessKey) ?? ""
+                if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: secret, now: Date()) {
+                    return render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)
+                }
                 principal = p
             } else {
                 principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)

@@ -32,4 +32,20 @@ enum AuthErrors {
             return AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
         }
     }
+
+    /// A signature that does not verify under IAM enforcement, in each protocol's own terms.
+    static func verificationFailure(_ f: SigV4VerificationFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
+        switch proto {
+        case .lambda:
+            return AWSError(code: f.isIncompleteSignature ? "IncompleteSignatureException" : "InvalidSignatureException",
+                            message: f.message, httpStatus: 403, lambdaType: nil)
+        case .ec2:
+            if f.isTimeFailure { return AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400) }
+            if f.isIncompleteSignature { return AWSError(code: "IncompleteSignature", message: f.message, httpStatus: 400) }
+            return AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", httpStatus: 401)
+        case .iam, .sts:
+            return AWSError(code: f.isIncompleteSignature ? "IncompleteSignature" : "SignatureDoesNotMatch",
+                            message: f.message, httpStatus: f.isIncompleteSignature ? 400 : 403)
+        }
+    }
 }

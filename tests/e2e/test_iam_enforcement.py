@@ -1,5 +1,5 @@
 """`serve --enforce-iam`: callers resolved from their access keys, IAM calls decided by their policies.
-Signature checking against the secret is connected separately (SigV4 verification); these tests sign correctly."""
+Every request's SigV4 signature is verified against the key's secret."""
 import json
 
 import pytest
@@ -36,6 +36,23 @@ def test_unknown_access_key_is_refused_in_each_service_format(enforced):
         403, "InvalidClientTokenId", "The security token included in the request is invalid.")
     assert error_of(enforced.client("ec2", key="AKIAUNKNOWNKEY000000").describe_vpcs) == (
         401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+
+
+def test_wrong_secret_is_refused_in_each_service_format(enforced):
+    status, code, msg = error_of(enforced.client("sts", secret="not-the-secret").get_caller_identity)
+    assert (status, code) == (403, "SignatureDoesNotMatch")
+    assert msg.startswith("The request signature we calculated does not match the signature you provided.")
+    status, code, _ = error_of(enforced.client("iam", secret="not-the-secret").list_users)
+    assert (status, code) == (403, "SignatureDoesNotMatch")
+    assert error_of(enforced.client("ec2", secret="not-the-secret").describe_vpcs) == (
+        401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+
+
+def test_user_with_wrong_secret_is_refused_and_right_secret_works(enforced):
+    key, secret = user_with_key(enforced, "sigcheck")
+    status, code, _ = error_of(enforced.client("sts", key=key, secret=secret + "x").get_caller_identity)
+    assert (status, code) == (403, "SignatureDoesNotMatch")
+    assert enforced.client("sts", key=key, secret=secret).get_caller_identity()["Arn"].endswith(":user/sigcheck")
 
 
 def test_user_key_is_the_user(enforced):
