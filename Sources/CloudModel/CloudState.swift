@@ -10,13 +10,17 @@ public struct CloudState: Sendable {
     public var networkInterfaces: [String: NetworkInterface] = [:]
     public var routeTables: [String: RouteTable] = [:]
     public var networkAcls: [String: NetworkAcl] = [:]
+    public var internetGateways: [String: InternetGateway] = [:]
+    public var addresses: [String: ElasticAddress] = [:]
+    public var natGateways: [String: NatGateway] = [:]
+    public var instances: [String: Instance] = [:]
 
     public init() {}
 
     /// Every record type, so the store can be loaded by kind. Add new record types here.
     public static let recordTypes: [any Record.Type] = [
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
-        RouteTable.self, NetworkAcl.self,
+        RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

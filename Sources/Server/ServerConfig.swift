@@ -7,6 +7,9 @@ public struct ServerConfig: Sendable {
     public var region = "us-east-1"
     /// Largest request body accepted (Lambda's zip upload limit is 50 MB base64-encoded ≈ 70 MB).
     public var maxBodyBytes = 70 * 1024 * 1024
+    /// Seconds a NAT gateway stays `pending` (and `deleting`) before it is `available` (`deleted`).
+    public var natCreateDelay: Double = 1
+    public var natDeleteDelay: Double = 1
 
     public init() {}
 }
