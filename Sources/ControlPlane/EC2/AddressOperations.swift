@@ -62,7 +62,7 @@ extension EC2Service {
     func releaseAddress(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
         try mutate(p) { tx in
             let a = try namedAddress(p, in: tx.state)
-            if a.association != nil || tx.state.natGateways.values.contains(where: { $0.allocationId == a.id && $0.state != .deleted }) {
+            if a.association != nil || tx.state.natGateways.values.contains(where: { $0.allocationId == a.id && ($0.state == .pending || $0.state == .available) }) {
                 throw EC2Errors.addressAssociated(a.id)
             }
             tx.delete(ElasticAddress.self, a.id)

@@ -28,7 +28,7 @@ extension EC2Service {
             var address: ElasticAddress?
             if let allocationId {
                 guard let a = s.addresses[allocationId] else { throw EC2Errors.allocationNotFound(allocationId) }
-                let usedByNat = s.natGateways.values.contains { $0.allocationId == allocationId && $0.state != .deleted && $0.state != .failed }
+                let usedByNat = s.natGateways.values.contains { $0.allocationId == allocationId && ($0.state == .pending || $0.state == .available) }
                 if a.association != nil || usedByNat { throw EC2Errors.elasticIpInUse(allocationId) }
                 address = a
             }
