@@ -38,7 +38,7 @@ public enum EC2Errors {
         "acl": "InvalidNetworkAclID.Malformed", "sgr": "InvalidSecurityGroupRuleId.Malformed",
         "igw": "InvalidInternetGatewayID.Malformed", "eipalloc": "InvalidAllocationID.Malformed",
         "eipassoc": "InvalidAssociationID.Malformed", "rtbassoc": "InvalidAssociationID.Malformed",
-        "i": "InvalidInstanceID.Malformed",
+        "i": "InvalidInstanceID.Malformed", "aclassoc": "InvalidAssociationID.Malformed",
     ]
     public static func malformed(_ id: String, prefix: String) -> AWSError {
         let code = malformedCodes[prefix] ?? "InvalidID"

@@ -74,6 +74,12 @@ public final class EC2Service: Sendable {
         "StopInstances": { try $0.stopInstances($1, $2) },
         "StartInstances": { try $0.startInstances($1, $2) },
         "GetConsoleOutput": { try $0.getConsoleOutput($1, $2) },
+        "CreateNetworkAcl": { try $0.createNetworkAcl($1, $2) },
+        "DeleteNetworkAcl": { try $0.deleteNetworkAcl($1, $2) },
+        "CreateNetworkAclEntry": { try $0.createNetworkAclEntry($1, $2) },
+        "ReplaceNetworkAclEntry": { try $0.replaceNetworkAclEntry($1, $2) },
+        "DeleteNetworkAclEntry": { try $0.deleteNetworkAclEntry($1, $2) },
+        "ReplaceNetworkAclAssociation": { try $0.replaceNetworkAclAssociation($1, $2) },
     ]
 
     public func handle(action: String, params: QueryParameters, context: RequestContext) throws -> String {

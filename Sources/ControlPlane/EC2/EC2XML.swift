@@ -127,6 +127,9 @@ public enum EC2XML {
             w.element("ruleAction", e.ruleAction)
             w.element("egress", e.egress)
             w.element("cidrBlock", e.cidrBlock.description)
+            if let type = e.icmpType, let code = e.icmpCode {
+                w.open("icmpTypeCode"); w.element("code", code); w.element("type", type); w.close("icmpTypeCode")
+            }
             if let from = e.fromPort, let to = e.toPort {
                 w.open("portRange"); w.element("from", from); w.element("to", to); w.close("portRange")
             }
