@@ -161,8 +161,9 @@ def test_instance_elastic_ip_and_route(ec2, net):
     assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[alloc["AllocationId"]])["Addresses"][0]
     route = ec2.describe_route_tables(RouteTableIds=[rtb])["RouteTables"][0]["Routes"][1]
     assert route["State"] == "blackhole"
-    types = {t["ResourceType"] for t in ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["instance"]}])["Tags"]}
-    assert types <= {"instance"}
+    ec2.create_tags(Resources=[inst], Tags=[{"Key": "gone", "Value": "yes"}])
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [inst]}])["Tags"]
+    assert tags == [{"Key": "gone", "ResourceId": inst, "ResourceType": "instance", "Value": "yes"}]
     ec2.release_address(AllocationId=alloc["AllocationId"])
 
 

@@ -122,6 +122,8 @@ def test_nat_gateway_lifecycle(ec2, public_net):
         ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
     assert error(e)[0] == "OperationNotPermitted"
 
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [nat]}])["Tags"]
+    assert tags == [{"Key": "Name", "ResourceId": nat, "ResourceType": "natgateway", "Value": "egress"}]
     available = wait_state(ec2, nat, "available")
     assert available["NatGatewayAddresses"][0]["Status"] == "succeeded"
     for name, value in [("state", "available"), ("subnet-id", subnet), ("vpc-id", vpc), ("tag:Name", "egress"), ("nat-gateway-id", nat)]:
