@@ -15,13 +15,17 @@ public struct CloudState: Sendable {
     public var iamRoles: [String: IAMRole] = [:]
     public var iamGroups: [String: IAMGroup] = [:]
     public var iamPolicies: [String: IAMManagedPolicy] = [:]
+    public var internetGateways: [String: InternetGateway] = [:]
+    public var addresses: [String: ElasticAddress] = [:]
+    public var natGateways: [String: NatGateway] = [:]
+    public var instances: [String: Instance] = [:]
 
     public init() {}
 
     /// Every record type, so the store can be loaded by kind. Add new record types here.
     public static let recordTypes: [any Record.Type] = [
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
-        RouteTable.self, NetworkAcl.self,
+        RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self,
     ]
 

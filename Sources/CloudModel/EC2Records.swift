@@ -225,7 +225,12 @@ public struct NetworkAcl: Record, Taggable {
         public var cidrBlock: IPv4CIDR
         public var fromPort: Int?
         public var toPort: Int?
-        public init(ruleNumber: Int, egress: Bool, proto: String, ruleAction: String, cidrBlock: IPv4CIDR, fromPort: Int?, toPort: Int?) {
+        /// ICMP type and code for protocol 1 (-1 means all).
+        public var icmpType: Int?
+        public var icmpCode: Int?
+        public init(ruleNumber: Int, egress: Bool, proto: String, ruleAction: String, cidrBlock: IPv4CIDR, fromPort: Int?, toPort: Int?,
+                    icmpType: Int? = nil, icmpCode: Int? = nil) {
+            self.icmpType = icmpType; self.icmpCode = icmpCode
             self.ruleNumber = ruleNumber; self.egress = egress; self.proto = proto; self.ruleAction = ruleAction
             self.cidrBlock = cidrBlock; self.fromPort = fromPort; self.toPort = toPort
         }

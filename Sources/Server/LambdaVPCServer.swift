@@ -13,6 +13,7 @@ public final class LambdaVPCServer: Sendable {
     let http: HTTPServer
     let logger: Logger
     public let isolationAvailable: Bool
+    let lifecycle: LifecycleReconciler
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -20,7 +21,10 @@ public final class LambdaVPCServer: Sendable {
         let durable = try SQLiteRecordStore(directory: config.dataDir)
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = HostCapabilities.hasNetAdmin()
-        let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region)
+        let runtime = InProcessInstanceRuntime()
+        let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
+        lifecycle = LifecycleReconciler(store: store, runtime: runtime,
+                                        timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
         let policies = PolicyCache()
         let authorizer = Authorizer(store: store, accountId: config.accountId, cache: policies)
         let iam = IAMService(store: store, accountId: config.accountId, policies: policies,
@@ -34,12 +38,15 @@ public final class LambdaVPCServer: Sendable {
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
         let port = channel.localAddress?.port ?? config.port
+        let lifecycleTask = Task { [lifecycle] in await lifecycle.run() }
         if !isolationAvailable {
             logger.warning("no CAP_NET_ADMIN: functions will run without network isolation; VPC rules are checked in the control plane only")
         }
         logger.info("lambda-vpc \(LambdaVPCVersion.current) listening on http://\(config.host):\(port) (data dir \(config.dataDir), account \(config.accountId), region \(config.region))")
         await SignalWaiter.waitForTermination()
         logger.info("stopping")
+        lifecycle.stop()
+        await lifecycleTask.value
         try? await channel.close()
         await http.shutdown()
         logger.info("stopped")

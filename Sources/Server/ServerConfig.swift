@@ -15,6 +15,9 @@ public struct ServerConfig: Sendable {
     public var rootSecretAccessKey = "test"
     /// Turns off Lambda's execution-role checks (trust policy, ENI permissions).
     public var skipRoleChecks = false
+    /// Seconds a NAT gateway stays `pending` (and `deleting`) before it is `available` (`deleted`).
+    public var natCreateDelay: Double = 1
+    public var natDeleteDelay: Double = 1
 
     public init() {}
 }

@@ -38,6 +38,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The region the endpoint answers for. [env: LAMBDA_VPC_REGION] (default: us-east-1)")
     var region: String?
 
+    @Option(help: "Seconds a new NAT gateway stays pending before it is available. [env: LAMBDA_VPC_NAT_CREATE_DELAY] (default: 1)")
+    var natCreateDelay: Double?
+
+    @Option(help: "Seconds a NAT gateway stays deleting before it is deleted. [env: LAMBDA_VPC_NAT_DELETE_DELAY] (default: 1)")
+    var natDeleteDelay: Double?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [env: LAMBDA_VPC_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -74,6 +80,9 @@ struct Serve: AsyncParsableCommand {
         guard !config.rootAccessKeyId.isEmpty, !config.rootSecretAccessKey.isEmpty else {
             throw ValidationError("--root-access-key-id and --root-secret-access-key must not be empty")
         }
+        if let d = natCreateDelay ?? env["LAMBDA_VPC_NAT_CREATE_DELAY"].flatMap(Double.init) { config.natCreateDelay = d }
+        if let d = natDeleteDelay ?? env["LAMBDA_VPC_NAT_DELETE_DELAY"].flatMap(Double.init) { config.natDeleteDelay = d }
+        guard config.natCreateDelay >= 0, config.natDeleteDelay >= 0 else { throw ValidationError("NAT delays must not be negative") }
         guard config.accountId.count == 12, config.accountId.allSatisfy(\.isNumber) else {
             throw ValidationError("--account-id must be 12 digits")
         }

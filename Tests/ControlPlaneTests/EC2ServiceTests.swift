@@ -172,7 +172,10 @@ import Testing
         expectError("InvalidParameterValue", "The filter 'bogus' is invalid") {
             try call("DescribeSubnets", ["Filter.1.Name": "bogus", "Filter.1.Value.1": "x"])
         }
-        expectError("InvalidID") { try call("CreateTags", ["ResourceId.1": "i-12345678", "Tag.1.Key": "a", "Tag.1.Value": "b"]) }
+        expectError("InvalidID") { try call("CreateTags", ["ResourceId.1": "foo-12345678", "Tag.1.Key": "a", "Tag.1.Value": "b"]) }
+        expectError("InvalidInstanceID.NotFound", "The instance ID 'i-12345678' does not exist") {
+            try call("CreateTags", ["ResourceId.1": "i-12345678", "Tag.1.Key": "a", "Tag.1.Value": "b"])
+        }
     }
 
     @Test func availabilityZonesOfTheRegion() throws {

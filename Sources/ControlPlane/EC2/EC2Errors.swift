@@ -36,6 +36,9 @@ public enum EC2Errors {
         "vpc": "InvalidVpcID.Malformed", "subnet": "InvalidSubnetID.Malformed", "sg": "InvalidGroupId.Malformed",
         "eni": "InvalidNetworkInterfaceID.Malformed", "rtb": "InvalidRouteTableID.Malformed",
         "acl": "InvalidNetworkAclID.Malformed", "sgr": "InvalidSecurityGroupRuleId.Malformed",
+        "igw": "InvalidInternetGatewayID.Malformed", "eipalloc": "InvalidAllocationID.Malformed",
+        "eipassoc": "InvalidAssociationID.Malformed", "rtbassoc": "InvalidAssociationID.Malformed",
+        "i": "InvalidInstanceID.Malformed", "aclassoc": "InvalidAssociationID.Malformed",
     ]
     public static func malformed(_ id: String, prefix: String) -> AWSError {
         let code = malformedCodes[prefix] ?? "InvalidID"

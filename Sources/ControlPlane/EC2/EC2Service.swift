@@ -8,12 +8,15 @@ public final class EC2Service: Sendable {
     public let accountId: String
     public let region: String
     public let zones: AvailabilityZones
+    /// Where instances run; GetConsoleOutput reads it.
+    public let runtime: any InstanceRuntime
 
-    public init(store: StateStore, accountId: String, region: String) {
+    public init(store: StateStore, accountId: String, region: String, runtime: any InstanceRuntime = InProcessInstanceRuntime()) {
         self.store = store
         self.accountId = accountId
         self.region = region
         self.zones = AvailabilityZones(region: region)
+        self.runtime = runtime
     }
 
     typealias Operation = @Sendable (EC2Service, QueryParameters, RequestContext) throws -> String
@@ -43,6 +46,40 @@ public final class EC2Service: Sendable {
         "DescribeAvailabilityZones": { try $0.describeAvailabilityZones($1, $2) },
         "DescribeRouteTables": { try $0.describeRouteTables($1, $2) },
         "DescribeNetworkAcls": { try $0.describeNetworkAcls($1, $2) },
+        "CreateRouteTable": { try $0.createRouteTable($1, $2) },
+        "DeleteRouteTable": { try $0.deleteRouteTable($1, $2) },
+        "CreateRoute": { try $0.createRoute($1, $2) },
+        "ReplaceRoute": { try $0.replaceRoute($1, $2) },
+        "DeleteRoute": { try $0.deleteRoute($1, $2) },
+        "AssociateRouteTable": { try $0.associateRouteTable($1, $2) },
+        "DisassociateRouteTable": { try $0.disassociateRouteTable($1, $2) },
+        "ReplaceRouteTableAssociation": { try $0.replaceRouteTableAssociation($1, $2) },
+        "CreateInternetGateway": { try $0.createInternetGateway($1, $2) },
+        "AttachInternetGateway": { try $0.attachInternetGateway($1, $2) },
+        "DetachInternetGateway": { try $0.detachInternetGateway($1, $2) },
+        "DeleteInternetGateway": { try $0.deleteInternetGateway($1, $2) },
+        "DescribeInternetGateways": { try $0.describeInternetGateways($1, $2) },
+        "AllocateAddress": { try $0.allocateAddress($1, $2) },
+        "ReleaseAddress": { try $0.releaseAddress($1, $2) },
+        "AssociateAddress": { try $0.associateAddress($1, $2) },
+        "DisassociateAddress": { try $0.disassociateAddress($1, $2) },
+        "DescribeAddresses": { try $0.describeAddresses($1, $2) },
+        "CreateNatGateway": { try $0.createNatGateway($1, $2) },
+        "DeleteNatGateway": { try $0.deleteNatGateway($1, $2) },
+        "DescribeNatGateways": { try $0.describeNatGateways($1, $2) },
+        "RunInstances": { try $0.runInstances($1, $2) },
+        "DescribeInstances": { try $0.describeInstances($1, $2) },
+        "DescribeInstanceStatus": { try $0.describeInstanceStatus($1, $2) },
+        "TerminateInstances": { try $0.terminateInstances($1, $2) },
+        "StopInstances": { try $0.stopInstances($1, $2) },
+        "StartInstances": { try $0.startInstances($1, $2) },
+        "GetConsoleOutput": { try $0.getConsoleOutput($1, $2) },
+        "CreateNetworkAcl": { try $0.createNetworkAcl($1, $2) },
+        "DeleteNetworkAcl": { try $0.deleteNetworkAcl($1, $2) },
+        "CreateNetworkAclEntry": { try $0.createNetworkAclEntry($1, $2) },
+        "ReplaceNetworkAclEntry": { try $0.replaceNetworkAclEntry($1, $2) },
+        "DeleteNetworkAclEntry": { try $0.deleteNetworkAclEntry($1, $2) },
+        "ReplaceNetworkAclAssociation": { try $0.replaceNetworkAclAssociation($1, $2) },
     ]
 
     public func handle(action: String, params: QueryParameters, context: RequestContext) throws -> String {

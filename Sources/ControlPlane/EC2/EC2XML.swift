@@ -90,7 +90,8 @@ public enum EC2XML {
         w.open("blockPublicAccessStates"); w.element("internetGatewayBlockMode", "off"); w.close("blockPublicAccessStates")
     }
 
-    public static func routeTable(_ w: inout XMLWriter, _ t: RouteTable) {
+    /// `state` is the whole state, so each route's `active`/`blackhole` comes from its target.
+    public static func routeTable(_ w: inout XMLWriter, _ t: RouteTable, state: CloudState) {
         w.element("routeTableId", t.id)
         w.element("vpcId", t.vpcId)
         w.element("ownerId", t.ownerId)
@@ -99,8 +100,9 @@ public enum EC2XML {
             w.element("gatewayId", r.gatewayId)
             w.element("natGatewayId", r.natGatewayId)
             w.element("instanceId", r.instanceId)
+            if r.instanceId != nil { w.element("instanceOwnerId", t.ownerId) }
             w.element("networkInterfaceId", r.networkInterfaceId)
-            w.element("state", r.state)
+            w.element("state", state.routeState(r, vpcId: t.vpcId))
             w.element("origin", r.origin)
         }
         w.list("associationSet", t.associations) { w, a in
@@ -125,6 +127,9 @@ public enum EC2XML {
             w.element("ruleAction", e.ruleAction)
             w.element("egress", e.egress)
             w.element("cidrBlock", e.cidrBlock.description)
+            if let type = e.icmpType, let code = e.icmpCode {
+                w.open("icmpTypeCode"); w.element("code", code); w.element("type", type); w.close("icmpTypeCode")
+            }
             if let from = e.fromPort, let to = e.toPort {
                 w.open("portRange"); w.element("from", from); w.element("to", to); w.close("portRange")
             }
@@ -138,7 +143,7 @@ public enum EC2XML {
     }
 
     public static func networkInterface(_ w: inout XMLWriter, _ n: NetworkInterface, groupNames: [String: String],
-                                        zoneId: String, region: String) {
+                                        zoneId: String, region: String, publicAddress: ElasticAddress? = nil) {
         w.element("networkInterfaceId", n.id)
         w.element("subnetId", n.subnetId)
         w.element("vpcId", n.vpcId)
@@ -158,6 +163,7 @@ public enum EC2XML {
             w.element("groupId", g)
             w.element("groupName", groupNames[g])
         }
+        if let publicAddress { publicAssociation(&w, publicAddress) }
         if let a = n.attachment {
             w.open("attachment")
             w.element("attachmentId", a.id)
@@ -175,6 +181,7 @@ public enum EC2XML {
         w.element("privateIpAddress", n.privateIpAddress.description)
         w.element("privateDnsName", dns)
         w.element("primary", true)
+        if let publicAddress { publicAssociation(&w, publicAddress) }
         w.close("item"); w.close("privateIpAddressesSet")
         w.open("ipv6AddressesSet"); w.close("ipv6AddressesSet")
         w.element("interfaceType", n.interfaceType)

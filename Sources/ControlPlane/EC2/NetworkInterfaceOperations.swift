@@ -94,6 +94,8 @@ extension EC2Service {
                 "attachment.status": { $0.attachment.map { [$0.status] } ?? [] },
                 "attachment.instance-id": { $0.attachment?.instanceId.map { [$0] } ?? [] },
                 "attachment.instance-owner-id": { $0.attachment.map { [$0.instanceOwnerId] } ?? [] },
+                "association.public-ip": { n in s.address(onInterface: n.id).map { [$0.publicIp.description] } ?? [] },
+                "association.allocation-id": { n in s.address(onInterface: n.id).map { [$0.id] } ?? [] },
             ]
         }
         var enis = try lookup(p, "NetworkInterfaceId", prefix: "eni", in: s.networkInterfaces,
@@ -104,7 +106,7 @@ extension EC2Service {
         return EC2XML.response("DescribeNetworkInterfaces", requestID: ctx.requestID) { w in
             w.list("networkInterfaceSet", Array(page.items)) { w, n in
                 EC2XML.networkInterface(&w, n, groupNames: self.groupNames(n, s), zoneId: self.zones.zoneId(ofName: n.availabilityZone),
-                                        region: region)
+                                        region: region, publicAddress: s.address(onInterface: n.id))
             }
             w.element("nextToken", page.nextToken)
         }

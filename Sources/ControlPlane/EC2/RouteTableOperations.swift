@@ -16,8 +16,10 @@ extension EC2Service {
                 "route.destination-cidr-block": { t in t.routes.map { $0.destination.description } },
                 "route.gateway-id": { t in t.routes.compactMap(\.gatewayId) },
                 "route.nat-gateway-id": { t in t.routes.compactMap(\.natGatewayId) },
+                "route.instance-id": { t in t.routes.compactMap(\.instanceId) },
+                "route.network-interface-id": { t in t.routes.compactMap(\.networkInterfaceId) },
                 "route.origin": { t in t.routes.map(\.origin) },
-                "route.state": { t in t.routes.map(\.state) },
+                "route.state": { t in t.routes.map { s.routeState($0, vpcId: t.vpcId) } },
             ]
         }
         var tables = try lookup(p, "RouteTableId", prefix: "rtb", in: s.routeTables, notFound: EC2Errors.routeTableNotFound)
@@ -26,7 +28,7 @@ extension EC2Service {
         tables.sort { $0.id < $1.id }
         let page = try EC2Pagination.page(tables, key: \.id, p, range: 5...100)
         return EC2XML.response("DescribeRouteTables", requestID: ctx.requestID) { w in
-            w.list("routeTableSet", Array(page.items)) { EC2XML.routeTable(&$0, $1) }
+            w.list("routeTableSet", Array(page.items)) { EC2XML.routeTable(&$0, $1, state: s) }
             w.element("nextToken", page.nextToken)
         }
     }

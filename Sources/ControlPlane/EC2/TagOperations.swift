@@ -4,6 +4,7 @@ import CloudModel
 /// The taggable resource types of this API, told apart by their id prefix.
 enum TaggableKind: String, CaseIterable {
     case vpc, subnet, securityGroup = "sg", networkInterface = "eni", routeTable = "rtb", networkAcl = "acl", securityGroupRule = "sgr"
+    case internetGateway = "igw", natGateway = "nat", elasticIp = "eipalloc", instance = "i"
 
     var prefix: String { rawValue }
 
@@ -17,6 +18,10 @@ enum TaggableKind: String, CaseIterable {
         case .routeTable: "route-table"
         case .networkAcl: "network-acl"
         case .securityGroupRule: "security-group-rule"
+        case .internetGateway: "internet-gateway"
+        case .natGateway: "natgateway"
+        case .elasticIp: "elastic-ip"
+        case .instance: "instance"
         }
     }
 
@@ -34,6 +39,10 @@ enum TaggableKind: String, CaseIterable {
         case .routeTable: EC2Errors.routeTableNotFound(id)
         case .networkAcl: EC2Errors.networkAclNotFound(id)
         case .securityGroupRule: EC2Errors.securityGroupRuleNotFound(id)
+        case .internetGateway: EC2Errors.internetGatewayNotFound(id)
+        case .natGateway: EC2Errors.natGatewayNotFound(id)
+        case .elasticIp: EC2Errors.allocationNotFound(id)
+        case .instance: EC2Errors.instanceNotFound([id])
         }
     }
 }
@@ -57,6 +66,10 @@ extension Transaction {
         case .routeTable: try update(RouteTable.self, id) { try body(&$0.tags) }
         case .networkAcl: try update(NetworkAcl.self, id) { try body(&$0.tags) }
         case .securityGroupRule: try update(SecurityGroupRule.self, id) { try body(&$0.tags) }
+        case .internetGateway: try update(InternetGateway.self, id) { try body(&$0.tags) }
+        case .natGateway: try update(NatGateway.self, id) { try body(&$0.tags) }
+        case .elasticIp: try update(ElasticAddress.self, id) { try body(&$0.tags) }
+        case .instance: try update(Instance.self, id) { try body(&$0.tags) }
         }
     }
 }
@@ -68,7 +81,7 @@ extension EC2Service {
         if ids.isEmpty { throw EC2Errors.missingParameter("resourceIdSet") }
         return try ids.map { id in
             guard let kind = TaggableKind.of(id) else { throw EC2Errors.invalidResourceID(id) }
-            try checkID(id, kind.prefix)
+            if kind == .natGateway { try checkNatID(id) } else { try checkID(id, kind.prefix) }
             return (kind, id)
         }
     }
@@ -131,6 +144,8 @@ extension EC2Service {
         add(s.vpcs, .vpc); add(s.subnets, .subnet); add(s.securityGroups, .securityGroup)
         add(s.networkInterfaces, .networkInterface); add(s.routeTables, .routeTable); add(s.networkAcls, .networkAcl)
         add(s.securityGroupRules, .securityGroupRule)
+        add(s.internetGateways, .internetGateway); add(s.natGateways, .natGateway); add(s.addresses, .elasticIp)
+        add(s.instances, .instance)
         if !filter.isEmpty { rows = rows.filter(filter.matches) }
         rows.sort { $0.sortKey < $1.sortKey }
         let page = try EC2Pagination.page(rows, key: \.sortKey, p)
