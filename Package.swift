@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "ControlPlane", dependencies: [
             "AWSWire", "CloudModel",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Server", dependencies: [
             "AWSWire", "CloudModel", "ControlPlane", "Persistence",
@@ -37,7 +38,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "lambda-vpc", dependencies: [
-            "Server",
+            "Server", "ControlPlane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

@@ -10,6 +10,10 @@ public struct CloudState: Sendable {
     public var networkInterfaces: [String: NetworkInterface] = [:]
     public var routeTables: [String: RouteTable] = [:]
     public var networkAcls: [String: NetworkAcl] = [:]
+    public var lambdaFunctions: [String: LambdaFunction] = [:]
+    public var lambdaVersions: [String: LambdaVersion] = [:]
+    public var lambdaAliases: [String: LambdaAlias] = [:]
+    public var hyperplaneENIs: [String: HyperplaneENIAllocation] = [:]
 
     public init() {}
 
@@ -17,6 +21,7 @@ public struct CloudState: Sendable {
     public static let recordTypes: [any Record.Type] = [
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
         RouteTable.self, NetworkAcl.self,
+        LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

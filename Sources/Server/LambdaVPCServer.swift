@@ -12,6 +12,7 @@ public final class LambdaVPCServer: Sendable {
     public let store: StateStore
     let http: HTTPServer
     let logger: Logger
+    let reconciler: ReconcileLoop
     public let isolationAvailable: Bool
 
     public init(config: ServerConfig, logger: Logger) throws {
@@ -21,13 +22,21 @@ public final class LambdaVPCServer: Sendable {
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = HostCapabilities.hasNetAdmin()
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region)
-        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), isolationAvailable: isolationAvailable, logger: logger)
+        let activity = InvocationActivity()
+        let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
+                                   codeStore: try FileCodeStore(dataDir: config.dataDir), timings: config.lambdaTimings,
+                                   activity: activity)
+        reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
+                                                       activity: activity), logger: logger)
+        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), lambda: lambda, isolationAvailable: isolationAvailable,
+                               logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 
     /// Serves until SIGINT or SIGTERM, then stops cleanly.
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
+        let reconcileTask = reconciler.start()
         let port = channel.localAddress?.port ?? config.port
         if !isolationAvailable {
             logger.warning("no CAP_NET_ADMIN: functions will run without network isolation; VPC rules are checked in the control plane only")
@@ -35,6 +44,7 @@ public final class LambdaVPCServer: Sendable {
         logger.info("lambda-vpc \(LambdaVPCVersion.current) listening on http://\(config.host):\(port) (data dir \(config.dataDir), account \(config.accountId), region \(config.region))")
         await SignalWaiter.waitForTermination()
         logger.info("stopping")
+        reconcileTask.cancel()
         try? await channel.close()
         await http.shutdown()
         logger.info("stopped")

@@ -1,3 +1,5 @@
+import ControlPlane
+
 /// Everything `lambda-vpc serve` can be told, with the defaults of the CLI contract.
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
@@ -7,6 +9,8 @@ public struct ServerConfig: Sendable {
     public var region = "us-east-1"
     /// Largest request body accepted (Lambda's zip upload limit is 50 MB base64-encoded ≈ 70 MB).
     public var maxBodyBytes = 70 * 1024 * 1024
+    /// Lambda's provisioning delays and ENI quota (`--eni-create-delay`, `--eni-release-after`, `--idle-after`, `--eni-limit-per-vpc`).
+    public var lambdaTimings = LambdaTimings()
 
     public init() {}
 }
