@@ -1,6 +1,7 @@
 import AWSWire
 import CloudModel
 import ControlPlane
+import Foundation
 import Testing
 
 @Suite struct LambdaStateMachineTests {
@@ -82,7 +83,7 @@ import Testing
     @Test func durationsParse() {
         #expect(LambdaTimings.parseDuration("250ms") == 0.25)
         #expect(LambdaTimings.parseDuration("5s") == 5)
-        #expect(LambdaTimings.parseDuration("14d") == 14 * 86400)
+        #expect(LambdaTimings.parseDuration("14d") == TimeInterval(1_209_600))
         #expect(LambdaTimings.parseDuration("0ms") == 0)
         #expect(LambdaTimings.parseDuration("0") == 0)
         #expect(LambdaTimings.parseDuration("5") == nil)

@@ -50,6 +50,8 @@ struct LambdaHarness {
         let req = WireRequest(method: method, rawPath: path, rawQuery: query, headers: headers.map { (name: $0.0, value: $0.1) }, body: bytes)
         let ctx = RequestContext(requestID: "req-1", accountId: Self.account, region: "us-east-1",
                                  principal: .root(accountId: Self.account, accessKeyId: "test"), sourceIP: "127.0.0.1")
+        // The server's reconciler runs after every committed write; so does this harness.
+        defer { _ = try? manager.reconcileUntilStable() }
         do {
             let r = try await service.handle(req, context: ctx)
             let obj = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]

@@ -62,14 +62,14 @@ def test_waiter_then_get_function_is_active_and_code_downloads(lam):
     name = unique()
     zip_bytes = make_zip("print('hi')\n")
     created = create_function(lam, name, Code={"ZipFile": zip_bytes}, Tags={"team": "net"},
-                              Environment={"Variables": {"A": "1"}})
+                              Environment={"Variables": {"STAGE": "1"}})
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
     got = lam.get_function(FunctionName=name)
     conf = got["Configuration"]
     assert conf["State"] == "Active" and conf["LastUpdateStatus"] == "Successful"
     assert "StateReason" not in conf
     assert conf["RevisionId"] != created["RevisionId"]
-    assert conf["Environment"] == {"Variables": {"A": "1"}}
+    assert conf["Environment"] == {"Variables": {"STAGE": "1"}}
     assert got["Tags"] == {"team": "net"}
     assert got["Code"]["RepositoryType"] == "S3"
     with urllib.request.urlopen(got["Code"]["Location"]) as r:
