@@ -30,7 +30,7 @@ def make_network(ec2, cidr="10.20.0.0/16", subnet_cidrs=("10.20.1.0/24",), group
     """A VPC with subnets and security groups created through EC2's API."""
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=c)["Subnet"]["SubnetId"] for c in subnet_cidrs]
-    sgs = [ec2.create_security_group(VpcId=vpc, GroupName=unique("sg"), Description="lambda test")["GroupId"]
+    sgs = [ec2.create_security_group(VpcId=vpc, GroupName=unique("grp"), Description="lambda test")["GroupId"]
            for _ in range(groups)]
     return vpc, subnets, sgs
 
