@@ -51,9 +51,9 @@ extension LambdaService {
         }
         // With Publish, Lambda answers with the new version's configuration.
         if let version {
-            return respond(201, ctx) { json.configuration(&$0, version, qualifier: version.version) }
+            return respond(201, ctx) { writeConfiguration(&$0, version, qualifier: version.version) }
         }
-        return respond(201, ctx) { json.configuration(&$0, config, qualifier: nil) }
+        return respond(201, ctx) { writeConfiguration(&$0, config, qualifier: nil) }
     }
 
     func getFunction(_ name: String, _ q: LambdaQuery, _ request: WireRequest, _ ctx: RequestContext) throws -> WireResponse {
@@ -63,7 +63,7 @@ extension LambdaService {
         return respond(200, ctx) { w in
             w.beginObject()
             w.key("Configuration")
-            json.configuration(&w, r.config, qualifier: r.arnQualifier)
+            writeConfiguration(&w, r.config, qualifier: r.arnQualifier)
             w.object("Code") { w in
                 w.member("RepositoryType", "S3")
                 w.member("Location", "http://\(host)/_lambda-vpc/code/\(r.config.codeHex).zip")
@@ -76,7 +76,7 @@ extension LambdaService {
     func getConfiguration(_ name: String, _ q: LambdaQuery, _ ctx: RequestContext) throws -> WireResponse {
         let ref = try reference(name, namespaced: true)
         let r = try resolve(ref, qualifier: qualifier(ref, q), in: store.snapshot())
-        return respond(200, ctx) { json.configuration(&$0, r.config, qualifier: r.arnQualifier) }
+        return respond(200, ctx) { writeConfiguration(&$0, r.config, qualifier: r.arnQualifier) }
     }
 
     func listFunctions(_ q: LambdaQuery, _ ctx: RequestContext) throws -> WireResponse {
@@ -110,7 +110,7 @@ extension LambdaService {
             w.beginObject()
             w.member("NextMarker", nextMarker)
             w.key("Functions"); w.beginArray()
-            for (c, qual) in entries { json.configuration(&w, c, qualifier: qual) }
+            for (c, qual) in entries { writeConfiguration(&w, c, qualifier: qual) }
             w.endArray()
             w.endObject()
         }

@@ -33,7 +33,7 @@ extension LambdaService {
             tx.put(f)
             return c
         }
-        return respond(200, ctx) { json.configuration(&$0, config, qualifier: nil) }
+        return respond(200, ctx) { writeConfiguration(&$0, config, qualifier: nil) }
     }
 
     func updateCode(_ name: String, _ b: JSONBody, _ ctx: RequestContext) throws -> WireResponse {
@@ -81,7 +81,7 @@ extension LambdaService {
             tx.put(f)
             return (c, published)
         }
-        if let version { return respond(200, ctx) { json.configuration(&$0, version, qualifier: version.version) } }
-        return respond(200, ctx) { json.configuration(&$0, config, qualifier: nil) }
+        if let version { return respond(200, ctx) { writeConfiguration(&$0, version, qualifier: version.version) } }
+        return respond(200, ctx) { writeConfiguration(&$0, config, qualifier: nil) }
     }
 }

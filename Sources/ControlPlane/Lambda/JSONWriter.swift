@@ -31,6 +31,9 @@ public struct JSONWriter: Sendable {
         else { bytes.append(contentsOf: String(v).utf8) }
     }
 
+    /// A complete JSON value already encoded (from the configuration cache).
+    public mutating func raw(_ value: [UInt8]) { separate(); bytes.append(contentsOf: value) }
+
     /// `"k": "v"`, skipped when v is nil (how Lambda leaves out absent members).
     public mutating func member(_ k: String, _ v: String?) { if let v { key(k); string(v) } }
     public mutating func member(_ k: String, _ v: Int?) { if let v { key(k); int(v) } }

@@ -15,6 +15,7 @@ public final class LambdaService: Sendable {
     let invoker: any FunctionInvoker
     let json: LambdaJSON
     let index = FunctionIndex()
+    let encoded = ConfigurationCache()
 
     public init(store: StateStore, accountId: String, region: String, codeStore: any CodeStore,
                 timings: LambdaTimings = LambdaTimings(), activity: InvocationActivity = InvocationActivity(),
@@ -61,6 +62,17 @@ public final class LambdaService: Sendable {
     }
 
     // MARK: helpers shared by the operations
+
+    /// Writes a FunctionConfiguration, reusing the bytes encoded for the same revision: GetFunction and
+    /// ListFunctions then cost a dictionary lookup and a copy per function.
+    func writeConfiguration(_ w: inout JSONWriter, _ c: FunctionConfig, qualifier: String?) {
+        let key = c.functionName + "\u{0}" + (qualifier ?? "")
+        if let bytes = encoded.lookup(key, revision: c.revisionId) { w.raw(bytes); return }
+        var one = JSONWriter(capacity: 1536)
+        json.configuration(&one, c, qualifier: qualifier)
+        encoded.store(key, revision: c.revisionId, bytes: one.bytes)
+        w.raw(one.bytes)
+    }
 
     func respond(_ status: Int, _ ctx: RequestContext, _ body: (inout JSONWriter) -> Void) -> WireResponse {
         var w = JSONWriter(capacity: 2048)
@@ -143,6 +155,25 @@ struct LambdaQuery {
     init(_ items: [(String, String)]) { self.items = items }
     func first(_ k: String) -> String? { items.first { $0.0 == k }?.1 }
     func all(_ k: String) -> [String] { items.filter { $0.0 == k }.map(\.1) }
+}
+
+/// Encoded FunctionConfiguration bytes by function and qualifier, valid while the RevisionId is the same
+/// (every change to a configuration, state included, gets a new RevisionId).
+final class ConfigurationCache: Sendable {
+    private let entries = Mutex<[String: (revision: String, bytes: [UInt8])]>([:])
+    /// Past this many entries the cache starts over rather than growing without bound.
+    private let limit = 50_000
+
+    func lookup(_ key: String, revision: String) -> [UInt8]? {
+        entries.withLock { e in e[key].flatMap { $0.revision == revision ? $0.bytes : nil } }
+    }
+
+    func store(_ key: String, revision: String, bytes: [UInt8]) {
+        entries.withLock { e in
+            if e.count >= limit { e.removeAll(keepingCapacity: true) }
+            e[key] = (revision, bytes)
+        }
+    }
 }
 
 /// The function names in order, cached until the next committed write (ListFunctions on a large account

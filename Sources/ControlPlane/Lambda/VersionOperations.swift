@@ -31,7 +31,7 @@ extension LambdaService {
             tx.put(f)
             return v
         }
-        return respond(201, ctx) { json.configuration(&$0, config, qualifier: config.version) }
+        return respond(201, ctx) { writeConfiguration(&$0, config, qualifier: config.version) }
     }
 
     func listVersions(_ name: String, _ q: LambdaQuery, _ ctx: RequestContext) throws -> WireResponse {
@@ -48,7 +48,7 @@ extension LambdaService {
             w.beginObject()
             w.member("NextMarker", next)
             w.key("Versions"); w.beginArray()
-            for c in page { json.configuration(&w, c, qualifier: c.version) }
+            for c in page { writeConfiguration(&w, c, qualifier: c.version) }
             w.endArray()
             w.endObject()
         }
