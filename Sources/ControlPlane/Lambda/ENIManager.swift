@@ -50,7 +50,13 @@ public final class ENIManager: Sendable {
         func due(_ d: Date) { next = next.map { min($0, d) } ?? d }
 
         // 1. Idle VPC functions go Inactive, with all their versions.
-        for f in tx.all(LambdaFunction.self) where f.latest.vpcConfig?.isAttached == true || hasVpcVersion(f.id, tx) {
+        var versionsByFunction: [String: [LambdaVersion]] = [:]
+        for v in tx.all(LambdaVersion.self) { versionsByFunction[v.functionName, default: []].append(v) }
+        for f in Array(tx.all(LambdaFunction.self)) {
+            let versions = versionsByFunction[f.id] ?? []
+            guard f.latest.vpcConfig?.isAttached == true || versions.contains(where: { $0.config.vpcConfig?.isAttached == true }) else {
+                continue
+            }
             let last = [f.lastInvokedAt, lastInvoked(f.id), f.latest.lastModified].compactMap { $0 }.max()!
             let idleAt = last.addingTimeInterval(timings.idleAfter)
             guard now >= idleAt else {
@@ -60,7 +66,7 @@ public final class ENIManager: Sendable {
             if f.latest.vpcConfig?.isAttached == true, let s = FunctionStateMachine.transition(f.latest.status, .idle) {
                 tx.update(LambdaFunction.self, f.id) { $0.latest.status = s; $0.latest.revisionId = newRevisionId() }
             }
-            for v in versions(of: f.id, tx) where v.config.vpcConfig?.isAttached == true {
+            for v in versions where v.config.vpcConfig?.isAttached == true {
                 if let s = FunctionStateMachine.transition(v.config.status, .idle) {
                     tx.update(LambdaVersion.self, v.id) { $0.config.status = s; $0.config.revisionId = newRevisionId() }
                 }
@@ -141,14 +147,6 @@ public final class ENIManager: Sendable {
             }
         }
         return next
-    }
-
-    static func versions(of function: String, _ tx: Transaction) -> [LambdaVersion] {
-        tx.all(LambdaVersion.self).filter { $0.functionName == function }
-    }
-
-    static func hasVpcVersion(_ function: String, _ tx: Transaction) -> Bool {
-        tx.all(LambdaVersion.self).contains { $0.functionName == function && $0.config.vpcConfig?.isAttached == true }
     }
 
     /// Creates the ENI record for an allocation, or says why it cannot exist.

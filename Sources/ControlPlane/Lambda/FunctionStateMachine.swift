@@ -25,11 +25,8 @@ public enum FunctionStateMachine {
         switch (s.state, e) {
         case (_, .created):
             return FunctionStatus(state: .pending, stateReason: LambdaStateReasons.creating, stateReasonCode: "Creating")
-        case (.active, .updateStarted), (.failed, .updateStarted):
-            return FunctionStatus(state: s.state == .failed ? .pending : .active,
-                                  stateReason: s.state == .failed ? LambdaStateReasons.creating : nil,
-                                  stateReasonCode: s.state == .failed ? "Creating" : nil,
-                                  lastUpdateStatus: .inProgress, lastUpdateStatusReason: LambdaStateReasons.creating,
+        case (.active, .updateStarted):
+            return FunctionStatus(state: .active, lastUpdateStatus: .inProgress, lastUpdateStatusReason: LambdaStateReasons.creating,
                                   lastUpdateStatusReasonCode: "Creating")
         case (.inactive, .updateStarted):
             return FunctionStatus(state: .pending, stateReason: LambdaStateReasons.restoring, stateReasonCode: "Restoring",
