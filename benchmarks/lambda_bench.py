@@ -132,6 +132,9 @@ def main():
             moto = subprocess.Popen(["moto_server", "-p", str(mport)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             procs.append(moto)
             wait_http(mep + "/moto-api/")
+            # moto checks that the execution role exists in its IAM.
+            client(mep, "iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=
+                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}')
             populate(mep, a.functions)
             p = "/2015-03-31/functions/bench-0500"
             results["moto GetFunction"] = wrk(mep, p, a.duration, signed_headers(mep, p))
