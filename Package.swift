@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "ControlPlane", dependencies: [
             "AWSWire", "CloudModel", "IAMPolicy",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Server", dependencies: [
             "AWSWire", "CloudModel", "ControlPlane", "Persistence",
@@ -52,7 +53,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "benchmarks/invoke-bench", swiftSettings: strict),
         .executableTarget(name: "lambda-vpc", dependencies: [
-            "Server",
+            "Server", "ControlPlane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

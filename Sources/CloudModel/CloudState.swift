@@ -19,6 +19,10 @@ public struct CloudState: Sendable {
     public var addresses: [String: ElasticAddress] = [:]
     public var natGateways: [String: NatGateway] = [:]
     public var instances: [String: Instance] = [:]
+    public var lambdaFunctions: [String: LambdaFunction] = [:]
+    public var lambdaVersions: [String: LambdaVersion] = [:]
+    public var lambdaAliases: [String: LambdaAlias] = [:]
+    public var hyperplaneENIs: [String: HyperplaneENIAllocation] = [:]
 
     public init() {}
 
@@ -27,6 +31,7 @@ public struct CloudState: Sendable {
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self,
+        LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

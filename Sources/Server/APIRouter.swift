@@ -11,17 +11,19 @@ public final class APIRouter: HTTPResponder {
     let sts: STSService
     let iam: IAMService
     let authorizer: Authorizer
+    let lambda: LambdaService
     let started: Date
     let isolationAvailable: Bool
     let logger: Logger
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
-         isolationAvailable: Bool, logger: Logger) {
+         lambda: LambdaService, isolationAvailable: Bool, logger: Logger) {
         self.config = config
         self.ec2 = ec2
         self.sts = sts
         self.iam = iam
         self.authorizer = authorizer
+        self.lambda = lambda
         self.started = Date()
         self.isolationAvailable = isolationAvailable
         self.logger = logger
@@ -78,8 +80,7 @@ public final class APIRouter: HTTPResponder {
                 }
                 return .xml(200, xml, requestID: requestID)
             case .lambda:
-                throw AWSError(code: "UnknownOperationException", message: "Unknown operation \(request.method) \(request.rawPath)",
-                               httpStatus: 404, lambdaType: "User")
+                return try await lambda.handle(request, context: ctx)
             }
         } catch let e as AWSError {
             return render(e, proto, requestID)
@@ -128,6 +129,10 @@ public final class APIRouter: HTTPResponder {
             ]
             let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
             return WireResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
+        case ("GET", let path) where path.hasPrefix("/_lambda-vpc/code/") && path.hasSuffix(".zip")
+            && lambda.codeZip(sha256Hex: String(path.dropFirst("/_lambda-vpc/code/".count).dropLast(4))) != nil:
+            let zip = lambda.codeZip(sha256Hex: String(path.dropFirst("/_lambda-vpc/code/".count).dropLast(4))) ?? []
+            return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
         default:
             return WireResponse(status: 404, headers: [("Content-Type", "application/json")],
                                 body: Array("{\"message\":\"Not found\"}".utf8))

@@ -12,6 +12,7 @@ public final class LambdaVPCServer: Sendable {
     public let store: StateStore
     let http: HTTPServer
     let logger: Logger
+    let reconciler: ReconcileLoop
     public let isolationAvailable: Bool
     let lifecycle: LifecycleReconciler
 
@@ -29,7 +30,13 @@ public final class LambdaVPCServer: Sendable {
         let authorizer = Authorizer(store: store, accountId: config.accountId, cache: policies)
         let iam = IAMService(store: store, accountId: config.accountId, policies: policies,
                              authorizer: config.enforceIAM ? authorizer : nil)
-        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer,
+        let activity = InvocationActivity()
+        let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
+                                   codeStore: try FileCodeStore(dataDir: config.dataDir), timings: config.lambdaTimings,
+                                   activity: activity)
+        reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
+                                                       activity: activity), logger: logger)
+        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                isolationAvailable: isolationAvailable, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
@@ -37,6 +44,7 @@ public final class LambdaVPCServer: Sendable {
     /// Serves until SIGINT or SIGTERM, then stops cleanly.
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
+        let reconcileTask = reconciler.start()
         let port = channel.localAddress?.port ?? config.port
         let lifecycleTask = Task { [lifecycle] in await lifecycle.run() }
         if !isolationAvailable {
@@ -47,6 +55,7 @@ public final class LambdaVPCServer: Sendable {
         logger.info("stopping")
         lifecycle.stop()
         await lifecycleTask.value
+        reconcileTask.cancel()
         try? await channel.close()
         await http.shutdown()
         logger.info("stopped")

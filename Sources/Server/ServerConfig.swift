@@ -1,3 +1,5 @@
+import ControlPlane
+
 /// Everything `lambda-vpc serve` can be told, with the defaults of the CLI contract.
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
@@ -18,6 +20,8 @@ public struct ServerConfig: Sendable {
     /// Seconds a NAT gateway stays `pending` (and `deleting`) before it is `available` (`deleted`).
     public var natCreateDelay: Double = 1
     public var natDeleteDelay: Double = 1
+    /// Lambda's provisioning delays and ENI quota (`--eni-create-delay`, `--eni-release-after`, `--idle-after`, `--eni-limit-per-vpc`).
+    public var lambdaTimings = LambdaTimings()
 
     public init() {}
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ControlPlane
 import Server
 
 /// The `lambda-vpc` command line.
@@ -38,11 +39,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The region the endpoint answers for. [env: LAMBDA_VPC_REGION] (default: us-east-1)")
     var region: String?
 
-    @Option(help: "Seconds a new NAT gateway stays pending before it is available. [env: LAMBDA_VPC_NAT_CREATE_DELAY] (default: 1)")
-    var natCreateDelay: Double?
+    @Option(help: "How long a new NAT gateway stays pending before it is available, e.g. 300ms, 1s. [env: LAMBDA_VPC_NAT_CREATE_DELAY] (default: 1s)")
+    var natCreateDelay: String?
 
-    @Option(help: "Seconds a NAT gateway stays deleting before it is deleted. [env: LAMBDA_VPC_NAT_DELETE_DELAY] (default: 1)")
-    var natDeleteDelay: Double?
+    @Option(help: "How long a NAT gateway stays deleting before it is deleted. [env: LAMBDA_VPC_NAT_DELETE_DELAY] (default: 1s)")
+    var natDeleteDelay: String?
+
+    @Option(help: "How long creating a new Hyperplane ENI takes, e.g. 250ms, 5s, 0. [env: LAMBDA_VPC_ENI_CREATE_DELAY] (default: 500ms)")
+    var eniCreateDelay: String?
+
+    @Option(help: "How long an ENI no function uses is kept before it is deleted. [env: LAMBDA_VPC_ENI_RELEASE_AFTER] (default: 60s)")
+    var eniReleaseAfter: String?
+
+    @Option(help: "How long a VPC function may go without invocations before it becomes Inactive. [env: LAMBDA_VPC_IDLE_AFTER] (default: 14d)")
+    var idleAfter: String?
+
+    @Option(help: "Hyperplane ENIs allowed per VPC. [env: LAMBDA_VPC_ENI_LIMIT_PER_VPC] (default: 500)")
+    var eniLimitPerVpc: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [env: LAMBDA_VPC_LOG_LEVEL] (default: info)")
     var logLevel: String?
@@ -80,11 +93,24 @@ struct Serve: AsyncParsableCommand {
         guard !config.rootAccessKeyId.isEmpty, !config.rootSecretAccessKey.isEmpty else {
             throw ValidationError("--root-access-key-id and --root-secret-access-key must not be empty")
         }
-        if let d = natCreateDelay ?? env["LAMBDA_VPC_NAT_CREATE_DELAY"].flatMap(Double.init) { config.natCreateDelay = d }
-        if let d = natDeleteDelay ?? env["LAMBDA_VPC_NAT_DELETE_DELAY"].flatMap(Double.init) { config.natDeleteDelay = d }
-        guard config.natCreateDelay >= 0, config.natDeleteDelay >= 0 else { throw ValidationError("NAT delays must not be negative") }
         guard config.accountId.count == 12, config.accountId.allSatisfy(\.isNumber) else {
             throw ValidationError("--account-id must be 12 digits")
+        }
+        func duration(_ flag: String, _ value: String?, _ envName: String) throws -> TimeInterval? {
+            guard let text = value ?? env[envName] else { return nil }
+            guard let d = LambdaTimings.parseDuration(text) else {
+                throw ValidationError("--\(flag) must be a duration like 250ms, 5s, 2m, 3h or 14d (got '\(text)')")
+            }
+            return d
+        }
+        if let d = try duration("nat-create-delay", natCreateDelay, "LAMBDA_VPC_NAT_CREATE_DELAY") { config.natCreateDelay = d }
+        if let d = try duration("nat-delete-delay", natDeleteDelay, "LAMBDA_VPC_NAT_DELETE_DELAY") { config.natDeleteDelay = d }
+        if let d = try duration("eni-create-delay", eniCreateDelay, "LAMBDA_VPC_ENI_CREATE_DELAY") { config.lambdaTimings.eniCreateDelay = d }
+        if let d = try duration("eni-release-after", eniReleaseAfter, "LAMBDA_VPC_ENI_RELEASE_AFTER") { config.lambdaTimings.eniReleaseAfter = d }
+        if let d = try duration("idle-after", idleAfter, "LAMBDA_VPC_IDLE_AFTER") { config.lambdaTimings.idleAfter = d }
+        if let text = eniLimitPerVpc.map(String.init) ?? env["LAMBDA_VPC_ENI_LIMIT_PER_VPC"] {
+            guard let n = Int(text), n >= 0 else { throw ValidationError("--eni-limit-per-vpc must be a number >= 0 (got '\(text)')") }
+            config.lambdaTimings.eniLimitPerVpc = n
         }
         guard (0...65535).contains(config.port) else { throw ValidationError("--port must be 0...65535") }
 

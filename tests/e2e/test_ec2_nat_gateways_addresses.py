@@ -14,7 +14,7 @@ def error(excinfo):
 @pytest.fixture(scope="module")
 def natserver():
     """A server whose NAT gateways provision in 0.3 s, so tests watch the states change without waiting long."""
-    s = Server(extra_args=["--nat-create-delay", "0.3", "--nat-delete-delay", "0.3"]).start()
+    s = Server(extra_args=["--nat-create-delay", "300ms", "--nat-delete-delay", "300ms"]).start()
     yield s
     s.cleanup()
 
@@ -206,7 +206,7 @@ def test_nat_gateway_cli(natserver, public_net):
 
 
 def test_nat_gateway_survives_restart():
-    s = Server(extra_args=["--nat-create-delay", "0.3", "--nat-delete-delay", "0.3"]).start()
+    s = Server(extra_args=["--nat-create-delay", "300ms", "--nat-delete-delay", "300ms"]).start()
     try:
         ec2 = s.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]

@@ -1,0 +1,56 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// Where function zips live, addressed by the hex SHA-256 of their bytes (a port: Persistence has the file implementation).
+public protocol CodeStore: Sendable {
+    /// Stores `zip` under `sha256Hex`; storing the same content again does nothing.
+    func put(_ zip: [UInt8], sha256Hex: String) throws
+    /// The zip stored under `sha256Hex`, or nil.
+    func get(sha256Hex: String) throws -> [UInt8]?
+}
+
+/// A CodeStore in memory, for tests.
+public final class InMemoryCodeStore: CodeStore {
+    private let blobs = Mutex<[String: [UInt8]]>([:])
+    public init() {}
+    public func put(_ zip: [UInt8], sha256Hex: String) throws { blobs.withLock { $0[sha256Hex] = zip } }
+    public func get(sha256Hex: String) throws -> [UInt8]? { blobs.withLock { $0[sha256Hex] } }
+}
+
+/// A deployment package's identity as Lambda reports it (base64) and as the code store files it (hex).
+public struct CodeDigest: Sendable, Equatable {
+    public var base64: String
+    public var hex: String
+    public var size: Int
+
+    public init(of bytes: [UInt8]) {
+        let d = Array(SHA256.hash(data: bytes))
+        base64 = Data(d).base64EncodedString()
+        let digits = Array("0123456789abcdef".utf8)
+        var h: [UInt8] = []
+        h.reserveCapacity(64)
+        for b in d { h.append(digits[Int(b >> 4)]); h.append(digits[Int(b & 0xF)]) }
+        hex = String(decoding: h, as: UTF8.self)
+        size = bytes.count
+    }
+}
+
+/// The minimal zip check Lambda's "Could not unzip" stands for: a local file header at the start (or an
+/// empty archive) and an end-of-central-directory record near the end.
+public enum ZipArchive {
+    public static func looksValid(_ b: [UInt8]) -> Bool {
+        guard b.count >= 22 else { return false }
+        let startsWithEntry = b[0] == 0x50 && b[1] == 0x4B && b[2] == 0x03 && b[3] == 0x04
+        let emptyArchive = b[0] == 0x50 && b[1] == 0x4B && b[2] == 0x05 && b[3] == 0x06
+        guard startsWithEntry || emptyArchive else { return false }
+        // The EOCD is 22 bytes plus a comment of up to 65535 bytes.
+        let lowest = max(0, b.count - 22 - 65535)
+        var i = b.count - 22
+        while i >= lowest {
+            if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == 0x05 && b[i + 3] == 0x06 { return true }
+            i -= 1
+        }
+        return false
+    }
+}

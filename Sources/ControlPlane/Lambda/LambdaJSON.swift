@@ -1,0 +1,121 @@
+import CloudModel
+import Crypto
+import Foundation
+
+/// Lambda's JSON shapes (FunctionConfiguration, AliasConfiguration, ...) written with `JSONWriter`, members and
+/// defaults as Lambda returns them for a zip-packaged function.
+struct LambdaJSON: Sendable {
+    let region: String
+    let accountId: String
+    /// Computed once: responses are on the hot path.
+    let runtimeArns: [String: String]
+
+    init(region: String, accountId: String) {
+        self.region = region
+        self.accountId = accountId
+        var arns: [String: String] = [:]
+        for r in FunctionSettings.supportedRuntimes { arns[r] = Self.runtimeVersionArn(r, region: region) }
+        runtimeArns = arns
+    }
+
+    func functionArn(_ name: String, qualifier: String? = nil) -> String {
+        let base = "arn:aws:lambda:\(region):\(accountId):function:\(name)"
+        return qualifier.map { base + ":" + $0 } ?? base
+    }
+
+    /// FunctionConfiguration. `qualifier` is what goes into FunctionArn (nil: unqualified).
+    func configuration(_ w: inout JSONWriter, _ c: FunctionConfig, qualifier: String?) {
+        w.beginObject()
+        w.member("FunctionName", c.functionName)
+        w.member("FunctionArn", functionArn(c.functionName, qualifier: qualifier))
+        w.member("Runtime", c.runtime)
+        w.member("Role", c.role)
+        w.member("Handler", c.handler)
+        w.member("CodeSize", c.codeSize)
+        w.member("Description", c.description)
+        w.member("Timeout", c.timeout)
+        w.member("MemorySize", c.memorySize)
+        w.member("LastModified", Self.lastModified(c.lastModified))
+        w.member("CodeSha256", c.codeSha256)
+        w.member("Version", c.version)
+        if let v = c.vpcConfig {
+            w.object("VpcConfig") { w in
+                w.member("SubnetIds", strings: v.subnetIds)
+                w.member("SecurityGroupIds", strings: v.securityGroupIds)
+                w.member("VpcId", v.vpcId)
+                w.member("Ipv6AllowedForDualStack", false)
+            }
+        }
+        if let env = c.environment {
+            w.object("Environment") { w in w.member("Variables", map: env) }
+        }
+        w.object("TracingConfig") { w in w.member("Mode", "PassThrough") }
+        w.member("RevisionId", c.revisionId)
+        let s = c.status
+        w.member("State", s.state.rawValue)
+        w.member("StateReason", s.stateReason)
+        w.member("StateReasonCode", s.stateReasonCode)
+        w.member("LastUpdateStatus", s.lastUpdateStatus?.rawValue)
+        w.member("LastUpdateStatusReason", s.lastUpdateStatusReason)
+        w.member("LastUpdateStatusReasonCode", s.lastUpdateStatusReasonCode)
+        w.member("PackageType", "Zip")
+        w.member("Architectures", strings: c.architectures)
+        w.object("EphemeralStorage") { w in w.member("Size", c.ephemeralStorageSize) }
+        w.object("SnapStart") { w in w.member("ApplyOn", "None"); w.member("OptimizationStatus", "Off") }
+        w.object("RuntimeVersionConfig") { w in w.member("RuntimeVersionArn", runtimeArns[c.runtime] ?? Self.runtimeVersionArn(c.runtime, region: region)) }
+        w.object("LoggingConfig") { w in
+            w.member("LogFormat", "Text")
+            w.member("LogGroup", "/aws/lambda/\(c.functionName)")
+        }
+        w.endObject()
+    }
+
+    func alias(_ w: inout JSONWriter, _ a: LambdaAlias) {
+        w.beginObject()
+        w.member("AliasArn", functionArn(a.functionName, qualifier: a.name))
+        w.member("Name", a.name)
+        w.member("FunctionVersion", a.functionVersion)
+        w.member("Description", a.description)
+        if let weights = a.additionalVersionWeights {
+            w.object("RoutingConfig") { w in
+                w.object("AdditionalVersionWeights") { w in
+                    for k in weights.keys.sorted() { w.key(k); w.double(weights[k]!) }
+                }
+            }
+        }
+        w.member("RevisionId", a.revisionId)
+        w.endObject()
+    }
+
+    /// A stable runtime version ARN per runtime (Lambda's are `arn:aws:lambda:REGION::runtime:<64 hex>`).
+    static func runtimeVersionArn(_ runtime: String, region: String) -> String {
+        let digest = SHA256.hash(data: Array(("lambda-vpc runtime " + runtime).utf8))
+        let hex = digest.map { b -> String in let h = String(b, radix: 16); return h.count == 1 ? "0" + h : h }.joined()
+        return "arn:aws:lambda:\(region)::runtime:\(hex)"
+    }
+
+    /// Lambda's LastModified format: `2024-01-02T03:04:05.000+0000`.
+    static func lastModified(_ d: Date) -> String {
+        let ms = Int64((d.timeIntervalSince1970 * 1000).rounded(.down))
+        let secs = ms / 1000, msPart = Int(ms % 1000)
+        let days = Int(secs / 86400), rem = Int(secs % 86400)
+        let (y, m, dd) = civil(fromDays: days)
+        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let msText = msPart < 10 ? "00\(msPart)" : msPart < 100 ? "0\(msPart)" : "\(msPart)"
+        return "\(y)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem / 60 % 60)):\(p2(rem % 60)).\(msText)+0000"
+    }
+
+    /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
+    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}
