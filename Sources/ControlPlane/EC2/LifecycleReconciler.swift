@@ -47,7 +47,7 @@ public final class LifecycleReconciler: Sendable {
         while !wake.isStopped {
             let next = await reconcileOnce()
             let delay = next.map { max(0, $0.timeIntervalSince(store.now)) } ?? 60
-            await wake.wait(upTo: delay)
+            await wake.wait(timeout: delay)
         }
     }
 
@@ -189,48 +189,5 @@ public final class LifecycleReconciler: Sendable {
             }
         }
         return next
-    }
-}
-
-/// Wakes a waiting loop: a signal that arrives while nobody waits is remembered for the next wait.
-final class WakeSignal: Sendable {
-    private struct State {
-        var pending = false
-        var stopped = false
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-    private let state = Mutex(State())
-
-    var isStopped: Bool { state.withLock { $0.stopped } }
-
-    func signal() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if let w = s.waiter { s.waiter = nil; return w }
-            s.pending = true
-            return nil
-        }
-        waiter?.resume()
-    }
-
-    func stop() {
-        state.withLock { $0.stopped = true }
-        signal()
-    }
-
-    /// Returns on the next signal, or after `seconds`.
-    func wait(upTo seconds: TimeInterval) async {
-        let timer = Task { [weak self] in
-            guard (try? await Task.sleep(for: .milliseconds(Int(seconds * 1000) + 1))) != nil else { return }
-            self?.signal()
-        }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.pending || s.stopped { s.pending = false; return true }
-                s.waiter = c
-                return false
-            }
-            if now { c.resume() }
-        }
-        timer.cancel()
     }
 }
