@@ -251,3 +251,26 @@ public struct NetworkAcl: Record, Taggable {
         self.associations = associations; self.ownerId = ownerId; self.tags = tags
     }
 }
+
+extension CloudState {
+    /// The private addresses taken in a subnet (primary addresses of its network interfaces), for
+    /// `SubnetAddressing.firstFree` and AvailableIpAddressCount.
+    public func usedAddresses(inSubnet subnetId: String) -> Set<IPv4Address> {
+        var used = Set<IPv4Address>()
+        for eni in networkInterfaces.values where eni.subnetId == subnetId { used.insert(eni.privateIpAddress) }
+        return used
+    }
+
+    /// The lowest free address of a subnet, or nil when the subnet is full or unknown.
+    public func firstFreeAddress(inSubnet subnetId: String) -> IPv4Address? {
+        guard let subnet = subnets[subnetId] else { return nil }
+        return SubnetAddressing.firstFree(subnet.cidrBlock, used: usedAddresses(inSubnet: subnetId))
+    }
+
+    /// The number of network interfaces per subnet, in one pass over the interfaces.
+    public func interfaceCountBySubnet() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for eni in networkInterfaces.values { counts[eni.subnetId, default: 0] += 1 }
+        return counts
+    }
+}

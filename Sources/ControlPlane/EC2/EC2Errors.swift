@@ -1,7 +1,9 @@
 import AWSWire
 
-/// EC2's error codes and messages, in one place.
+/// EC2's error codes and messages, in one place. Wording marked (unconfirmed) is our best reading of
+/// AWS's behaviour and kept here so it is easy to correct.
 public enum EC2Errors {
+    // MARK: Not found
     public static func vpcNotFound(_ id: String) -> AWSError {
         AWSError(code: "InvalidVpcID.NotFound", message: "The vpc ID '\(id)' does not exist")
     }
@@ -11,13 +13,171 @@ public enum EC2Errors {
     public static func groupNotFound(_ id: String) -> AWSError {
         AWSError(code: "InvalidGroup.NotFound", message: "The security group '\(id)' does not exist")
     }
+    public static func networkInterfaceNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidNetworkInterfaceID.NotFound", message: "The networkInterface ID '\(id)' does not exist")
+    }
+    public static func routeTableNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidRouteTableID.NotFound", message: "The routeTable ID '\(id)' does not exist")
+    }
+    public static func networkAclNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidNetworkAclID.NotFound", message: "The networkAcl ID '\(id)' does not exist")
+    }
+    /// (unconfirmed wording)
+    public static func securityGroupRuleNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidSecurityGroupRuleId.NotFound", message: "The security group rule ID '\(id)' does not exist")
+    }
+    public static func zoneNotFound(_ name: String) -> AWSError {
+        AWSError(code: "InvalidParameterValue", message: "The zone '\(name)' does not exist.")
+    }
+
+    // MARK: Malformed ids
+    /// The `.Malformed` code of each id prefix; the message names the id and the expected shape.
+    static let malformedCodes: [String: String] = [
+        "vpc": "InvalidVpcID.Malformed", "subnet": "InvalidSubnetID.Malformed", "sg": "InvalidGroupId.Malformed",
+        "eni": "InvalidNetworkInterfaceID.Malformed", "rtb": "InvalidRouteTableID.Malformed",
+        "acl": "InvalidNetworkAclID.Malformed", "sgr": "InvalidSecurityGroupRuleId.Malformed",
+    ]
+    public static func malformed(_ id: String, prefix: String) -> AWSError {
+        let code = malformedCodes[prefix] ?? "InvalidID"
+        if prefix == "vpc" { return AWSError(code: code, message: "Invalid id: \"\(id)\"") }
+        return AWSError(code: code, message: "Invalid id: \"\(id)\" (expecting \"\(prefix)-...\")")
+    }
+    public static func invalidResourceID(_ id: String) -> AWSError {
+        AWSError(code: "InvalidID", message: "The ID '\(id)' is not valid")
+    }
+
+    // MARK: Parameters
     public static func missingParameter(_ name: String) -> AWSError {
         AWSError(code: "MissingParameter", message: "The request must contain the parameter \(name)")
     }
     public static func invalidParameterValue(_ message: String) -> AWSError {
         AWSError(code: "InvalidParameterValue", message: message)
     }
+    public static func invalidCidr(_ value: String, parameter: String) -> AWSError {
+        invalidParameterValue("Value (\(value)) for parameter \(parameter) is invalid. This is not a valid CIDR block.")
+    }
+    public static func unknownFilter(_ name: String) -> AWSError {
+        invalidParameterValue("The filter '\(name)' is invalid")
+    }
+    public static func maxResultsTooSmall(_ value: String, min: Int) -> AWSError {
+        invalidParameterValue("Value ( \(value) ) for parameter maxResults is invalid. Expecting a value greater than \(min).")
+    }
+    public static func maxResultsTooLarge(_ value: String, max: Int) -> AWSError {
+        invalidParameterValue("Value ( \(value) ) for parameter maxResults is invalid. Expecting a value less than \(max).")
+    }
+    /// (unconfirmed wording)
+    public static func invalidNextToken(_ token: String) -> AWSError {
+        AWSError(code: "InvalidPaginationToken", message: "Invalid pagination token: \(token)")
+    }
+    /// (unconfirmed wording)
+    public static func parameterCombination(_ a: String, _ b: String) -> AWSError {
+        AWSError(code: "InvalidParameterCombination", message: "The parameter \(a) cannot be used with the parameter \(b)")
+    }
+    /// (unconfirmed wording)
+    public static func invalidTagResourceType(_ type: String) -> AWSError {
+        invalidParameterValue("'\(type)' is not a valid taggable resource type for this operation.")
+    }
+    public static func tagLimitExceeded() -> AWSError {
+        AWSError(code: "TagLimitExceeded", message: "The maximum number of Tags for a resource has been reached.")
+    }
+    public static let dryRun = AWSError(code: "DryRunOperation",
+                                        message: "Request would have succeeded, but DryRun flag is set.", httpStatus: 412)
+
+    // MARK: VPCs and subnets
     public static func vpcRange(_ cidr: String) -> AWSError {
         AWSError(code: "InvalidVpc.Range", message: "The CIDR '\(cidr)' is invalid.")
+    }
+    public static func subnetRange(_ cidr: String) -> AWSError {
+        AWSError(code: "InvalidSubnet.Range", message: "The CIDR '\(cidr)' is invalid.")
+    }
+    public static func subnetConflict(_ cidr: String) -> AWSError {
+        AWSError(code: "InvalidSubnet.Conflict", message: "The CIDR '\(cidr)' conflicts with another subnet")
+    }
+    public static func invalidTenancy(_ t: String) -> AWSError {
+        invalidParameterValue("Value (\(t)) for parameter instanceTenancy is invalid. Unsupported tenancy")
+    }
+    public static func invalidZone(_ zone: String, valid: [String]) -> AWSError {
+        invalidParameterValue("Value (\(zone)) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: \(valid.joined(separator: ", ")).")
+    }
+    public static func vpcHasDependencies(_ id: String) -> AWSError {
+        AWSError(code: "DependencyViolation", message: "The vpc '\(id)' has dependencies and cannot be deleted.")
+    }
+    public static func subnetHasDependencies(_ id: String) -> AWSError {
+        AWSError(code: "DependencyViolation", message: "The subnet '\(id)' has dependencies and cannot be deleted.")
+    }
+
+    // MARK: Security groups
+    public static func groupDuplicate(_ name: String, vpcId: String) -> AWSError {
+        AWSError(code: "InvalidGroup.Duplicate", message: "The security group '\(name)' already exists for VPC '\(vpcId)'")
+    }
+    /// (unconfirmed wording)
+    public static func groupNameReserved(_ name: String) -> AWSError {
+        AWSError(code: "InvalidGroup.Reserved", message: "The security group '\(name)' is reserved")
+    }
+    public static func cannotDeleteDefaultGroup(_ id: String) -> AWSError {
+        AWSError(code: "CannotDelete", message: "the specified group: \"\(id)\" name: \"default\" cannot be deleted by a user")
+    }
+    public static func groupHasDependents(_ id: String) -> AWSError {
+        AWSError(code: "DependencyViolation", message: "resource \(id) has a dependent object")
+    }
+    public static func permissionDuplicate(_ description: String) -> AWSError {
+        AWSError(code: "InvalidPermission.Duplicate", message: "the specified rule \"\(description)\" already exists")
+    }
+    public static func unknownProtocol(_ p: String) -> AWSError {
+        invalidParameterValue("Invalid value '\(p)' for IP protocol. Unknown protocol.")
+    }
+    public static func portsRequired() -> AWSError {
+        invalidParameterValue("Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange")
+    }
+    /// (unconfirmed wording)
+    public static func invalidPortRange(from: Int, to: Int) -> AWSError {
+        invalidParameterValue("Invalid port range: from port \(from), to port \(to). Ports must be between 0 and 65535 and from must not exceed to.")
+    }
+    /// (unconfirmed wording)
+    public static func invalidIcmp(type: Int, code: Int) -> AWSError {
+        invalidParameterValue("Invalid ICMP type \(type) or code \(code).")
+    }
+    /// (unconfirmed wording)
+    public static func differentNetworks(_ a: String, _ b: String) -> AWSError {
+        invalidParameterValue("Security group \(a) and subnet \(b) belong to different networks.")
+    }
+
+    // MARK: Network interfaces
+    public static func notAllowedElaAttachment() -> AWSError {
+        AWSError(code: "OperationNotPermitted", message: "You are not allowed to manage 'ela-attach' attachments.")
+    }
+    /// (unconfirmed wording)
+    public static func interfaceInUse(_ id: String) -> AWSError {
+        AWSError(code: "InvalidNetworkInterface.InUse", message: "Interface: [\(id)] in use.")
+    }
+    public static func insufficientAddresses(_ subnetId: String) -> AWSError {
+        AWSError(code: "InsufficientFreeAddressesInSubnet",
+                 message: "There are not enough free addresses in subnet '\(subnetId)' to satisfy the requested number of instances.")
+    }
+    /// (unconfirmed wording)
+    public static func addressInUse(_ ip: String) -> AWSError {
+        AWSError(code: "InvalidIPAddress.InUse", message: "The specified address \(ip) is already in use.")
+    }
+    /// (unconfirmed wording)
+    public static func addressOutsideSubnet(_ ip: String) -> AWSError {
+        invalidParameterValue("Address \(ip) does not fall within the subnet's address range")
+    }
+}
+
+extension EC2Errors {
+    public static func noDefaultVpc() -> AWSError {
+        AWSError(code: "VPCIdNotSpecified", message: "No default VPC for this user")
+    }
+    public static func groupNameLikeId() -> AWSError {
+        invalidParameterValue("Group names may not be in the format sg-*.")
+    }
+    /// (unconfirmed wording)
+    public static func missingPeer() -> AWSError {
+        missingParameter("a source or destination: CidrIp, CidrIpv6 or a security group")
+    }
+    /// (unconfirmed wording)
+    public static func ruleNotInGroup(_ ruleId: String, _ groupId: String) -> AWSError {
+        AWSError(code: "InvalidSecurityGroupRuleId.NotFound",
+                 message: "The security group rule ID '\(ruleId)' does not exist in security group '\(groupId)'")
     }
 }

@@ -63,4 +63,126 @@ public enum EC2XML {
         w.element("isDefault", v.isDefault)
         w.open("blockPublicAccessStates"); w.element("internetGatewayBlockMode", "off"); w.close("blockPublicAccessStates")
     }
+
+    public static func subnet(_ w: inout XMLWriter, _ s: Subnet, interfaces: Int, region: String) {
+        w.element("subnetId", s.id)
+        w.element("subnetArn", "arn:aws:ec2:\(region):\(s.ownerId):subnet/\(s.id)")
+        w.element("state", "available")
+        w.element("ownerId", s.ownerId)
+        w.element("vpcId", s.vpcId)
+        w.element("cidrBlock", s.cidrBlock.description)
+        w.open("ipv6CidrBlockAssociationSet"); w.close("ipv6CidrBlockAssociationSet")
+        w.element("availableIpAddressCount", SubnetAddressing.available(s.cidrBlock, inUse: interfaces))
+        w.element("availabilityZone", s.availabilityZone)
+        w.element("availabilityZoneId", s.availabilityZoneId)
+        w.element("defaultForAz", false)
+        w.element("mapPublicIpOnLaunch", s.mapPublicIpOnLaunch)
+        w.element("mapCustomerOwnedIpOnLaunch", false)
+        w.element("assignIpv6AddressOnCreation", false)
+        tagSet(&w, s.tags)
+        w.open("privateDnsNameOptionsOnLaunch")
+        w.element("hostnameType", "ip-name")
+        w.element("enableResourceNameDnsARecord", false)
+        w.element("enableResourceNameDnsAAAARecord", false)
+        w.close("privateDnsNameOptionsOnLaunch")
+        w.element("ipv6Native", false)
+        w.element("enableDns64", false)
+        w.open("blockPublicAccessStates"); w.element("internetGatewayBlockMode", "off"); w.close("blockPublicAccessStates")
+    }
+
+    public static func routeTable(_ w: inout XMLWriter, _ t: RouteTable) {
+        w.element("routeTableId", t.id)
+        w.element("vpcId", t.vpcId)
+        w.element("ownerId", t.ownerId)
+        w.list("routeSet", t.routes) { w, r in
+            w.element("destinationCidrBlock", r.destination.description)
+            w.element("gatewayId", r.gatewayId)
+            w.element("natGatewayId", r.natGatewayId)
+            w.element("instanceId", r.instanceId)
+            w.element("networkInterfaceId", r.networkInterfaceId)
+            w.element("state", r.state)
+            w.element("origin", r.origin)
+        }
+        w.list("associationSet", t.associations) { w, a in
+            w.element("routeTableAssociationId", a.id)
+            w.element("routeTableId", t.id)
+            w.element("subnetId", a.subnetId)
+            w.element("main", a.main)
+            w.open("associationState"); w.element("state", "associated"); w.close("associationState")
+        }
+        w.open("propagatingVgwSet"); w.close("propagatingVgwSet")
+        tagSet(&w, t.tags)
+    }
+
+    public static func networkAcl(_ w: inout XMLWriter, _ a: NetworkAcl) {
+        w.element("networkAclId", a.id)
+        w.element("vpcId", a.vpcId)
+        w.element("ownerId", a.ownerId)
+        w.element("default", a.isDefault)
+        w.list("entrySet", a.entries) { w, e in
+            w.element("ruleNumber", e.ruleNumber)
+            w.element("protocol", e.proto)
+            w.element("ruleAction", e.ruleAction)
+            w.element("egress", e.egress)
+            w.element("cidrBlock", e.cidrBlock.description)
+            if let from = e.fromPort, let to = e.toPort {
+                w.open("portRange"); w.element("from", from); w.element("to", to); w.close("portRange")
+            }
+        }
+        w.list("associationSet", a.associations) { w, s in
+            w.element("networkAclAssociationId", s.id)
+            w.element("networkAclId", a.id)
+            w.element("subnetId", s.subnetId)
+        }
+        tagSet(&w, a.tags)
+    }
+
+    public static func networkInterface(_ w: inout XMLWriter, _ n: NetworkInterface, groupNames: [String: String],
+                                        zoneId: String, region: String) {
+        w.element("networkInterfaceId", n.id)
+        w.element("subnetId", n.subnetId)
+        w.element("vpcId", n.vpcId)
+        w.element("availabilityZone", n.availabilityZone)
+        w.element("availabilityZoneId", zoneId)
+        w.element("description", n.description)
+        w.element("ownerId", n.ownerId)
+        w.element("requesterId", n.requesterId)
+        w.element("requesterManaged", n.requesterManaged)
+        w.element("status", n.status)
+        w.element("macAddress", n.macAddress)
+        w.element("privateIpAddress", n.privateIpAddress.description)
+        let dns = privateDnsName(n.privateIpAddress, region: region)
+        w.element("privateDnsName", dns)
+        w.element("sourceDestCheck", n.sourceDestCheck)
+        w.list("groupSet", n.groupIds) { w, g in
+            w.element("groupId", g)
+            w.element("groupName", groupNames[g])
+        }
+        if let a = n.attachment {
+            w.open("attachment")
+            w.element("attachmentId", a.id)
+            w.element("instanceId", a.instanceId)
+            w.element("instanceOwnerId", a.instanceOwnerId)
+            w.element("deviceIndex", a.deviceIndex)
+            w.element("networkCardIndex", 0)
+            w.element("status", a.status)
+            w.element("attachTime", timestamp(a.attachTime))
+            w.element("deleteOnTermination", a.deleteOnTermination)
+            w.close("attachment")
+        }
+        tagSet(&w, n.tags)
+        w.open("privateIpAddressesSet"); w.open("item")
+        w.element("privateIpAddress", n.privateIpAddress.description)
+        w.element("privateDnsName", dns)
+        w.element("primary", true)
+        w.close("item"); w.close("privateIpAddressesSet")
+        w.open("ipv6AddressesSet"); w.close("ipv6AddressesSet")
+        w.element("interfaceType", n.interfaceType)
+    }
+
+    /// `ip-10-0-1-4.ec2.internal` in us-east-1, `ip-10-0-1-4.REGION.compute.internal` elsewhere.
+    public static func privateDnsName(_ ip: IPv4Address, region: String) -> String {
+        let host = "ip-" + ip.description.replacingOccurrences(of: ".", with: "-")
+        return region == "us-east-1" ? host + ".ec2.internal" : host + ".\(region).compute.internal"
+    }
 }
