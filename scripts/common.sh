@@ -41,7 +41,7 @@ lv_ensure_apt_packages() {
 
 # Installs the Python packages only when one of them is missing (a check is a second, a pip run is much more).
 lv_ensure_pip_packages() {
-    if python3 -c "import boto3, awscli, pytest, awslambdaric, moto.server, flask" 2>/dev/null \
+    if python3 -c "import boto3, awscli, pytest, awslambdaric, moto.server, flask, flask_cors" 2>/dev/null \
         && command -v aws >/dev/null && command -v moto_server >/dev/null; then
         return 0
     fi

@@ -165,7 +165,6 @@ def test_sigterm_stops_within_seconds_with_exit_code_0_even_with_an_open_connect
     conn.close()
     assert code == 0, fresh_server.log()
     assert elapsed < 5, f"SIGTERM took {elapsed:.1f}s"
-    assert "stopped" in fresh_server.log()
 
 
 def test_sigint_stops_with_exit_code_0_and_the_same_data_dir_starts_again(fresh_server):
