@@ -28,9 +28,10 @@ def free_port():
 class Server:
     """One lambda-vpc process on a free port with its own data dir; stopped by its pid."""
 
-    def __init__(self, data_dir=None, extra_args=()):
+    def __init__(self, data_dir=None, extra_args=(), env=None):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="lv-e2e-")
         self.extra_args = list(extra_args)
+        self.env = env  # the server's whole environment; None inherits the tests' own
         self.port = free_port()
         self.proc = None
         self.log_path = os.path.join(self.data_dir, "server.log")
@@ -43,7 +44,7 @@ class Server:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--port", str(self.port), "--data-dir", self.data_dir] + self.extra_args,
-            stdout=log, stderr=log)
+            stdout=log, stderr=log, env=self.env)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -77,9 +78,24 @@ class Server:
             return ""
 
     def client(self, service, **kw):
+        """A boto3 client for this server; `key`/`secret` pick the credentials, `config` replaces the no-retry one."""
         return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION,
                             aws_access_key_id=kw.pop("key", "test"), aws_secret_access_key=kw.pop("secret", "test"),
-                            config=Config(retries={"max_attempts": 1}), **kw)
+                            config=kw.pop("config", Config(retries={"max_attempts": 1})), **kw)
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def healthy(self):
+        """True when the process is alive and its health endpoint answers 200."""
+        if not self.proc or self.proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(self.endpoint + "/_lambda-vpc/health", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            return False
 
     def cli_env(self, **extra):
         env = dict(os.environ)

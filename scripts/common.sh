@@ -1,0 +1,97 @@
+# Shared by scripts/demo.sh, scripts/test.sh and benchmarks/lib.sh: paths, output helpers, and the idempotent
+# installation of what the project needs on a Debian machine. Source it; it defines functions only.
+
+LV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# The Debian packages the project needs: the fabric's tools (ip, nft), the benchmark's load generator (wrk),
+# zip/unzip for function code, SQLite (tools and headers), curl for the examples.
+LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip sqlite3 libsqlite3-dev curl)
+# The Python packages: the real clients (boto3, AWS CLI v1), the test runner, the Python runtime interface
+# client that runs functions, and moto's server for the side-by-side benchmark.
+LV_PIP_PACKAGES=(boto3 awscli pytest awslambdaric "moto[server]")
+
+lv_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+lv_die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+lv_as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else lv_die "need root (or sudo) to run: $*"; fi
+}
+
+# The Swift toolchain does not come from apt; find it where this kind of machine keeps it.
+lv_ensure_swift() {
+    if ! command -v swift >/dev/null && [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH="/opt/swift/usr/bin:$PATH"
+    fi
+    command -v swift >/dev/null || lv_die "Swift 6 is not installed (https://www.swift.org/install/linux/); put 'swift' on PATH"
+}
+
+lv_ensure_apt_packages() {
+    local missing=() p
+    for p in "${LV_APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    lv_say "installing Debian packages: ${missing[*]}"
+    lv_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    lv_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Installs the Python packages only when one of them is missing (a check is a second, a pip run is much more).
+lv_ensure_pip_packages() {
+    if python3 -c "import boto3, awscli, pytest, awslambdaric, moto.server, flask, flask_cors" 2>/dev/null \
+        && command -v aws >/dev/null && command -v moto_server >/dev/null; then
+        return 0
+    fi
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        lv_say "installing python3-pip"
+        lv_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip python3-venv >/dev/null
+    fi
+    lv_say "installing Python packages: ${LV_PIP_PACKAGES[*]}"
+    local pip=(python3 -m pip install --quiet --disable-pip-version-check)
+    # Debian's own python3 refuses pip installs into the system (PEP 668) unless told otherwise.
+    if ! "${pip[@]}" "${LV_PIP_PACKAGES[@]}" 2>/tmp/lv-pip.err; then
+        if grep -q externally-managed /tmp/lv-pip.err; then
+            "${pip[@]}" --break-system-packages "${LV_PIP_PACKAGES[@]}"
+        else
+            cat /tmp/lv-pip.err >&2; lv_die "pip install failed"
+        fi
+    fi
+    hash -r
+    # pip puts console scripts in ~/.local/bin when it installs for one user.
+    case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) export PATH="$PATH:$HOME/.local/bin" ;; esac
+    command -v aws >/dev/null || lv_die "the AWS CLI is still not on PATH after pip install"
+}
+
+lv_ensure_dependencies() {
+    lv_ensure_apt_packages
+    lv_ensure_pip_packages
+    lv_ensure_swift
+}
+
+# Waits until the server at $1 (base URL) answers its health check, or its process $2 dies.
+lv_wait_healthy() {
+    local url="$1" pid="$2" i
+    for i in $(seq 1 300); do
+        if ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+        if curl -fsS -o /dev/null --max-time 1 "$url/_lambda-vpc/health" 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# Stops a process we started, by pid: SIGTERM, then SIGKILL if it has not gone within $2 seconds (default 10).
+lv_stop_pid() {
+    local pid="$1" grace="${2:-10}" i
+    [ -n "$pid" ] || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 $((grace * 10))); do
+        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
