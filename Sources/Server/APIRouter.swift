@@ -125,6 +125,11 @@ public final class APIRouter: HTTPResponder {
                 + "\"region\":\"\(config.region)\",\"status\":\"ok\",\"uptimeSeconds\":\(uptime),"
                 + "\"version\":\"\(LambdaVPCVersion.current)\"}"
             return WireResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+        case ("GET", let path) where path.hasPrefix("/_lambda-vpc/code/") && path.hasSuffix(".zip"):
+            // GetFunction's Code.Location: the stored zip, by its SHA-256.
+            let sha = String(path.dropFirst("/_lambda-vpc/code/".count).dropLast(4))
+            guard let zip = lambda.codeZip(sha256Hex: sha) else { fallthrough }
+            return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
         default:
             return WireResponse(status: 404, headers: [("Content-Type", "application/json")],
                                 body: Array("{\"message\":\"Not found\"}".utf8))
