@@ -29,6 +29,12 @@ let package = Package(
             "AWSWire", "CloudModel",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "NetworkFabric", dependencies: [
+            "CloudModel",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
+                          path: "benchmarks/fabric_bench", swiftSettings: strict),
         .target(name: "Server", dependencies: [
             "AWSWire", "CloudModel", "ControlPlane", "Persistence",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -47,6 +53,7 @@ let package = Package(
             "Persistence", "CloudModel", "ControlPlane",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
+        .testTarget(name: "NetworkFabricTests", dependencies: ["NetworkFabric", "CloudModel"], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire"], swiftSettings: strict),
     ]
 )
