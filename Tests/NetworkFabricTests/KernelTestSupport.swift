@@ -50,8 +50,8 @@ enum Kernel {
     }
 
     static func addNamespace(_ name: String) throws {
-        try sh([Subprocess.tool("ip"), "netns", "add", name])
-        try sh([Subprocess.tool("ip"), "-n", name, "link", "set", "lo", "up"])
+        _ = try sh([Subprocess.tool("ip"), "netns", "add", name])
+        _ = try sh([Subprocess.tool("ip"), "-n", name, "link", "set", "lo", "up"])
     }
 }
 
@@ -113,7 +113,8 @@ enum Servers {
 
     static func stopAll(tag: String) {
         lock.lock(); let ps = running.removeValue(forKey: tag) ?? []; lock.unlock()
-        for p in ps where p.isRunning { p.terminate(); p.waitUntilExit() }
+        // SIGKILL: children spawned from Dispatch threads inherit a mask that blocks SIGTERM.
+        for p in ps where p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
     }
 
     /// Connects from `ns` to every `host:port` at once; values are `ok <peer address the server saw>`, `timeout`,
