@@ -81,8 +81,8 @@ extension LinuxFabric {
         }
     }
 
-    /// Runs changes: namespace creation/deletion in one root batch, then one `ip -batch` per namespace (routers,
-    /// then ENIs, then environments; parallel within a rank), then every firewall in parallel. Returns failures by namespace.
+    /// Runs changes: namespace creation/deletion in one root batch, every firewall in parallel, then one `ip -batch`
+    /// per namespace (routers, then ENIs, then environments; parallel within a rank). Returns failures by namespace.
     func execute(_ changes: [FabricChange], plan: FabricPlan) -> [String: String] {
         var failures: [String: String] = [:]
         let rootLines = changes.compactMap { c -> String? in
@@ -103,6 +103,14 @@ extension LinuxFabric {
             }
         }
 
+        // Firewalls before links: rules match interface names, not indexes, so a new ENI is never up unguarded.
+        let firewalls = changes.compactMap { c -> Pair? in
+            if case let .loadFirewall(ns, fw) = c, failures[ns] == nil { return Pair(ns: ns, fw: fw) }
+            return nil
+        }
+        let loaded = NamespaceThreads.parallelMap(firewalls) { p in Result { try Nftables.load(p.fw, into: p.ns) } }
+        for (p, r) in zip(firewalls, loaded) { if case .failure(let e) = r { failures[p.ns] = "\(e)" } }
+
         var linesByNamespace: [String: [String]] = [:]
         var order: [String] = []
         for c in changes where failures[c.namespace] == nil {
@@ -119,15 +127,6 @@ extension LinuxFabric {
             }
             for (ns, r) in zip(rank, results) { if case .failure(let e) = r { failures[ns] = "\(e)" } }
         }
-
-        let firewalls = changes.compactMap { c -> (String, Firewall)? in
-            if case let .loadFirewall(ns, fw) = c, failures[ns] == nil { return (ns, fw) }
-            return nil
-        }
-        let loaded = NamespaceThreads.parallelMap(firewalls.map { Pair(ns: $0.0, fw: $0.1) }) { p in
-            Result { try Nftables.load(p.fw, into: p.ns) }
-        }
-        for (p, r) in zip(firewalls, loaded) { if case .failure(let e) = r { failures[p.0] = "\(e)" } }
         return failures
     }
 
@@ -206,7 +205,7 @@ extension LinuxFabric {
         }
     }
 
-    func diagnose(_ model: FabricModel) throws -> DoctorReport {
+    func diagnose(_ model: FabricModel, ignoringEnvironmentLinks: Bool) throws -> DoctorReport {
         let plan = planner.plan(model, attachments: Array(memory.attachments.values))
         let existing = Self.listNamespaces()
         let toRead = existing.filter { plan.namespaces[$0] != nil }
@@ -217,7 +216,13 @@ extension LinuxFabric {
         var problems: [String] = []
         for (ns, r) in zip(Array(toRead), reads) {
             switch r {
-            case .success(let s): observed[ns] = s
+            case .success(var s):
+                if ignoringEnvironmentLinks {
+                    let ports = s.links.keys.filter { $0.hasPrefix("lv-x-") && plan.namespaces[ns]?.state.links[$0] == nil }
+                    for p in ports { s.links[p] = nil }
+                    s.addresses = s.addresses.filter { !ports.contains($0.device) }
+                }
+                observed[ns] = s
             case .failure(let e): problems.append("cannot read \(ns): \(e)")
             }
         }

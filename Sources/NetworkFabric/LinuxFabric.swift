@@ -73,8 +73,10 @@ public final class LinuxFabric: Sendable {
     }
 
     /// Compares the kernel with the plan of `model` (or of the last reconciled model) without changing anything.
-    public func doctor(_ model: FabricModel? = nil) async throws -> DoctorReport {
-        try await worker.run { [self] in try diagnose(model ?? memory.model) }
+    /// `ignoringEnvironmentLinks`: for a process that does not know the server's attachments (the `doctor`
+    /// command), environment links in ENI namespaces are not reported as extra.
+    public func doctor(_ model: FabricModel? = nil, ignoringEnvironmentLinks: Bool = false) async throws -> DoctorReport {
+        try await worker.run { [self] in try diagnose(model ?? memory.model, ignoringEnvironmentLinks: ignoringEnvironmentLinks) }
     }
 
     /// The namespace holding an ENI (what the sandbox's `NetworkAttachment.eniNamespace` names).

@@ -79,6 +79,13 @@ import Testing
                 #expect(r["\(web):9000"] == "ok \(app)", "SNATed traffic counts as a member of the ENI's groups")
                 #expect(r["\(web):7000"] == "timeout", "the ENI's egress rules apply to forwarded traffic")
             }
+            // Another process (the doctor command) does not know the attachments.
+            let outsider = try LinuxFabric(instanceTag: fabric.names.tag)
+            #expect(try await outsider.doctor(Fx.twoSubnetVPC(), ignoringEnvironmentLinks: true).problems == [])
+            #expect(try await outsider.doctor(Fx.twoSubnetVPC()).problems
+                .contains("extra link \(FabricNames.environmentPort(env1)) in \(fabric.interfaceNamespace("eni-app"))"))
+            #expect(try await fabric.doctor().problems == [])
+
             // Environments on one ENI do not reach each other.
             let across = try Servers.probe(from: env1, ["\(link2.address):22"])
             #expect(!(across["\(link2.address):22"] ?? "").hasPrefix("ok") && across["\(link2.address):22"] != "refused")
