@@ -10,6 +10,8 @@ extension LinuxFabric {
     }
 
     func converge(force: Bool) throws -> ReconcileReport {
+        if !force, memory.lastPlan != nil, let last = memory.lastInputs,
+           last.model == memory.model, last.attachments == memory.attachments { return .unchanged }
         var plan = currentPlan()
         if !force, plan == memory.lastPlan { return .unchanged }
         let existing = Self.listNamespaces()
@@ -59,9 +61,11 @@ extension LinuxFabric {
         }
         guard failures.isEmpty else {
             memory.lastPlan = nil
+            memory.lastInputs = nil
             throw FabricError.reconcileFailed(failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
         }
         memory.lastPlan = plan
+        memory.lastInputs = (memory.model, memory.attachments)
         logger.debug("fabric: reconciled", metadata: ["changes": "\(changes.count)", "read": "\(unknown.count)"])
         return ReconcileReport(ran: true, changes: changes.count, namespacesRead: unknown.count)
     }

@@ -109,6 +109,8 @@ final class FabricMemory: @unchecked Sendable {
     var attachments: [String: EnvironmentAttachment] = [:]
     /// The last plan fully applied without failure.
     var lastPlan: FabricPlan?
+    /// The inputs of `lastPlan`: equal inputs skip even the planning (rendering 100 rulesets is not free).
+    var lastInputs: (model: FabricModel, attachments: [String: EnvironmentAttachment])?
     /// Per namespace, the state this process applied (and so knows to be there without reading the kernel).
     var applied: [String: NamespaceState] = [:]
 }
