@@ -32,6 +32,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        .target(name: "NetworkFabric", dependencies: [
+            "CloudModel",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
+                          path: "benchmarks/fabric-bench", swiftSettings: strict),
         .target(name: "Server", dependencies: [
             "AWSWire", "CloudModel", "ControlPlane", "Persistence",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -53,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "benchmarks/invoke-bench", swiftSettings: strict),
         .executableTarget(name: "lambda-vpc", dependencies: [
-            "Server", "ControlPlane",
+            "Server", "ControlPlane", "NetworkFabric", "Persistence", "CloudModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
@@ -67,6 +73,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: strict),
+        .testTarget(name: "NetworkFabricTests", dependencies: ["NetworkFabric", "CloudModel"], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire", "IAMPolicy"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,148 @@
+import CloudModel
+
+/// The part of the cloud the kernel must enforce, reduced to what the fabric needs: the planner's only input.
+/// Built from `CloudState` by `FabricModel(state:)`, or by hand in tests; arrays are kept sorted by id so equal
+/// clouds give equal models (the reconciler compares models to skip work).
+public struct FabricModel: Sendable, Equatable {
+    public var vpcs: [VPC]
+    public var subnets: [Subnet]
+    public var routeTables: [RouteTable]
+    public var securityGroups: [SecurityGroup]
+    public var interfaces: [Interface]
+
+    public init(vpcs: [VPC] = [], subnets: [Subnet] = [], routeTables: [RouteTable] = [],
+                securityGroups: [SecurityGroup] = [], interfaces: [Interface] = []) {
+        self.vpcs = vpcs.sorted { $0.id < $1.id }
+        self.subnets = subnets.sorted { $0.id < $1.id }
+        self.routeTables = routeTables.sorted { $0.id < $1.id }
+        self.securityGroups = securityGroups.sorted { $0.id < $1.id }
+        self.interfaces = interfaces.sorted { $0.id < $1.id }
+    }
+
+    /// The empty cloud: reconciling to it is teardown.
+    public static let empty = FabricModel()
+
+    /// A VPC and its primary block.
+    public struct VPC: Sendable, Equatable {
+        public var id: String
+        public var cidr: IPv4CIDR
+        public init(id: String, cidr: IPv4CIDR) { self.id = id; self.cidr = cidr }
+    }
+
+    /// A subnet of a VPC.
+    public struct Subnet: Sendable, Equatable {
+        public var id: String
+        public var vpcId: String
+        public var cidr: IPv4CIDR
+        public init(id: String, vpcId: String, cidr: IPv4CIDR) { self.id = id; self.vpcId = vpcId; self.cidr = cidr }
+    }
+
+    /// A route table: the main one applies to every subnet without an explicit association.
+    public struct RouteTable: Sendable, Equatable {
+        public var id: String
+        public var vpcId: String
+        public var isMain: Bool
+        public var subnetIds: [String]
+        public var routes: [Route]
+        public init(id: String, vpcId: String, isMain: Bool, subnetIds: [String], routes: [Route]) {
+            self.id = id; self.vpcId = vpcId; self.isMain = isMain; self.subnetIds = subnetIds.sorted(); self.routes = routes
+        }
+    }
+
+    /// One route of a route table.
+    public struct Route: Sendable, Equatable {
+        public var destination: IPv4CIDR
+        public var target: RouteTarget
+        public init(destination: IPv4CIDR, target: RouteTarget) { self.destination = destination; self.target = target }
+    }
+
+    /// Where a route sends traffic.
+    public enum RouteTarget: Sendable, Equatable {
+        /// The VPC's own range: delivered by the VPC router.
+        case local
+        /// An ENI in the VPC (an appliance).
+        case networkInterface(String)
+        /// An internet gateway, NAT gateway or anything the fabric does not realise yet: dropped (a blackhole).
+        case unrealised(String)
+    }
+
+    /// A security group with all its rules.
+    public struct SecurityGroup: Sendable, Equatable {
+        public var id: String
+        public var vpcId: String
+        public var rules: [Rule]
+        public init(id: String, vpcId: String, rules: [Rule]) { self.id = id; self.vpcId = vpcId; self.rules = rules }
+    }
+
+    /// One security-group permission: protocol, port range (or ICMP type/code) and one peer.
+    public struct Rule: Sendable, Equatable {
+        public var id: String
+        public var isEgress: Bool
+        /// `-1`, `tcp`, `udp`, `icmp` or a protocol number, as EC2 stores it.
+        public var ipProtocol: String
+        /// Port range for tcp/udp; ICMP type (`fromPort`) and code (`toPort`) for icmp; -1 means any.
+        public var fromPort: Int
+        public var toPort: Int
+        public var peer: Peer
+        public init(id: String, isEgress: Bool, ipProtocol: String, fromPort: Int, toPort: Int, peer: Peer) {
+            self.id = id; self.isEgress = isEgress; self.ipProtocol = ipProtocol
+            self.fromPort = fromPort; self.toPort = toPort; self.peer = peer
+        }
+    }
+
+    /// Who a rule admits: an address block or the members of a security group.
+    public enum Peer: Sendable, Equatable {
+        case cidr(IPv4CIDR)
+        case group(String)
+    }
+
+    /// An ENI: Hyperplane (`lambda`) or any other (instances, user-created).
+    public struct Interface: Sendable, Equatable {
+        public var id: String
+        public var subnetId: String
+        public var address: IPv4Address
+        public var groupIds: [String]
+        public var interfaceType: String
+        public init(id: String, subnetId: String, address: IPv4Address, groupIds: [String], interfaceType: String = "interface") {
+            self.id = id; self.subnetId = subnetId; self.address = address
+            self.groupIds = groupIds; self.interfaceType = interfaceType
+        }
+    }
+}
+
+extension FabricModel {
+    /// Reads the records the fabric enforces out of the control plane's state. Pure; IPv6-only rules are dropped
+    /// because the fabric is IPv4-only.
+    public init(state: CloudState) {
+        var rulesByGroup: [String: [SecurityGroupRule]] = [:]
+        for r in state.securityGroupRules.values { rulesByGroup[r.groupId, default: []].append(r) }
+        let groups = state.securityGroups.values.map { g in
+            let rules = (rulesByGroup[g.id] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.compactMap { r -> Rule? in
+                let peer: Peer
+                if let ref = r.referencedGroupId { peer = .group(ref) } else if let c = r.cidrIpv4 { peer = .cidr(c) } else { return nil }
+                return Rule(id: r.id, isEgress: r.isEgress, ipProtocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort, peer: peer)
+            }
+            return SecurityGroup(id: g.id, vpcId: g.vpcId, rules: rules)
+        }
+        let tables = state.routeTables.values.map { t in
+            RouteTable(id: t.id, vpcId: t.vpcId, isMain: t.isMain,
+                       subnetIds: t.associations.compactMap { $0.main ? nil : $0.subnetId },
+                       routes: t.routes.map { r in
+                           let target: RouteTarget
+                           if r.gatewayId == "local" { target = .local }
+                           else if let eni = r.networkInterfaceId { target = .networkInterface(eni) }
+                           else { target = .unrealised(r.natGatewayId ?? r.gatewayId ?? r.instanceId ?? "unknown") }
+                           return Route(destination: r.destination, target: target)
+                       })
+        }
+        self.init(
+            vpcs: state.vpcs.values.map { VPC(id: $0.id, cidr: $0.cidrBlock) },
+            subnets: state.subnets.values.map { Subnet(id: $0.id, vpcId: $0.vpcId, cidr: $0.cidrBlock) },
+            routeTables: tables,
+            securityGroups: groups,
+            interfaces: state.networkInterfaces.values.map {
+                Interface(id: $0.id, subnetId: $0.subnetId, address: $0.privateIpAddress, groupIds: $0.groupIds,
+                          interfaceType: $0.interfaceType)
+            })
+    }
+}

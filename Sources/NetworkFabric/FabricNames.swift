@@ -1,0 +1,78 @@
+import Foundation
+
+/// The names of every kernel object one fabric instance owns. Namespaces carry the instance tag
+/// (`lv-<tag>-vpc-<hash>`), so two servers (or two test runs) on one machine never touch each other's objects;
+/// links live only inside those namespaces, so their names need no tag and fit Linux's 15-character limit.
+public struct FabricNames: Sendable, Equatable {
+    /// Lower-case hex, 4 to 8 characters (hex can never spell the sandbox's `env`, so `lv-env-*` is never ours).
+    public let tag: String
+
+    public init(tag: String) throws {
+        guard (4...8).contains(tag.count), tag.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            throw FabricError.invalidInstanceTag(tag)
+        }
+        self.tag = tag
+    }
+
+    /// The tag a server uses for a data directory: stable across restarts, distinct between directories.
+    public static func tag(forDataDirectory path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        return String(shortHash(absolute).prefix(6))
+    }
+
+    /// Every namespace of this instance starts with this.
+    public var namespacePrefix: String { "lv-\(tag)-" }
+
+    public func vpcRouterNamespace(_ vpcId: String) -> String { namespacePrefix + "vpc-" + Self.shortHash(vpcId) }
+    public func interfaceNamespace(_ eniId: String) -> String { namespacePrefix + "eni-" + Self.shortHash(eniId) }
+    /// Where environments of functions without VpcConfig attach.
+    public var lambdaNetworkNamespace: String { namespacePrefix + "lambda" }
+
+    public func owns(namespace: String) -> Bool { namespace.hasPrefix(namespacePrefix) }
+
+    /// Bridge of a subnet, inside its VPC router namespace.
+    public static func subnetBridge(_ subnetId: String) -> String { "lv-b-" + shortHash(subnetId) }
+    /// Router-side end of an ENI's veth, a port of its subnet's bridge.
+    public static func interfacePort(_ eniId: String) -> String { "lv-p-" + shortHash(eniId) }
+    /// The ENI's own link inside its namespace, and an environment's link inside the environment namespace.
+    public static let interfaceLink = "eth0"
+    /// ENI- or lambda-network-side end of an environment's veth.
+    public static func environmentPort(_ environmentNamespace: String) -> String { "lv-x-" + shortHash(environmentNamespace) }
+    /// Glob matching every environment port, for nftables.
+    public static let environmentPortGlob = "lv-x-*"
+
+    /// 8 hex digits of FNV-1a over the text: stable across runs and machines (Swift's `hashValue` is not).
+    public static func shortHash(_ text: String) -> String {
+        let h = fnv1a64(text)
+        let folded = UInt32(truncatingIfNeeded: h ^ (h >> 32))
+        let s = String(folded, radix: 16)
+        return String(repeating: "0", count: 8 - s.count) + s
+    }
+
+    static func fnv1a64(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+}
+
+/// What the fabric refuses or fails to do.
+public enum FabricError: Error, Equatable, CustomStringConvertible {
+    case invalidInstanceTag(String)
+    case unknownInterface(String)
+    case unknownEnvironment(String)
+    case commandFailed(command: String, status: Int32, stderr: String)
+    case noCapability
+    case reconcileFailed([String])
+
+    public var description: String {
+        switch self {
+        case .invalidInstanceTag(let t): return "fabric instance tag must be 4-8 lower-case hex digits, got \(t)"
+        case .unknownInterface(let id): return "network interface \(id) is not in the fabric's model"
+        case .unknownEnvironment(let ns): return "environment namespace \(ns) is not attached"
+        case let .commandFailed(c, s, e): return "`\(c)` exited \(s): \(e.trimmingCharacters(in: .whitespacesAndNewlines))"
+        case .noCapability: return "the network fabric needs CAP_NET_ADMIN"
+        case .reconcileFailed(let f): return "network fabric reconcile failed: " + f.joined(separator: "; ")
+        }
+    }
+}
