@@ -37,7 +37,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
-                          path: "benchmarks/fabric-bench", swiftSettings: strict),
+                          path: "benchmarks/fabric-bench", exclude: ["RESULTS.md"], swiftSettings: strict),
         .target(name: "Server", dependencies: [
             "AWSWire", "CloudModel", "ControlPlane", "Persistence",
             .product(name: "NIOCore", package: "swift-nio"),
