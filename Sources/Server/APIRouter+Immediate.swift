@@ -1,9 +1,35 @@
 import AWSWire
 
 extension APIRouter {
-    /// Requests answered on the event loop: the health check (the HTTP floor of the benchmarks).
+    /// Reads answered on the event loop without a task hop: the health check (the benchmarks' HTTP floor), the
+    /// Query protocols' Describe/Get/List actions and Lambda's GET operations. They only read the in-memory state,
+    /// so they never block the loop. Everything else returns nil and goes through `respond(to:)`.
     public func respondImmediately(to request: WireRequest) -> WireResponse? {
-        if request.method == "GET" && request.rawPath == "/_lambda-vpc/health" { return internalRoute(request) }
-        return nil
+        if request.rawPath.hasPrefix("/_lambda-vpc/") {
+            return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
+        }
+        let params = Self.queryParameters(request)
+        if let params {
+            guard let action = params["Action"], Self.isReadOnlyAction(action), params["DryRun"] == nil else { return nil }
+        } else if request.method != "GET" {
+            return nil
+        }
+        let a: Admitted
+        switch admit(request, params: params) {
+        case .failure(let early): return early.response
+        case .success(let admitted): a = admitted
+        }
+        do {
+            switch a.proto {
+            case .ec2, .iam, .sts: return try dispatchQuery(a)
+            case .lambda: return try lambda.handleImmediately(request, context: a.context)
+            }
+        } catch {
+            return renderThrown(error, a)
+        }
+    }
+
+    static func isReadOnlyAction(_ action: String) -> Bool {
+        action.hasPrefix("Describe") || action.hasPrefix("Get") || action.hasPrefix("List")
     }
 }

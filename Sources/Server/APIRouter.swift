@@ -32,10 +32,17 @@ public final class APIRouter: HTTPResponder {
     /// The wire protocol a request speaks, which decides how its errors look.
     enum WireProtocol { case ec2, iam, sts, lambda }
 
-    public func respond(to request: WireRequest) async -> WireResponse {
-        if request.rawPath.hasPrefix("/_lambda-vpc/") { return internalRoute(request) }
+    /// A request past authentication: its protocol, its context and, for Query protocols, its parameters.
+    struct Admitted {
+        var proto: WireProtocol
+        var context: RequestContext
+        var params: QueryParameters?
+    }
+
+    /// Reads the signature and resolves the caller (verifying the signature under `--enforce-iam`);
+    /// an early answer (an auth error) comes back as `.failure`.
+    func admit(_ request: WireRequest, params: QueryParameters?) -> Result<Admitted, EarlyAnswer> {
         let requestID = newRequestID()
-        let params: QueryParameters? = Self.guessProtocol(request, service: nil) == .lambda ? nil : QueryParameters(request: request)
         // The service comes from the signature's scope; requests without one are answered in the format
         // their path or Version suggests.
         let auth = SigV4Authorization.parse(request)
@@ -50,45 +57,69 @@ public final class APIRouter: HTTPResponder {
         case .success(let a):
             if config.enforceIAM {
                 guard let p = authorizer.principal(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId) else {
-                    return render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)
+                    return .failure(EarlyAnswer(render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)))
                 }
                 let secret = authorizer.secret(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
                                                rootSecret: config.rootSecretAccessKey) ?? ""
                 if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: secret, now: Date()) {
-                    return render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)
+                    return .failure(EarlyAnswer(render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)))
                 }
                 principal = p
             } else {
                 principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
             }
         case .failure(let f):
-            return render(AuthErrors.error(for: f, protocol: proto), proto, requestID)
+            return .failure(EarlyAnswer(render(AuthErrors.error(for: f, protocol: proto), proto, requestID)))
         }
         let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
                                  principal: principal, sourceIP: request.sourceIP)
-        do {
-            switch proto {
-            case .ec2, .iam, .sts:
-                let p = params ?? QueryParameters(request: request)
-                guard let action = p["Action"], !action.isEmpty else { throw QueryErrors.missingAction() }
-                let xml: String
-                switch proto {
-                case .ec2: xml = try ec2.handle(action: action, params: p, context: ctx)
-                case .sts: xml = try sts.handle(action: action, params: p, context: ctx)
-                case .iam: xml = try iam.handle(action: action, params: p, context: ctx)
-                default: throw QueryErrors.invalidAction(action)
-                }
-                return .xml(200, xml, requestID: requestID)
-            case .lambda:
-                return try await lambda.handle(request, context: ctx)
-            }
-        } catch let e as AWSError {
-            return render(e, proto, requestID)
-        } catch {
-            logger.error("internal error: \(error)")
-            return render(AWSError(code: "InternalError", message: "We encountered an internal error. Please try again.",
-                                   httpStatus: 500, lambdaType: "Service", senderFault: false), proto, requestID)
+        return .success(Admitted(proto: proto, context: ctx, params: params))
+    }
+
+    /// Parameters of a Query-protocol request (nil for Lambda's REST paths).
+    static func queryParameters(_ request: WireRequest) -> QueryParameters? {
+        guessProtocol(request, service: nil) == .lambda ? nil : QueryParameters(request: request)
+    }
+
+    public func respond(to request: WireRequest) async -> WireResponse {
+        if request.rawPath.hasPrefix("/_lambda-vpc/") { return internalRoute(request) }
+        let a: Admitted
+        switch admit(request, params: Self.queryParameters(request)) {
+        case .failure(let early): return early.response
+        case .success(let admitted): a = admitted
         }
+        return await answering(a) {
+            switch a.proto {
+            case .ec2, .iam, .sts: return try dispatchQuery(a)
+            case .lambda: return try await lambda.handle(request, context: a.context)
+            }
+        }
+    }
+
+    /// Runs an operation and renders what it throws in the protocol's envelope.
+    func answering(_ a: Admitted, _ body: () async throws -> WireResponse) async -> WireResponse {
+        do { return try await body() } catch { return renderThrown(error, a) }
+    }
+
+    func renderThrown(_ error: any Error, _ a: Admitted) -> WireResponse {
+        if let e = error as? AWSError { return render(e, a.proto, a.context.requestID) }
+        logger.error("internal error: \(error)")
+        return render(AWSError(code: "InternalError", message: "We encountered an internal error. Please try again.",
+                               httpStatus: 500, lambdaType: "Service", senderFault: false), a.proto, a.context.requestID)
+    }
+
+    /// EC2, IAM and STS: one `Action` each, answered with XML.
+    func dispatchQuery(_ a: Admitted) throws -> WireResponse {
+        let p = a.params ?? QueryParameters([:])
+        guard let action = p["Action"], !action.isEmpty else { throw QueryErrors.missingAction() }
+        let xml: String
+        switch a.proto {
+        case .ec2: xml = try ec2.handle(action: action, params: p, context: a.context)
+        case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
+        case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
+        case .lambda: throw QueryErrors.invalidAction(action)
+        }
+        return .xml(200, xml, requestID: a.context.requestID)
     }
 
     func render(_ e: AWSError, _ proto: WireProtocol, _ requestID: String) -> WireResponse {
@@ -135,6 +166,12 @@ public final class APIRouter: HTTPResponder {
                                 body: Array("{\"message\":\"Not found\"}".utf8))
         }
     }
+}
+
+/// An answer given before any operation ran (an authentication error).
+struct EarlyAnswer: Error {
+    var response: WireResponse
+    init(_ response: WireResponse) { self.response = response }
 }
 
 /// The version the health endpoint and `--version` report.
