@@ -62,5 +62,22 @@ public struct WireResponse: Sendable {
     }
 }
 
-/// A fresh request id in the form AWS uses (a lower-case UUID).
-public func newRequestID() -> String { UUID().uuidString.lowercased() }
+/// A fresh request id in the form AWS uses (a lower-case random UUID, version 4). Formatted by hand: Foundation's
+/// `uuidString` goes through printf and is a measurable part of a small request.
+public func newRequestID() -> String {
+    var g = SystemRandomNumberGenerator()
+    let r1: UInt64 = g.next(), r2: UInt64 = g.next()
+    let hi = (r1 & ~UInt64(0xF000)) | 0x4000                 // version 4
+    let lo = (r2 & ~(UInt64(0xC) << 60)) | (UInt64(0x8) << 60)  // RFC 4122 variant
+    let hex = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(36)
+    for (index, word) in [hi, lo].enumerated() {
+        for k in 0..<16 {
+            let position = index * 16 + k
+            if position == 8 || position == 12 || position == 16 || position == 20 { out.append(UInt8(ascii: "-")) }
+            out.append(hex[Int((word >> UInt64(60 - 4 * k)) & 0xF)])
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}
