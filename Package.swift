@@ -33,7 +33,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -69,6 +69,9 @@ extension LambdaService {
                 w.member("Location", "http://\(host)/_lambda-vpc/code/\(r.config.codeHex).zip")
             }
             if !r.function.tags.isEmpty { w.member("Tags", map: r.function.tags) }
+            if let reserved = r.function.reservedConcurrency {
+                w.object("Concurrency") { $0.member("ReservedConcurrentExecutions", reserved) }
+            }
             w.endObject()
         }
     }
