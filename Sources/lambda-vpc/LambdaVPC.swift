@@ -119,7 +119,7 @@ struct Serve: AsyncParsableCommand {
             config.lambdaTimings.eniLimitPerVpc = n
         }
         if let text = concurrencyLimit.map(String.init) ?? env["LAMBDA_VPC_CONCURRENCY_LIMIT"] {
-            guard let n = Int(text), n >= 100 else { throw ValidationError("--concurrency-limit must be a number >= 100 (got '\(text)')") }
+            guard let n = Int(text), n >= 1 else { throw ValidationError("--concurrency-limit must be a number >= 1 (got '\(text)')") }
             config.lambdaTimings.concurrencyLimit = n
         }
         if let text = asyncRetryDelays ?? env["LAMBDA_VPC_ASYNC_RETRY_DELAYS"] {
