@@ -10,15 +10,18 @@ PY_ECHO = """
 import os, time
 def handler(event, context):
     print("event", event)
-    if event.get("fail"):
-        raise ValueError("boom: " + str(event["fail"]))
+    if event.get("started"):
+        with open(event["started"], "a") as f:
+            f.write(context.aws_request_id + "\\n")
     if event.get("sleep"):
         time.sleep(event["sleep"])
-    if event.get("exit"):
-        os._exit(3)
     if event.get("marker"):
         with open(event["marker"], "a") as f:
-            f.write(context.aws_request_id + "\\n")
+            f.write("%s %.3f\\n" % (context.aws_request_id, time.time()))
+    if event.get("fail"):
+        raise ValueError("boom: " + str(event["fail"]))
+    if event.get("exit"):
+        os._exit(3)
     if event.get("big"):
         return "x" * event["big"]
     return {"event": event, "pid": os.getpid(), "env": {k: os.environ.get(k) for k in event.get("env", [])},
