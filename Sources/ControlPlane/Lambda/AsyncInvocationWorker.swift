@@ -34,18 +34,28 @@ public final class AsyncInvocationWorker: Sendable {
 
     /// Starts a delivery for every due event not already running; answers when the next one is due.
     func dispatchDue() -> Date? {
+        let (due, next) = claimDue()
+        for e in due { Task.detached { [self] in await deliver(e) } }
+        return next
+    }
+
+    /// Delivers every due event and returns when all have been delivered (tests drive the queue with this).
+    func deliverDueNow() async {
+        for e in claimDue().due { await deliver(e) }
+    }
+
+    private func claimDue() -> (due: [AsyncInvocation], next: Date?) {
         let now = service.store.now
-        let queued = service.store.snapshot().asyncInvocations.values
+        var due: [AsyncInvocation] = []
         var next: Date?
-        for e in queued {
+        for e in service.store.snapshot().asyncInvocations.values.sorted(by: { $0.enqueuedAt < $1.enqueuedAt }) {
             if e.notBefore > now {
                 next = min(next ?? e.notBefore, e.notBefore)
-                continue
+            } else if inFlight.withLock({ $0.insert(e.id).inserted }) {
+                due.append(e)
             }
-            let claimed = inFlight.withLock { $0.insert(e.id).inserted }
-            if claimed { Task.detached { [self] in await deliver(e) } }
         }
-        return next
+        return (due, next)
     }
 
     private func deliver(_ e: AsyncInvocation) async {
