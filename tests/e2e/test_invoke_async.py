@@ -134,3 +134,16 @@ def test_pending_event_survives_kill_9():
         assert request_id in [l.split()[0] for l in wait_lines(done, 1)]
     finally:
         s.cleanup()
+
+
+def test_throttled_event_waits_and_is_delivered_when_concurrency_frees(lam):
+    name = deploy(lam)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    path = marker_path()
+    r = lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"marker": path}).encode())
+    assert r["StatusCode"] == 202
+    time.sleep(0.8)
+    assert not os.path.exists(path)
+    lam.delete_function_concurrency(FunctionName=name)
+    lines = wait_lines(path, 1)
+    assert [l.split()[0] for l in lines] == [r["ResponseMetadata"]["RequestId"]]

@@ -11,8 +11,9 @@ public final class AsyncInvocationWorker: Sendable {
     let logger: Logger
     let wake = WakeSignal()
     private let inFlight = Mutex<Set<String>>([])
-    /// How long a throttled or not-yet-Active function's events wait before the next try (not counted as a retry).
-    static let busyDelay: TimeInterval = 0.2
+    /// How long a throttled function's event waits before the next try (not counted as a retry): short at first, then
+    /// growing with the event's age up to a minute, so a function throttled for hours costs little.
+    static func busyDelay(age: TimeInterval) -> TimeInterval { min(60, max(0.2, age / 10)) }
 
     public init(service: LambdaService, logger: Logger) {
         self.service = service
@@ -108,7 +109,7 @@ public final class AsyncInvocationWorker: Sendable {
                 requestId: e.id, reservedConcurrency: r.function.reservedConcurrency))
             return result.functionError == nil ? .done : .failed
         } catch let error as AWSError where error.code == "TooManyRequestsException" {
-            return .later(Self.busyDelay)
+            return .later(Self.busyDelay(age: service.store.now.timeIntervalSince(e.enqueuedAt)))
         } catch let error as AWSError where error.code == "ResourceNotFoundException" {
             // The qualifier (version or alias) was deleted since: nothing left to deliver to.
             return .done
