@@ -31,8 +31,9 @@ extension LambdaErrors {
         AWSError(code: "ServiceException", message: message, httpStatus: 500, lambdaType: "Service", lambdaMessageKey: "Message")
     }
 
+    /// A backstop: CreateFunction accepts only runtimes the sandbox can start (lambda-vpc's own wording).
     public static func invalidRuntime(_ runtime: String) -> AWSError {
-        AWSError(code: "InvalidRuntimeException", message: "The runtime parameter of \(runtime) is no longer supported for creating or updating AWS Lambda functions.",
+        AWSError(code: "InvalidRuntimeException", message: "lambda-vpc cannot start the runtime \(runtime).",
                  httpStatus: 502, lambdaMessageKey: "Message")
     }
 }
