@@ -23,6 +23,8 @@ public struct CloudState: Sendable {
     public var lambdaVersions: [String: LambdaVersion] = [:]
     public var lambdaAliases: [String: LambdaAlias] = [:]
     public var hyperplaneENIs: [String: HyperplaneENIAllocation] = [:]
+    public var asyncInvocations: [String: AsyncInvocation] = [:]
+    public var eventInvokeConfigs: [String: LambdaEventInvokeConfig] = [:]
 
     public init() {}
 
@@ -32,6 +34,7 @@ public struct CloudState: Sendable {
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
+        AsyncInvocation.self, LambdaEventInvokeConfig.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

@@ -13,6 +13,8 @@ public struct LambdaFunction: Record {
     /// Coarse: written only now and then; the idle check also asks the in-memory activity tracker.
     public var lastInvokedAt: Date?
     public var createdAt: Date
+    /// PutFunctionConcurrency's ReservedConcurrentExecutions; nil = draws from the unreserved pool.
+    public var reservedConcurrency: Int?
 
     public init(latest: FunctionConfig, tags: [String: String], lastPublishedVersion: Int = 0,
                 lastInvokedAt: Date? = nil, createdAt: Date) {

@@ -23,6 +23,7 @@ extension APIRouter {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try lambda.handleImmediately(request, context: a.context)
+            case .logs: return nil
             }
         } catch {
             return renderThrown(error, a)

@@ -2,6 +2,7 @@ import AWSWire
 import ControlPlane
 import Foundation
 import Logging
+import Sandbox
 
 /// Routes one request: internal `/_lambda-vpc/` paths, then SigV4 → identity → service by the credential
 /// scope (with path/`Version` as fallback for telling the error format) → operation.
@@ -12,12 +13,15 @@ public final class APIRouter: HTTPResponder {
     let iam: IAMService
     let authorizer: Authorizer
     let lambda: LambdaService
+    /// The CloudWatch Logs subset over the functions' logs (nil: answered as an unknown operation).
+    let logs: CloudWatchLogsAPI?
     let started: Date
     let isolationAvailable: Bool
     let logger: Logger
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
-         lambda: LambdaService, isolationAvailable: Bool, logger: Logger) {
+         lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, isolationAvailable: Bool, logger: Logger) {
+        self.logs = logs
         self.config = config
         self.ec2 = ec2
         self.sts = sts
@@ -30,7 +34,7 @@ public final class APIRouter: HTTPResponder {
     }
 
     /// The wire protocol a request speaks, which decides how its errors look.
-    enum WireProtocol { case ec2, iam, sts, lambda }
+    enum WireProtocol { case ec2, iam, sts, lambda, logs }
 
     /// A request past authentication: its protocol, its context and, for Query protocols, its parameters.
     struct Admitted {
@@ -78,7 +82,8 @@ public final class APIRouter: HTTPResponder {
 
     /// Parameters of a Query-protocol request (nil for Lambda's REST paths).
     static func queryParameters(_ request: WireRequest) -> QueryParameters? {
-        guessProtocol(request, service: nil) == .lambda ? nil : QueryParameters(request: request)
+        let bodyIsJSON = [.lambda, .logs].contains(guessProtocol(request, service: nil))
+        return bodyIsJSON ? nil : QueryParameters(request: request)
     }
 
     public func respond(to request: WireRequest) async -> WireResponse {
@@ -92,6 +97,7 @@ public final class APIRouter: HTTPResponder {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try await lambda.handle(request, context: a.context)
+            case .logs: return cloudWatchLogs(request, requestID: a.context.requestID)
             }
         }
     }
@@ -117,7 +123,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
-        case .lambda: throw QueryErrors.invalidAction(action)
+        case .lambda, .logs: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
     }
@@ -128,6 +134,7 @@ public final class APIRouter: HTTPResponder {
         case .iam: return ErrorEnvelope.query(e, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", requestID: requestID)
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
+        case .logs: return Self.awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
         }
     }
 
@@ -137,14 +144,32 @@ public final class APIRouter: HTTPResponder {
         case "iam": return .iam
         case "sts": return .sts
         case "lambda": return .lambda
+        case "logs": return .logs
         default: break
         }
         if r.rawPath != "/" && r.rawPath != "" { return .lambda }
+        if r.header("x-amz-target")?.hasPrefix(CloudWatchLogsAPI.targetPrefix) == true { return .logs }
         switch params?["Version"] {
         case "2010-05-08": return .iam
         case "2011-06-15": return .sts
         default: return .ec2
         }
+    }
+
+    /// awsJson1_1: the operation is in `X-Amz-Target`, errors are `{"__type": ..., "message": ...}`.
+    func cloudWatchLogs(_ request: WireRequest, requestID: String) -> WireResponse {
+        guard let logs else {
+            return Self.awsJSON(status: 400, ["__type": "UnknownOperationException"], requestID: requestID)
+        }
+        let (status, body) = logs.handle(target: request.header("x-amz-target") ?? "", body: request.body)
+        return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
+                            body: body)
+    }
+
+    static func awsJSON(status: Int, _ object: [String: String], requestID: String) -> WireResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
+                            body: Array(data))
     }
 
     func internalRoute(_ r: WireRequest) -> WireResponse {

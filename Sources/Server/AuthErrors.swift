@@ -4,7 +4,7 @@ import AWSWire
 enum AuthErrors {
     static func error(for failure: SigV4Authorization.ParseFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch (failure, proto) {
-        case (.missing, .lambda):
+        case (.missing, .lambda), (.missing, .logs):
             return AWSError(code: "MissingAuthenticationTokenException", message: "Missing Authentication Token",
                             httpStatus: 403, lambdaType: nil)
         case (.missing, .ec2):
@@ -13,7 +13,7 @@ enum AuthErrors {
                             httpStatus: 401)
         case (.missing, _):
             return AWSError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
-        case (.malformed(let why), .lambda):
+        case (.malformed(let why), .lambda), (.malformed(let why), .logs):
             return AWSError(code: "IncompleteSignatureException", message: why, httpStatus: 403, lambdaType: nil)
         case (.malformed(let why), _):
             return AWSError(code: "IncompleteSignature", message: why, httpStatus: proto == .ec2 ? 401 : 403)
@@ -23,7 +23,7 @@ enum AuthErrors {
     /// A well-formed signature whose access key id is not known (or not Active) under IAM enforcement.
     static func unknownAccessKey(protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch proto {
-        case .lambda:
+        case .lambda, .logs:
             return AWSError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.",
                             httpStatus: 403, lambdaType: nil)
         case .ec2:
@@ -36,7 +36,7 @@ enum AuthErrors {
     /// A signature that does not verify under IAM enforcement, in each protocol's own terms.
     static func verificationFailure(_ f: SigV4VerificationFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch proto {
-        case .lambda:
+        case .lambda, .logs:
             return AWSError(code: f.isIncompleteSignature ? "IncompleteSignatureException" : "InvalidSignatureException",
                             message: f.message, httpStatus: 403, lambdaType: nil)
         case .ec2:

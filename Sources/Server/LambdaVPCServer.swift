@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import Persistence
+import Sandbox
 
 /// The composition root: opens the store, builds the services, serves HTTP until stopped.
 public final class LambdaVPCServer: Sendable {
@@ -15,6 +16,9 @@ public final class LambdaVPCServer: Sendable {
     let reconciler: ReconcileLoop
     public let isolationAvailable: Bool
     let lifecycle: LifecycleReconciler
+    /// Runs function code; shut down (every environment and namespace removed) when the server stops.
+    let sandbox: SandboxPool
+    let asyncWorker: AsyncInvocationWorker
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -31,13 +35,20 @@ public final class LambdaVPCServer: Sendable {
         let iam = IAMService(store: store, accountId: config.accountId, policies: policies,
                              authorizer: config.enforceIAM ? authorizer : nil)
         let activity = InvocationActivity()
+        let codeStore = try FileCodeStore(dataDir: config.dataDir)
+        sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
+                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
+                              logger: logger)
+        let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId)
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
-                                   codeStore: try FileCodeStore(dataDir: config.dataDir), timings: config.lambdaTimings,
-                                   activity: activity)
+                                   codeStore: codeStore, timings: config.lambdaTimings,
+                                   activity: activity, invoker: invoker)
+        asyncWorker = AsyncInvocationWorker(service: lambda, logger: logger)
+        let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: activity), logger: logger)
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
-                               isolationAvailable: isolationAvailable, logger: logger)
+                               logs: logsAPI, isolationAvailable: isolationAvailable, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 
@@ -47,6 +58,7 @@ public final class LambdaVPCServer: Sendable {
         let reconcileTask = reconciler.start()
         let port = channel.localAddress?.port ?? config.port
         let lifecycleTask = Task { [lifecycle] in await lifecycle.run() }
+        let asyncTask = asyncWorker.start()
         if !isolationAvailable {
             logger.warning("no CAP_NET_ADMIN: functions will run without network isolation; VPC rules are checked in the control plane only")
         }
@@ -56,7 +68,11 @@ public final class LambdaVPCServer: Sendable {
         lifecycle.stop()
         await lifecycleTask.value
         reconcileTask.cancel()
+        asyncWorker.stop()
+        await asyncTask.value
         try? await channel.close()
+        // Environments first: invocations still running end (as a killed runtime would) and their requests get answers.
+        await sandbox.shutdown()
         await http.shutdown()
         logger.info("stopped")
     }

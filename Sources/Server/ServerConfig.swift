@@ -22,6 +22,8 @@ public struct ServerConfig: Sendable {
     public var natDeleteDelay: Double = 1
     /// Lambda's provisioning delays and ENI quota (`--eni-create-delay`, `--eni-release-after`, `--idle-after`, `--eni-limit-per-vpc`).
     public var lambdaTimings = LambdaTimings()
+    /// Warm execution environments idle this long are shut down (`--environment-idle-timeout`).
+    public var environmentIdleSeconds: Double = 300
 
     public init() {}
 }

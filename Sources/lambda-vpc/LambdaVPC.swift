@@ -57,6 +57,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hyperplane ENIs allowed per VPC. [env: LAMBDA_VPC_ENI_LIMIT_PER_VPC] (default: 500)")
     var eniLimitPerVpc: Int?
 
+    @Option(help: "The account's concurrent executions limit. [env: LAMBDA_VPC_CONCURRENCY_LIMIT] (default: 1000)")
+    var concurrencyLimit: Int?
+
+    @Option(help: "Waits before the retries of a failed Event invocation, comma-separated, e.g. 100ms,200ms. [env: LAMBDA_VPC_ASYNC_RETRY_DELAYS] (default: 60s,120s)")
+    var asyncRetryDelays: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error. [env: LAMBDA_VPC_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -111,6 +117,17 @@ struct Serve: AsyncParsableCommand {
         if let text = eniLimitPerVpc.map(String.init) ?? env["LAMBDA_VPC_ENI_LIMIT_PER_VPC"] {
             guard let n = Int(text), n >= 0 else { throw ValidationError("--eni-limit-per-vpc must be a number >= 0 (got '\(text)')") }
             config.lambdaTimings.eniLimitPerVpc = n
+        }
+        if let text = concurrencyLimit.map(String.init) ?? env["LAMBDA_VPC_CONCURRENCY_LIMIT"] {
+            guard let n = Int(text), n >= 1 else { throw ValidationError("--concurrency-limit must be a number >= 1 (got '\(text)')") }
+            config.lambdaTimings.concurrencyLimit = n
+        }
+        if let text = asyncRetryDelays ?? env["LAMBDA_VPC_ASYNC_RETRY_DELAYS"] {
+            let parts = text.split(separator: ",").map { LambdaTimings.parseDuration(String($0)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--async-retry-delays must be durations separated by commas, like 60s,120s (got '\(text)')")
+            }
+            config.lambdaTimings.asyncRetryDelays = parts.compactMap { $0 }
         }
         guard (0...65535).contains(config.port) else { throw ValidationError("--port must be 0...65535") }
 

@@ -13,6 +13,10 @@ public struct InvocationRequest: Sendable {
     public var logType: String
     public var clientContext: String?
     public var payload: [UInt8]
+    /// The request id the function sees (an Event invocation keeps its id across retries).
+    public var requestId: String
+    /// The function's reserved concurrency (nil: it draws from the account's unreserved pool).
+    public var reservedConcurrency: Int?
 }
 
 /// What the execution side answers.

@@ -69,6 +69,9 @@ extension LambdaService {
                 w.member("Location", "http://\(host)/_lambda-vpc/code/\(r.config.codeHex).zip")
             }
             if !r.function.tags.isEmpty { w.member("Tags", map: r.function.tags) }
+            if let reserved = r.function.reservedConcurrency {
+                w.object("Concurrency") { $0.member("ReservedConcurrentExecutions", reserved) }
+            }
             w.endObject()
         }
     }
@@ -126,6 +129,9 @@ extension LambdaService {
             guard let qual else {
                 for v in Array(tx.all(LambdaVersion.self)) where v.functionName == ref.name { tx.delete(LambdaVersion.self, v.id) }
                 for a in Array(tx.all(LambdaAlias.self)) where a.functionName == ref.name { tx.delete(LambdaAlias.self, a.id) }
+                for c in Array(tx.all(LambdaEventInvokeConfig.self)) where c.functionName == ref.name {
+                    tx.delete(LambdaEventInvokeConfig.self, c.id)
+                }
                 tx.delete(LambdaFunction.self, ref.name)
                 return
             }
@@ -138,6 +144,7 @@ extension LambdaService {
             }.map(\.name).sorted()
             if !aliases.isEmpty { throw LambdaErrors.versionHasAliases(aliases) }
             tx.delete(LambdaVersion.self, LambdaVersion.id(ref.name, n))
+            tx.delete(LambdaEventInvokeConfig.self, LambdaEventInvokeConfig.id(ref.name, qual))
         }
         if qual == nil { activity.forget(ref.name) }
         return empty(204, ctx)

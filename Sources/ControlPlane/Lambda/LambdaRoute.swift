@@ -9,6 +9,9 @@ enum LambdaRoute: Equatable {
     case createAlias(String), listAliases(String)
     case getAlias(String, String), updateAlias(String, String), deleteAlias(String, String)
     case tagResource(String), untagResource(String), listTags(String)
+    case putConcurrency(String), getConcurrency(String), deleteConcurrency(String)
+    case putEventInvokeConfig(String), getEventInvokeConfig(String), updateEventInvokeConfig(String)
+    case deleteEventInvokeConfig(String)
 
     /// Path segments are percent-decoded one by one, so an encoded ARN (`arn%3Aaws%3A…`) stays one segment.
     static func match(method: String, rawPath: String) -> LambdaRoute? {
@@ -25,6 +28,23 @@ enum LambdaRoute: Equatable {
             case "POST": return .tagResource(segs[2])
             case "DELETE": return .untagResource(segs[2])
             case "GET": return .listTags(segs[2])
+            default: return nil
+            }
+        }
+        if segs.count == 4, segs[1] == "functions", segs[3] == "concurrency" {
+            switch (method, segs[0]) {
+            case ("PUT", "2017-10-31"): return .putConcurrency(segs[2])
+            case ("DELETE", "2017-10-31"): return .deleteConcurrency(segs[2])
+            case ("GET", "2019-09-30"): return .getConcurrency(segs[2])
+            default: return nil
+            }
+        }
+        if segs.count == 4, segs[0] == "2019-09-25", segs[1] == "functions", segs[3] == "event-invoke-config" {
+            switch method {
+            case "PUT": return .putEventInvokeConfig(segs[2])
+            case "GET": return .getEventInvokeConfig(segs[2])
+            case "POST": return .updateEventInvokeConfig(segs[2])
+            case "DELETE": return .deleteEventInvokeConfig(segs[2])
             default: return nil
             }
         }

@@ -52,6 +52,13 @@ public final class LambdaService: Sendable {
         case .listTags(let r): return try listTags(r, ctx)
         case .accountSettings: return accountSettings(ctx)
         case .invoke(let n): return try await invoke(n, q, request, ctx)
+        case .putConcurrency(let n): return try putConcurrency(n, JSONBody(request.body), ctx)
+        case .getConcurrency(let n): return try getConcurrency(n, ctx)
+        case .deleteConcurrency(let n): return try deleteConcurrency(n, ctx)
+        case .putEventInvokeConfig(let n): return try putEventInvokeConfig(n, q, JSONBody(request.body), replace: true, ctx)
+        case .updateEventInvokeConfig(let n): return try putEventInvokeConfig(n, q, JSONBody(request.body), replace: false, ctx)
+        case .getEventInvokeConfig(let n): return try getEventInvokeConfig(n, q, ctx)
+        case .deleteEventInvokeConfig(let n): return try deleteEventInvokeConfig(n, q, ctx)
         }
     }
 

@@ -1,12 +1,16 @@
 import Foundation
 
 /// The delays and limits that imitate AWS's provisioning (serve flags `--eni-create-delay`, `--eni-release-after`,
-/// `--idle-after`, `--eni-limit-per-vpc`).
+/// `--idle-after`, `--eni-limit-per-vpc`), and the account's invocation limits.
 public struct LambdaTimings: Sendable, Equatable {
     public var eniCreateDelay: TimeInterval
     public var eniReleaseAfter: TimeInterval
     public var idleAfter: TimeInterval
     public var eniLimitPerVpc: Int
+    /// The account's concurrent executions (`--concurrency-limit`, AWS default 1000).
+    public var concurrencyLimit: Int = 1000
+    /// Waits before the retries of a failed Event invocation (`--async-retry-delays`; AWS: about 1 then 2 minutes).
+    public var asyncRetryDelays: [TimeInterval] = [60, 120]
 
     public init(eniCreateDelay: TimeInterval = 0.5, eniReleaseAfter: TimeInterval = 60, idleAfter: TimeInterval = 14 * 86400,
                 eniLimitPerVpc: Int = 500) {

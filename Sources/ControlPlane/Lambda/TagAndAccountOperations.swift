@@ -52,8 +52,8 @@ extension LambdaService {
                 w.member("TotalCodeSize", 80_530_636_800)
                 w.member("CodeSizeUnzipped", 262_144_000)
                 w.member("CodeSizeZipped", 52_428_800)
-                w.member("ConcurrentExecutions", 1000)
-                w.member("UnreservedConcurrentExecutions", 1000)
+                w.member("ConcurrentExecutions", timings.concurrencyLimit)
+                w.member("UnreservedConcurrentExecutions", unreservedConcurrency(s))
             }
             w.object("AccountUsage") { w in
                 w.member("TotalCodeSize", total)

@@ -1,0 +1,67 @@
+import AWSWire
+import CloudModel
+import ControlPlane
+import Foundation
+import Persistence
+import Sandbox
+import Synchronization
+
+/// Runs invocations the control plane allowed in the sandbox's execution environments: builds the FunctionSpec from the
+/// version's configuration and maps the sandbox's refusals to Lambda's errors.
+final class SandboxFunctionInvoker: FunctionInvoker {
+    let pool: SandboxPool
+    let codeStore: FileCodeStore
+    let region: String
+    let accountId: String
+    /// The spec each (function, version) last ran with: a different one means its code or configuration changed,
+    /// and the warm environments of the old one are dropped at once instead of idling until reaped.
+    private let lastSpec = Mutex<[String: FunctionSpec]>([:])
+
+    init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String) {
+        self.pool = pool; self.codeStore = codeStore; self.region = region; self.accountId = accountId
+    }
+
+    func invoke(_ request: InvocationRequest) async throws -> InvocationResult {
+        let spec = spec(for: request.config)
+        let key = spec.functionArn + "\u{0}" + spec.version
+        let changed = lastSpec.withLock { known -> Bool in
+            defer { known[key] = spec }
+            return known[key].map { $0 != spec } ?? false
+        }
+        if changed { pool.invalidate(functionArn: spec.functionArn) }
+        let input = InvocationInput(requestId: request.requestId, payload: request.payload, clientContext: request.clientContext,
+                                    wantLogTail: request.logType == "Tail")
+        let output: InvocationOutput
+        do {
+            output = try await pool.invoke(spec, input, reservedConcurrency: request.reservedConcurrency,
+                                           invokedFunctionArn: request.invokedArn)
+        } catch let e as SandboxError {
+            throw Self.awsError(e)
+        }
+        return InvocationResult(statusCode: 200, payload: output.payload, functionError: output.functionError,
+                                logResult: output.logTail.map { Data($0.utf8).base64EncodedString() },
+                                executedVersion: output.executedVersion)
+    }
+
+    /// The sandbox's view of one function version.
+    func spec(for c: FunctionConfig) -> FunctionSpec {
+        FunctionSpec(name: c.functionName, version: c.version,
+                     functionArn: "arn:aws:lambda:\(region):\(accountId):function:\(c.functionName)",
+                     runtime: c.runtime, handler: c.handler, codeZipPath: codeStore.path(sha256Hex: c.codeHex),
+                     codeSha256: c.codeHex, memorySizeMB: c.memorySize, timeoutSeconds: c.timeout,
+                     environment: c.environment ?? [:], region: region, accountId: accountId,
+                     // The VPC seam: the network fabric fills this from the version's Hyperplane ENI; until then a VPC
+                     // function runs like any other (an isolated namespace with loopback only, or the host network).
+                     networkAttachment: nil)
+    }
+
+    static func awsError(_ e: SandboxError) -> AWSError {
+        switch e {
+        case .throttled(let reason): return LambdaErrors.throttled(reason: reason.rawValue)
+        case .unsupportedRuntime(let r): return LambdaErrors.invalidRuntime(r)
+        case .invalidCode(let m): return LambdaErrors.invalidZip(m)
+        case .environmentStartFailed(let m): return LambdaErrors.service("The execution environment could not be started: \(m)")
+        case .shutDown: return LambdaErrors.service("The service is shutting down.")
+        }
+    }
+}
