@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
                           path: "benchmarks/fabric-bench", exclude: ["RESULTS.md"], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "NetworkFabric",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -22,6 +22,8 @@ public struct ServerConfig: Sendable {
     public var natDeleteDelay: Double = 1
     /// Lambda's provisioning delays and ENI quota (`--eni-create-delay`, `--eni-release-after`, `--idle-after`, `--eni-limit-per-vpc`).
     public var lambdaTimings = LambdaTimings()
+    /// The network fabric (namespaces, rulesets, instance processes) when the host allows it; `--no-network` turns it off.
+    public var networkFabric = true
 
     public init() {}
 }
