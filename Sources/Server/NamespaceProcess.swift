@@ -22,7 +22,11 @@ final class NamespaceProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
-        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        // Nothing else of the server's (its listening socket, the database) may live on in the instance.
+        guard let addCloseFrom, addCloseFrom(&actions, 3) == 0 else {
+            close(readEnd); close(writeEnd)
+            throw RuntimeFailure("instances need glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)")
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -92,6 +96,13 @@ final class NamespaceProcess: Sendable {
             }
         }
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time: Swift does not import
+    /// GNU extensions.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let p = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(p, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     static let ipTool: String = {
         for dir in ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/ip") {
