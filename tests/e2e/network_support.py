@@ -103,3 +103,11 @@ done
 
 def doctor(server):
     return subprocess.run([BINARY, "doctor", "--data-dir", server.data_dir], capture_output=True, text=True, timeout=30)
+
+
+def tag_for(data_dir):
+    """The fabric tag a server derives from its data directory (FNV-1a of the absolute path, folded, 6 hex digits)."""
+    h = 0xcbf29ce484222325
+    for b in os.path.abspath(data_dir).encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{(h ^ (h >> 32)) & 0xFFFFFFFF:08x}"[:6]

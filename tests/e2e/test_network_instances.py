@@ -1,5 +1,6 @@
 """Instances on the real network fabric: user data runs in the instance's namespace, security groups and VPC
 boundaries are enforced by the kernel, checked with real connections between instances."""
+import os
 import subprocess
 import sys
 import time
@@ -8,7 +9,7 @@ import pytest
 
 from conftest import Server
 from network_support import (doctor, fabric_tag, fetch_loop, instance_processes, namespaces, require_net_admin,
-                             run_instance, wait_console, wait_running)
+                             run_instance, tag_for, wait_console, wait_running)
 
 PY = sys.executable
 HTTP_SERVER = f"#!/bin/sh\n{PY} -u -m http.server 8080 --bind 0.0.0.0\n"
@@ -153,5 +154,27 @@ def test_sigterm_removes_everything_and_kill9_restart_reconciles():
         assert s.stop() == 0
         assert namespaces(tag) == []
         assert instance_processes(s, i) == []
+    finally:
+        s.cleanup()
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_no_network_builds_nothing_in_the_kernel(how):
+    require_net_admin()
+    s = Server(extra_args=["--no-network"]) if how == "flag" else Server(env={**os.environ, "LAMBDA_VPC_NO_NETWORK": "1"})
+    s.start()
+    try:
+        tag = tag_for(s.data_dir)
+        ec2 = s.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.65.0.0/16")["Vpc"]["VpcId"]
+        sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.65.1.0/24")["Subnet"]["SubnetId"]
+        sg = ec2.create_security_group(GroupName="n", Description="n", VpcId=vpc)["GroupId"]
+        i, _ = run_instance(ec2, sub, [sg], "echo should not run\n")
+        wait_running(ec2, i)
+        time.sleep(0.5)
+        assert namespaces(tag) == []
+        assert instance_processes(s, i) == []
+        assert "network fabric off (--no-network)" in s.log()
+        assert "network fabric on" not in s.log()
     finally:
         s.cleanup()
