@@ -27,6 +27,10 @@ final class ConsoleLog: Sendable {
 
     func append(_ chunk: Data) {
         state.withLock { s in
+            if s.handle == nil {
+                s.handle = FileHandle(forWritingAtPath: path)
+                _ = try? s.handle?.seekToEnd()
+            }
             s.tail.append(chunk)
             if s.tail.count > Self.memoryLimit { s.tail = Data(s.tail.suffix(Self.memoryLimit)) }
             s.fileBytes += chunk.count
@@ -43,5 +47,6 @@ final class ConsoleLog: Sendable {
 
     var text: String { state.withLock { String(decoding: $0.tail, as: UTF8.self) } }
 
+    /// Releases the file once nothing writes to it (the script ended); a later `append` opens it again.
     func close() { state.withLock { try? $0.handle?.close(); $0.handle = nil } }
 }

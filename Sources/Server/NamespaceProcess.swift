@@ -69,6 +69,7 @@ final class NamespaceProcess: Sendable {
                 break
             }
             close(readEnd)
+            console.close()
             var status: Int32 = 0
             while waitpid(child, &status, 0) < 0 && errno == EINTR {}
         }
