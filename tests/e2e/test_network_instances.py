@@ -124,10 +124,14 @@ def test_sigterm_removes_everything_and_kill9_restart_reconciles():
         sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.64.1.0/24")["Subnet"]["SubnetId"]
         sg = ec2.create_security_group(GroupName="t", Description="t", VpcId=vpc)["GroupId"]
         i, _ = run_instance(ec2, sub, [sg], "i=0\nwhile true; do i=$((i+1)); echo tick $i; sleep 0.2; done\n")
+        # A quiet script does not die of a broken console pipe when the server is killed: the restart must end it.
+        q, _ = run_instance(ec2, sub, [sg], "echo quiet\nsleep 600\n")
         wait_running(ec2, i)
+        wait_running(ec2, q)
         wait_console(ec2, i, lambda ls: "tick 2" in ls, what="ticks")
+        wait_console(ec2, q, lambda ls: ls == ["quiet"], what="its line")
         before = namespaces(tag)
-        assert len(before) == 2, before  # the VPC router and the instance's ENI
+        assert len(before) == 3, before  # the VPC router and the two instances' ENIs
 
         # kill -9 leaves everything behind; a stray namespace of ours appears meanwhile.
         s.kill9()
@@ -146,14 +150,16 @@ def test_sigterm_removes_everything_and_kill9_restart_reconciles():
         assert report.returncode == 0 and "kernel matches the store" in report.stdout, report.stdout + report.stderr
         # The instance runs again, once: the old script was ended, the new one ticks from 1.
         wait_console(ec2, i, fresh_run, what="a fresh run")
-        scripts = [p for p in instance_processes(s, i)
-                   if "user-data" in open(f"/proc/{p}/cmdline", "rb").read().decode(errors="replace")]
-        assert len(scripts) == 1, scripts
+        wait_console(ec2, q, lambda ls: ls == ["quiet", "quiet"], what="a second run")
+        for inst in (i, q):
+            scripts = [p for p in instance_processes(s, inst)
+                       if "user-data" in open(f"/proc/{p}/cmdline", "rb").read().decode(errors="replace")]
+            assert len(scripts) == 1, (inst, scripts)
 
         # SIGTERM: clean exit, no namespace and no instance process left.
         assert s.stop() == 0
         assert namespaces(tag) == []
-        assert instance_processes(s, i) == []
+        assert instance_processes(s, i) == [] and instance_processes(s, q) == []
     finally:
         s.cleanup()
 
