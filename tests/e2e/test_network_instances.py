@@ -1,12 +1,15 @@
 """Instances on the real network fabric: user data runs in the instance's namespace, security groups and VPC
 boundaries are enforced by the kernel, checked with real connections between instances."""
+import json
 import os
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
+import conftest
 from conftest import Server
 from network_support import (doctor, fabric_tag, fetch_loop, instance_processes, namespaces, require_net_admin,
                              run_instance, tag_for, wait_console, wait_running)
@@ -182,5 +185,28 @@ def test_no_network_builds_nothing_in_the_kernel(how):
         assert instance_processes(s, i) == []
         assert "network fabric off (--no-network)" in s.log()
         assert "network fabric on" not in s.log()
+    finally:
+        s.cleanup()
+
+
+def test_without_net_admin_the_server_runs_with_a_warning(monkeypatch, tmp_path):
+    require_net_admin()
+    wrapper = tmp_path / "lambda-vpc"
+    wrapper.write_text(f'#!/bin/sh\nexec setpriv --bounding-set -net_admin {conftest.BINARY} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(conftest, "BINARY", str(wrapper))
+    s = Server().start()
+    try:
+        with urllib.request.urlopen(s.endpoint + "/_lambda-vpc/health", timeout=5) as r:
+            assert json.load(r)["networkIsolation"] is False
+        ec2 = s.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.66.0.0/16")["Vpc"]["VpcId"]
+        sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.66.1.0/24")["Subnet"]["SubnetId"]
+        sg = ec2.create_security_group(GroupName="w", Description="w", VpcId=vpc)["GroupId"]
+        i, _ = run_instance(ec2, sub, [sg], "echo should not run\n")
+        wait_running(ec2, i)
+        assert namespaces(tag_for(s.data_dir)) == []
+        assert s.log().count("no CAP_NET_ADMIN: VPC networks, security groups and instances are not created") == 1
+        assert s.stop() == 0
     finally:
         s.cleanup()
