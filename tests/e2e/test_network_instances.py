@@ -120,8 +120,9 @@ def fresh_run(lines):
 def test_sigterm_removes_everything_and_kill9_restart_reconciles():
     require_net_admin()
     s = Server().start()
+    tag = tag_for(s.data_dir)
     try:
-        tag = fabric_tag(s)
+        assert fabric_tag(s) == tag
         ec2 = s.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.64.0.0/16")["Vpc"]["VpcId"]
         sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.64.1.0/24")["Subnet"]["SubnetId"]
@@ -165,6 +166,9 @@ def test_sigterm_removes_everything_and_kill9_restart_reconciles():
         assert instance_processes(s, i) == [] and instance_processes(s, q) == []
     finally:
         s.cleanup()
+        # Only after a failure above: leave the machine as clean as the test found it.
+        for ns in namespaces(tag):
+            subprocess.run(["ip", "netns", "del", ns], check=False)
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
