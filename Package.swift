@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
                           path: "benchmarks/fabric-bench", exclude: ["RESULTS.md"], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,6 +74,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: strict),
         .testTarget(name: "NetworkFabricTests", dependencies: ["NetworkFabric", "CloudModel"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire", "IAMPolicy"], swiftSettings: strict),
     ]
 )

@@ -100,7 +100,7 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
 
     private func bootstrapListener(_ launched: LaunchedEnvironment) async throws -> any Channel {
         try await ServerBootstrap(group: loop)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)

@@ -19,6 +19,8 @@ public final class LambdaVPCServer: Sendable {
     /// Runs function code; shut down (every environment and namespace removed) when the server stops.
     let sandbox: SandboxPool
     let asyncWorker: AsyncInvocationWorker
+    /// The kernel side of the VPCs: namespaces, links, rulesets, and instances running in them.
+    public let fabric: FabricController
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -26,7 +28,8 @@ public final class LambdaVPCServer: Sendable {
         let durable = try SQLiteRecordStore(directory: config.dataDir)
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = HostCapabilities.hasNetAdmin()
-        let runtime = InProcessInstanceRuntime()
+        fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, logger: logger)
+        let runtime = fabric.instanceRuntime
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
         lifecycle = LifecycleReconciler(store: store, runtime: runtime,
                                         timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
@@ -55,6 +58,7 @@ public final class LambdaVPCServer: Sendable {
     /// Serves until SIGINT or SIGTERM, then stops cleanly.
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
+        fabric.start()
         let reconcileTask = reconciler.start()
         let port = channel.localAddress?.port ?? config.port
         let lifecycleTask = Task { [lifecycle] in await lifecycle.run() }
@@ -67,6 +71,7 @@ public final class LambdaVPCServer: Sendable {
         logger.info("stopping")
         lifecycle.stop()
         await lifecycleTask.value
+        await fabric.stop()
         reconcileTask.cancel()
         asyncWorker.stop()
         await asyncTask.value

@@ -24,6 +24,8 @@ public struct ServerConfig: Sendable {
     public var lambdaTimings = LambdaTimings()
     /// Warm execution environments idle this long are shut down (`--environment-idle-timeout`).
     public var environmentIdleSeconds: Double = 300
+    /// The network fabric (namespaces, rulesets, instance processes) when the host allows it; `--no-network` turns it off.
+    public var networkFabric = true
 
     public init() {}
 }

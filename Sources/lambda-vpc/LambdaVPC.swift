@@ -78,6 +78,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Skip Lambda's execution-role checks (trust policy, ENI permissions). [env: LAMBDA_VPC_SKIP_ROLE_CHECKS] (default: off)")
     var skipRoleChecks = false
 
+    @Flag(help: "Do not build VPC networks or run instances in the kernel, even with CAP_NET_ADMIN. [env: LAMBDA_VPC_NO_NETWORK] (default: off)")
+    var noNetwork = false
+
     /// `1`, `true`, `yes`, `on` (any case) turn a boolean environment variable on.
     static func envFlag(_ value: String?) -> Bool {
         guard let v = value?.lowercased() else { return false }
@@ -96,6 +99,7 @@ struct Serve: AsyncParsableCommand {
         config.rootAccessKeyId = rootAccessKeyId ?? env["LAMBDA_VPC_ROOT_ACCESS_KEY_ID"] ?? config.rootAccessKeyId
         config.rootSecretAccessKey = rootSecretAccessKey ?? env["LAMBDA_VPC_ROOT_SECRET_ACCESS_KEY"] ?? config.rootSecretAccessKey
         config.skipRoleChecks = skipRoleChecks || Self.envFlag(env["LAMBDA_VPC_SKIP_ROLE_CHECKS"])
+        config.networkFabric = !(noNetwork || Self.envFlag(env["LAMBDA_VPC_NO_NETWORK"]))
         guard !config.rootAccessKeyId.isEmpty, !config.rootSecretAccessKey.isEmpty else {
             throw ValidationError("--root-access-key-id and --root-secret-access-key must not be empty")
         }

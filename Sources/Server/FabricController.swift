@@ -1,0 +1,98 @@
+import CloudModel
+import ControlPlane
+import Foundation
+import Logging
+import NetworkFabric
+import Synchronization
+
+/// Keeps the kernel in step with the store: reconciles the network fabric at start (repairing what a `kill -9`
+/// left) and after every committed write, coalesced and never two at once; on stop, ends every instance process
+/// and tears the fabric down. Inactive (and says so once) without CAP_NET_ADMIN or with `--no-network`.
+public final class FabricController: Sendable {
+    /// The fabric, when active: the sandbox attaches execution environments through it.
+    public let fabric: LinuxFabric?
+    let store: StateStore
+    let logger: Logger
+    let disabledReason: String?
+    let runtime: NamespaceInstanceRuntime?
+    private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
+    private let loop = Mutex(Loop())
+
+    public init(store: StateStore, dataDir: String, enabled: Bool, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        var fabric: LinuxFabric?
+        var reason: String?
+        if !enabled {
+            reason = "network fabric off (--no-network): VPC resources exist only in the control plane"
+        } else if !LinuxFabric.hasNetAdmin() {
+            reason = "no CAP_NET_ADMIN: VPC networks, security groups and instances are not created in the kernel; instances print nothing"
+        } else {
+            do {
+                fabric = try LinuxFabric(instanceTag: FabricNames.tag(forDataDirectory: dataDir), logger: logger)
+            } catch {
+                reason = "network fabric unavailable: \(error)"
+            }
+        }
+        self.fabric = fabric
+        disabledReason = reason
+        runtime = fabric.map { f in
+            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, logger: logger) { [store, logger] in
+                _ = await Self.reconcile(f, store, logger)
+            }
+        }
+    }
+
+    public var isActive: Bool { fabric != nil }
+
+    /// What runs instances: their user data in their namespaces when active, nothing otherwise.
+    public var instanceRuntime: any InstanceRuntime { runtime ?? InProcessInstanceRuntime() }
+
+    /// Starts reconciling: once now, then after every committed write.
+    public func start() {
+        guard let fabric else {
+            if let disabledReason { logger.warning("\(disabledReason)") }
+            return
+        }
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        store.observe { _ in wake.yield() }
+        wake.yield()
+        let task = Task { [store, logger] in
+            for await _ in wakes {
+                if await Self.reconcile(fabric, store, logger) { continue }
+                // A failed pass is retried, since no write may come to wake us.
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                wake.yield()
+            }
+        }
+        loop.withLock { $0 = Loop(task: task, wake: wake) }
+        logger.info("network fabric on: namespaces lv-\(fabric.names.tag)-*")
+    }
+
+    /// Ends the loop, every instance process, and every namespace, link and ruleset of this server.
+    public func stop() async {
+        guard let fabric else { return }
+        let l = loop.withLock { l -> Loop in defer { l = Loop() }; return l }
+        l.wake?.finish()
+        l.task?.cancel()
+        await l.task?.value
+        runtime?.stopAll()
+        do {
+            try await fabric.teardown()
+        } catch {
+            logger.error("network fabric teardown failed: \(error)")
+        }
+    }
+
+    /// Reconciles the latest snapshot; false when it failed (logged).
+    static func reconcile(_ fabric: LinuxFabric, _ store: StateStore, _ logger: Logger) async -> Bool {
+        do {
+            let report = try await fabric.reconcile(FabricModel(state: store.snapshot()))
+            if report.ran { logger.debug("network fabric: \(report.changes) changes, \(report.namespacesRead) namespaces read") }
+            return true
+        } catch {
+            logger.error("network fabric reconcile failed: \(error)")
+            return false
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import CloudModel
+import ControlPlane
+import Foundation
+import Logging
+import NetworkFabric
+import Synchronization
+
+/// Instances made real: each runs its user data as a script inside its ENI's network namespace (built by the
+/// fabric from the instance's `NetworkInterface` record), in its own process group; its console is the script's
+/// stdout and stderr, kept in memory and in `<data-dir>/instances/<id>.log`.
+final class NamespaceInstanceRuntime: InstanceRuntime {
+    let fabric: LinuxFabric
+    let directory: String
+    let logger: Logger
+    /// Makes the kernel match the latest store before a start, so the instance's namespace exists.
+    let converge: @Sendable () async -> Void
+    private struct Running { var process: NamespaceProcess; var namespace: String }
+    private let running = Mutex<[String: Running]>([:])
+    private let consoles = Mutex<[String: ConsoleLog]>([:])
+
+    init(fabric: LinuxFabric, dataDir: String, logger: Logger, converge: @escaping @Sendable () async -> Void) {
+        self.fabric = fabric
+        self.directory = URL(fileURLWithPath: dataDir).appendingPathComponent("instances").path
+        self.logger = logger
+        self.converge = converge
+    }
+
+    func start(_ instance: Instance, userData: Data) async throws {
+        if running.withLock({ $0[instance.id] != nil }) { return }
+        guard let eni = instance.networkInterfaceId else { throw RuntimeFailure("\(instance.id) has no network interface") }
+        await converge()
+        let namespace = fabric.interfaceNamespace(eni)
+        guard FileManager.default.fileExists(atPath: "/run/netns/" + namespace) else {
+            throw RuntimeFailure("namespace \(namespace) of \(instance.id) was not created")
+        }
+        // After kill -9 the previous server's processes may still run there: the instance starts afresh.
+        NamespaceProcess.killAll(inNamespace: namespace)
+        let home = directory + "/" + instance.id
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let script = home + "/user-data"
+        guard FileManager.default.createFile(atPath: script, contents: userData, attributes: [.posixPermissions: 0o700]) else {
+            throw RuntimeFailure("cannot write \(script)")
+        }
+        // A script with its own interpreter line runs under it (as cloud-init does); anything else under /bin/sh.
+        let argv = userData.starts(with: Data("#!".utf8)) ? [script] : ["/bin/sh", script]
+        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, directory: home, console: console(instance.id))
+        running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
+        logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
+    }
+
+    func stop(instanceId: String) async {
+        guard let r = running.withLock({ $0.removeValue(forKey: instanceId) }) else { return }
+        r.process.killGroup()
+        NamespaceProcess.killAll(inNamespace: r.namespace)
+    }
+
+    /// Stops every instance this process started (server shutdown, before the fabric is torn down).
+    func stopAll() {
+        let all = running.withLock { r -> [Running] in defer { r = [:] }; return Array(r.values) }
+        for r in all {
+            r.process.killGroup()
+            NamespaceProcess.killAll(inNamespace: r.namespace)
+        }
+    }
+
+    func consoleOutput(instanceId: String) -> String {
+        if let c = consoles.withLock({ $0[instanceId] }) { return c.text }
+        // Not started by this process (stopped before a restart): the file still holds its last output.
+        guard let data = FileManager.default.contents(atPath: logPath(instanceId)) else { return "" }
+        return String(decoding: data.suffix(ConsoleLog.memoryLimit), as: UTF8.self)
+    }
+
+    func logPath(_ id: String) -> String { directory + "/" + id + ".log" }
+
+    private func console(_ id: String) throws -> ConsoleLog {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return consoles.withLock { c in
+            if let existing = c[id] { return existing }
+            let log = ConsoleLog(path: logPath(id))
+            c[id] = log
+            return log
+        }
+    }
+}
