@@ -65,7 +65,8 @@ public final class APIRouter: HTTPResponder {
             return render(AuthErrors.error(for: f, protocol: proto), proto, requestID)
         }
         let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
-                                 principal: principal, sourceIP: request.sourceIP)
+                                 principal: principal, sourceIP: request.sourceIP,
+                                 authorization: config.enforceIAM ? authorization(proto) : nil)
         do {
             switch proto {
             case .ec2, .iam, .sts:
@@ -89,6 +90,17 @@ public final class APIRouter: HTTPResponder {
             return render(AWSError(code: "InternalError", message: "We encountered an internal error. Please try again.",
                                    httpStatus: 500, lambdaType: "Service", senderFault: false), proto, requestID)
         }
+    }
+
+    /// Each service denies in its own format.
+    func authorization(_ proto: WireProtocol) -> RequestAuthorization {
+        let denial: @Sendable (Principal, String, String, Bool) -> AWSError
+        switch proto {
+        case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
+        case .lambda: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
+        }
+        return RequestAuthorization(authorizer: authorizer, now: Date(), denial: denial)
     }
 
     func render(_ e: AWSError, _ proto: WireProtocol, _ requestID: String) -> WireResponse {

@@ -33,9 +33,9 @@ public final class LambdaVPCServer: Sendable {
         let activity = InvocationActivity()
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
                                    codeStore: try FileCodeStore(dataDir: config.dataDir), timings: config.lambdaTimings,
-                                   activity: activity)
+                                   activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
-                                                       activity: activity), logger: logger)
+                                                       activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                isolationAvailable: isolationAvailable, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)

@@ -120,6 +120,16 @@ public struct Authorizer: Sendable {
 
     // MARK: Lambda execution-role checks (issue 4 §4)
 
+    /// Why Lambda could not use this role to create a VPC function's network interface, or nil: the reason
+    /// written into StateReason with StateReasonCode `InsufficientRolePermissions`.
+    public func eniProvisioningProblem(roleArn: String, in s: CloudState) -> String? {
+        guard let role = s.iamRoles.values.first(where: { $0.arn == roleArn }), trusts(role) else {
+            return "The role defined for the function cannot be assumed by Lambda."
+        }
+        guard let missing = missingENIPermission(role, in: s) else { return nil }
+        return "The provided execution role does not have permissions to call \(missing.dropFirst("ec2:".count)) on EC2"
+    }
+
     /// The ENI actions Lambda needs from a VPC function's execution role, in the order they are checked.
     public static let eniActions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]
 
@@ -135,8 +145,10 @@ public struct Authorizer: Sendable {
     }
 
     /// The first ENI action (`ec2:CreateNetworkInterface`...) the role's policies do not allow on `*`, or nil.
-    public func missingENIPermission(_ role: IAMRole) -> String? {
-        let s = store.snapshot()
+    public func missingENIPermission(_ role: IAMRole) -> String? { missingENIPermission(role, in: store.snapshot()) }
+
+    /// The same, on a given state (the ENI manager asks inside its transaction).
+    public func missingENIPermission(_ role: IAMRole, in s: CloudState) -> String? {
         let policies = identity.forRole(role, in: s)
         return Self.eniActions.first { !PolicyEvaluator.isAllowed(policies, AuthorizationRequest(action: $0, resource: "*")) }
     }
