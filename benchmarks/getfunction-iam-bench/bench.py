@@ -69,7 +69,7 @@ def client(port, service, key="test", secret="test"):
 
 
 def setup(port, policies):
-    """A function, and a user whose `policies` inline policies of 10 statements each allow GetFunction in the last."""
+    """A function, and a user whose `policies` attached managed policies of 10 statements each allow GetFunction in the last."""
     iam, lam = client(port, "iam"), client(port, "lambda")
     role = iam.create_role(RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     buf = io.BytesIO()
@@ -86,8 +86,9 @@ def setup(port, policies):
         statements.append({"Sid": f"S{p}get", "Effect": "Allow", "Action": "lambda:GetFunction",
                            "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench*",
                            "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}})
-        iam.put_user_policy(UserName="bench", PolicyName=f"p{p}",
-                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        arn = iam.create_policy(PolicyName=f"bench-{p}",
+                                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName="bench", PolicyArn=arn)
     k = iam.create_access_key(UserName="bench")["AccessKey"]
     return k["AccessKeyId"], k["SecretAccessKey"]
 

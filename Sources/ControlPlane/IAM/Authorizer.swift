@@ -9,11 +9,14 @@ public struct Authorizer: Sendable {
     public let store: StateStore
     public let accountId: String
     public let identity: IdentityPolicies
+    let userPolicies = UserPoliciesCache()
+    let currentTime = CurrentTimeText()
 
     public init(store: StateStore, accountId: String, cache: PolicyCache) {
         self.store = store
         self.accountId = accountId
         identity = IdentityPolicies(cache: cache)
+        store.observe { [userPolicies] _ in userPolicies.invalidate() }
     }
 
     // MARK: Principals
@@ -46,7 +49,7 @@ public struct Authorizer: Sendable {
         c.set("aws:PrincipalAccount", p.accountId)
         c.set("aws:PrincipalType", isRoot ? "Account" : "User")
         c.set("aws:SourceIp", sourceIP)
-        c.set("aws:CurrentTime", now.formatted(Date.ISO8601FormatStyle()))
+        c.set("aws:CurrentTime", currentTime.text(now))
         c.set("aws:EpochTime", String(Int(now.timeIntervalSince1970)))
         c.set("aws:SecureTransport", "false")
         c.set("aws:RequestedRegion", region)
@@ -70,7 +73,7 @@ public struct Authorizer: Sendable {
         // A user ARN ends with the user name (after its path); the name is the table key.
         let name = p.arn.split(separator: "/").last.map(String.init) ?? ""
         guard let user = s.iamUsers[IAMName.key(name)], user.arn == p.arn else { return .denied(explicit: false) }
-        let policies = identity.forUser(user, in: s)
+        let policies = userPolicies.policies(user, state: { store.snapshot() }, compute: identity.forUser)
         let request = AuthorizationRequest(action: action, resource: resource, context: context)
         if PolicyEvaluator.isAllowed(policies, request) { return .allowed }
         return .denied(explicit: PolicyEvaluator.evaluate(policies, request).outcome == .explicitDeny)
