@@ -36,8 +36,13 @@ public enum SigV4Verifier {
         case .failure(let f): return .failure(f)
         }
 
-        return signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
-                              timestamp: iso, payloadHashes: payloadHashes)
+        let cacheKey = VerifiedSignatures.key(request, authorization: authorization, secretAccessKey: secretAccessKey,
+                                              payloadHashes: payloadHashes)
+        if let cacheKey, VerifiedSignatures.shared.contains(cacheKey) { return .success(()) }
+        let result = signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
+                                    timestamp: iso, payloadHashes: payloadHashes)
+        if let cacheKey, case .success = result { VerifiedSignatures.shared.insert(cacheKey) }
+        return result
     }
 
     /// Computes the signature for each reading of the request the client may have signed and compares.
