@@ -102,6 +102,15 @@ def create_to_active_ms(endpoint, samples=30):
     return statistics.median(times)
 
 
+def create_role(ep, vpc_access):
+    iam = client(ep, "iam")
+    iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument=
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}')
+    if vpc_access:
+        iam.attach_role_policy(RoleName="lambda-role",
+                               PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=".build/release/lambda-vpc")
@@ -119,6 +128,8 @@ def main():
     procs = [proc]
     try:
         wait_http(ep + "/_lambda-vpc/health")
+        # lambda-vpc checks the execution role (it must trust Lambda and, for VPC functions, allow the ENI calls).
+        create_role(ep, vpc_access=True)
         populate(ep, a.functions)
         results["lambda-vpc floor (health)"] = wrk(ep, "/_lambda-vpc/health", a.duration)
         p = "/2015-03-31/functions/bench-0500"
@@ -133,8 +144,7 @@ def main():
             procs.append(moto)
             wait_http(mep + "/moto-api/")
             # moto checks that the execution role exists in its IAM.
-            client(mep, "iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=
-                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}')
+            create_role(mep, vpc_access=False)
             populate(mep, a.functions)
             p = "/2015-03-31/functions/bench-0500"
             results["moto GetFunction"] = wrk(mep, p, a.duration, signed_headers(mep, p))

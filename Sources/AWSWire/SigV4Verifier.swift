@@ -36,8 +36,13 @@ public enum SigV4Verifier {
         case .failure(let f): return .failure(f)
         }
 
-        return signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
-                              timestamp: iso, payloadHashes: payloadHashes)
+        let cacheKey = VerifiedSignatures.key(request, authorization: authorization, secretAccessKey: secretAccessKey,
+                                              payloadHashes: payloadHashes)
+        if let cacheKey, VerifiedSignatures.shared.contains(cacheKey) { return .success(()) }
+        let result = signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
+                                    timestamp: iso, payloadHashes: payloadHashes)
+        if let cacheKey, case .success = result { VerifiedSignatures.shared.insert(cacheKey) }
+        return result
     }
 
     /// Computes the signature for each reading of the request the client may have signed and compares.
@@ -45,8 +50,8 @@ public enum SigV4Verifier {
                                timestamp: String, payloadHashes: [String]) -> Result<Void, SigV4VerificationFailure> {
         let scope = SigV4Crypto.credentialScope(dateStamp: authorization.scopeDate, region: authorization.region,
                                                 service: authorization.service)
-        let key = SigV4Crypto.signingKey(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
-                                         region: authorization.region, service: authorization.service)
+        let key = SigningKeyCache.shared.key(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
+                                             region: authorization.region, service: authorization.service)
         // A raw `+` in the query is a space to form encoders and a plus to others; the second reading is only
         // tried when the first fails, so the common request costs one computation.
         let plusReadings = request.rawQuery.utf8.contains(UInt8(ascii: "+")) ? [true, false] : [false]

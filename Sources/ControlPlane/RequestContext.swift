@@ -27,12 +27,16 @@ public struct RequestContext: Sendable {
     public var region: String
     public var principal: Principal
     public var sourceIP: String
+    /// Set when IAM is enforced: operations authorize through `authorize(_:_:_:)`.
+    public var authorization: RequestAuthorization?
 
-    public init(requestID: String, accountId: String, region: String, principal: Principal, sourceIP: String) {
+    public init(requestID: String, accountId: String, region: String, principal: Principal, sourceIP: String,
+                authorization: RequestAuthorization? = nil) {
         self.requestID = requestID
         self.accountId = accountId
         self.region = region
         self.principal = principal
         self.sourceIP = sourceIP
+        self.authorization = authorization
     }
 }

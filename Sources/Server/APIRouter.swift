@@ -76,7 +76,8 @@ public final class APIRouter: HTTPResponder {
             return .failure(EarlyAnswer(render(AuthErrors.error(for: f, protocol: proto), proto, requestID)))
         }
         let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
-                                 principal: principal, sourceIP: request.sourceIP)
+                                 principal: principal, sourceIP: request.sourceIP,
+                                 authorization: config.enforceIAM ? authorization(proto) : nil)
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 
@@ -126,6 +127,17 @@ public final class APIRouter: HTTPResponder {
         case .lambda, .logs: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
+    }
+
+    /// Each service denies in its own format.
+    func authorization(_ proto: WireProtocol) -> RequestAuthorization {
+        let denial: @Sendable (Principal, String, String, Bool) -> AWSError
+        switch proto {
+        case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
+        case .lambda: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .iam, .sts, .logs: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
+        }
+        return RequestAuthorization(authorizer: authorizer, now: Date(), denial: denial)
     }
 
     func render(_ e: AWSError, _ proto: WireProtocol, _ requestID: String) -> WireResponse {

@@ -45,11 +45,11 @@ public final class LambdaVPCServer: Sendable {
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId)
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
                                    codeStore: codeStore, timings: config.lambdaTimings,
-                                   activity: activity, invoker: invoker)
+                                   activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer)
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: logger)
         let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
-                                                       activity: activity), logger: logger)
+                                                       activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, isolationAvailable: isolationAvailable, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)

@@ -162,3 +162,21 @@ def signed_request(server, service, method="POST", path="/", body=b"", headers=N
             return resp.status, dict(resp.headers), resp.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
+
+
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def lambda_role(server, vpc=True, name=None):
+    """An execution role Lambda accepts (trusts lambda.amazonaws.com; AWSLambdaVPCAccessExecutionRole attached when
+    `vpc`, else AWSLambdaBasicExecutionRole), created once per server through IAM's API; returns its ARN."""
+    name = name or ("lambda-role" if vpc else "lambda-basic-role")
+    iam = server.client("iam")
+    try:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    policy = "service-role/AWSLambdaVPCAccessExecutionRole" if vpc else "service-role/AWSLambdaBasicExecutionRole"
+    iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+    return arn

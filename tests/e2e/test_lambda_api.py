@@ -10,12 +10,13 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, signed_request
+from conftest import ACCOUNT, REGION, lambda_role, signed_request
 from lambda_support import ROLE, create_function, make_zip, unique
 
 
 @pytest.fixture
 def lam(server):
+    lambda_role(server)
     return server.client("lambda")
 
 
@@ -270,6 +271,7 @@ def test_invoke_gate(lam):
 
 
 def test_cli_create_wait_get_update_delete(server):
+    lambda_role(server)
     name = unique("cli")
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "function.zip")

@@ -8,7 +8,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import Server
+from conftest import Server, lambda_role
 from lambda_support import ROLE, create_function, lambda_enis, make_network, make_zip, unique
 
 
@@ -16,6 +16,7 @@ from lambda_support import ROLE, create_function, lambda_enis, make_network, mak
 def fast_server():
     """ENIs appear at once and are released one second after their last user leaves."""
     s = Server(extra_args=["--eni-create-delay", "0ms", "--eni-release-after", "1s"]).start()
+    lambda_role(s)
     yield s
     s.cleanup()
 
@@ -31,6 +32,7 @@ def wait_active(lam, name):
 
 def test_validation_order_and_messages(server):
     lam, ec2 = server.client("lambda"), server.client("ec2")
+    lambda_role(server)
     vpc, (subnet,), (sg,) = make_network(ec2, "10.30.0.0/16", ("10.30.1.0/24",))
     cases = [
         ({"SubnetIds": [subnet], "SecurityGroupIds": ["bad-id"]}, "ValidationException",
@@ -55,6 +57,7 @@ def test_validation_order_and_messages(server):
 
 def test_different_vpcs_and_dedicated_tenancy(server):
     lam, ec2 = server.client("lambda"), server.client("ec2")
+    lambda_role(server)
     _, (subnet,), _ = make_network(ec2, "10.31.0.0/16", ("10.31.1.0/24",))
     _, _, (other_sg,) = make_network(ec2, "10.32.0.0/16", ("10.32.1.0/24",))
     with pytest.raises(ClientError) as e:
@@ -70,6 +73,7 @@ def test_different_vpcs_and_dedicated_tenancy(server):
 
 def test_vpc_config_derived_kept_and_detached(fast_server):
     lam, ec2 = fast_server.client("lambda"), fast_server.client("ec2")
+    lambda_role(fast_server)
     vpc, subnets, (sg,) = make_network(ec2, "10.34.0.0/16", ("10.34.1.0/24", "10.34.2.0/24"))
     name = unique()
     out = create_function(lam, name, vpc={"SubnetIds": subnets, "SecurityGroupIds": [sg]})
@@ -87,6 +91,7 @@ def test_vpc_config_derived_kept_and_detached(fast_server):
 
 def test_two_functions_share_one_eni_which_is_released_after_both_are_gone(fast_server):
     lam, ec2 = fast_server.client("lambda"), fast_server.client("ec2")
+    lambda_role(fast_server)
     vpc, (subnet,), (sg,) = make_network(ec2, "10.35.0.0/16", ("10.35.1.0/24",))
     before = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["AvailableIpAddressCount"]
     a, b = unique("a"), unique("b")
@@ -131,6 +136,7 @@ def test_two_functions_share_one_eni_which_is_released_after_both_are_gone(fast_
 
 def test_pending_refuses_updates_with_aws_409(server):
     lam, ec2 = server.client("lambda"), server.client("ec2")
+    lambda_role(server)
     _, (subnet,), (sg,) = make_network(ec2, "10.36.0.0/16", ("10.36.1.0/24",))
     name = unique()
     create_function(lam, name, vpc={"SubnetIds": [subnet], "SecurityGroupIds": [sg]})
@@ -147,6 +153,7 @@ def test_pending_refuses_updates_with_aws_409(server):
 
 def test_cli_vpc_config_and_waiter(server):
     ec2 = server.client("ec2")
+    lambda_role(server)
     vpc, (subnet,), (sg,) = make_network(ec2, "10.37.0.0/16", ("10.37.1.0/24",))
     import os, tempfile
     name = unique("cli")
@@ -174,8 +181,10 @@ def test_cli_vpc_config_and_waiter(server):
 
 def test_restart_in_the_middle_of_pending_ends_active():
     s = Server(extra_args=["--eni-create-delay", "3s"]).start()
+    lambda_role(s)
     try:
         lam, ec2 = s.client("lambda"), s.client("ec2")
+        lambda_role(s)
         _, (subnet,), (sg,) = make_network(ec2, "10.38.0.0/16", ("10.38.1.0/24",))
         name = unique()
         create_function(lam, name, vpc={"SubnetIds": [subnet], "SecurityGroupIds": [sg]})
@@ -190,6 +199,7 @@ def test_restart_in_the_middle_of_pending_ends_active():
 
 def test_idle_function_goes_inactive_and_invoke_brings_it_back():
     s = Server(extra_args=["--eni-create-delay", "0ms", "--eni-release-after", "0ms", "--idle-after", "4s"]).start()
+    lambda_role(s)
     try:
         # The 502 is retryable for botocore: one attempt only, so the test sees the first answer.
         lam = boto3.client("lambda", endpoint_url=s.endpoint, region_name="us-east-1", aws_access_key_id="test",

@@ -84,6 +84,7 @@ public final class EC2Service: Sendable {
 
     public func handle(action: String, params: QueryParameters, context: RequestContext) throws -> String {
         guard let op = Self.operations[action] else { throw QueryErrors.invalidAction(action) }
+        try authorizeCall(action, params, context)
         // Reads have nothing to validate beyond permissions, so DryRun answers at once; writes validate
         // fully inside their transaction first (see `mutate`).
         if action.hasPrefix("Describe") && isDryRun(params) { throw EC2Errors.dryRun }

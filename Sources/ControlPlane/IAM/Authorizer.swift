@@ -9,11 +9,14 @@ public struct Authorizer: Sendable {
     public let store: StateStore
     public let accountId: String
     public let identity: IdentityPolicies
+    let userPolicies = UserPoliciesCache()
+    let currentTime = CurrentTimeText()
 
     public init(store: StateStore, accountId: String, cache: PolicyCache) {
         self.store = store
         self.accountId = accountId
         identity = IdentityPolicies(cache: cache)
+        store.observe { [userPolicies] _ in userPolicies.invalidate() }
     }
 
     // MARK: Principals
@@ -46,7 +49,7 @@ public struct Authorizer: Sendable {
         c.set("aws:PrincipalAccount", p.accountId)
         c.set("aws:PrincipalType", isRoot ? "Account" : "User")
         c.set("aws:SourceIp", sourceIP)
-        c.set("aws:CurrentTime", now.formatted(Date.ISO8601FormatStyle()))
+        c.set("aws:CurrentTime", currentTime.text(now))
         c.set("aws:EpochTime", String(Int(now.timeIntervalSince1970)))
         c.set("aws:SecureTransport", "false")
         c.set("aws:RequestedRegion", region)
@@ -70,7 +73,7 @@ public struct Authorizer: Sendable {
         // A user ARN ends with the user name (after its path); the name is the table key.
         let name = p.arn.split(separator: "/").last.map(String.init) ?? ""
         guard let user = s.iamUsers[IAMName.key(name)], user.arn == p.arn else { return .denied(explicit: false) }
-        let policies = identity.forUser(user, in: s)
+        let policies = userPolicies.policies(user, state: { store.snapshot() }, compute: identity.forUser)
         let request = AuthorizationRequest(action: action, resource: resource, context: context)
         if PolicyEvaluator.isAllowed(policies, request) { return .allowed }
         return .denied(explicit: PolicyEvaluator.evaluate(policies, request).outcome == .explicitDeny)
@@ -120,6 +123,16 @@ public struct Authorizer: Sendable {
 
     // MARK: Lambda execution-role checks (issue 4 §4)
 
+    /// Why Lambda could not use this role to create a VPC function's network interface, or nil: the reason
+    /// written into StateReason with StateReasonCode `InsufficientRolePermissions`.
+    public func eniProvisioningProblem(roleArn: String, in s: CloudState) -> String? {
+        guard let role = s.iamRoles.values.first(where: { $0.arn == roleArn }), trusts(role) else {
+            return "The role defined for the function cannot be assumed by Lambda."
+        }
+        guard let missing = missingENIPermission(role, in: s) else { return nil }
+        return "The provided execution role does not have permissions to call \(missing.dropFirst("ec2:".count)) on EC2"
+    }
+
     /// The ENI actions Lambda needs from a VPC function's execution role, in the order they are checked.
     public static let eniActions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]
 
@@ -135,8 +148,10 @@ public struct Authorizer: Sendable {
     }
 
     /// The first ENI action (`ec2:CreateNetworkInterface`...) the role's policies do not allow on `*`, or nil.
-    public func missingENIPermission(_ role: IAMRole) -> String? {
-        let s = store.snapshot()
+    public func missingENIPermission(_ role: IAMRole) -> String? { missingENIPermission(role, in: store.snapshot()) }
+
+    /// The same, on a given state (the ENI manager asks inside its transaction).
+    public func missingENIPermission(_ role: IAMRole, in s: CloudState) -> String? {
         let policies = identity.forRole(role, in: s)
         return Self.eniActions.first { !PolicyEvaluator.isAllowed(policies, AuthorizationRequest(action: $0, resource: "*")) }
     }

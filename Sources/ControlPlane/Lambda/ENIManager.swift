@@ -10,16 +10,24 @@ public final class ENIManager: Sendable {
     public let timings: LambdaTimings
     public let accountId: String
     public let activity: InvocationActivity
+    /// Checks a VPC function's execution role before its network is provisioned; nil with `--skip-role-checks`.
+    public let roleChecker: Authorizer?
 
-    public init(store: StateStore, timings: LambdaTimings, accountId: String, activity: InvocationActivity) {
+    public init(store: StateStore, timings: LambdaTimings, accountId: String, activity: InvocationActivity,
+                roleChecker: Authorizer? = nil) {
         self.store = store; self.timings = timings; self.accountId = accountId; self.activity = activity
+        self.roleChecker = roleChecker
     }
 
     /// One pass; returns when the next timed step (ENI ready, release, idle) is due, or nil if none is.
     @discardableResult
     public func reconcile() throws -> Date? {
-        try store.write { tx in
-            Self.reconcile(&tx, timings: timings, accountId: accountId, lastInvoked: { [activity] in activity.lastInvoked($0) })
+        let roleProblem: ((String, CloudState) -> String?)? = roleChecker.map { checker in
+            { checker.eniProvisioningProblem(roleArn: $0, in: $1) }
+        }
+        return try store.write { tx in
+            Self.reconcile(&tx, timings: timings, accountId: accountId, lastInvoked: { [activity] in activity.lastInvoked($0) },
+                           roleProblem: roleProblem)
         }
     }
 
@@ -44,7 +52,7 @@ public final class ENIManager: Sendable {
 
     /// The whole pass on a transaction: pure apart from ids and the clock in `tx.now`.
     static func reconcile(_ tx: inout Transaction, timings: LambdaTimings, accountId: String,
-                          lastInvoked: (String) -> Date?) -> Date? {
+                          lastInvoked: (String) -> Date?, roleProblem: ((String, CloudState) -> String?)? = nil) -> Date? {
         let now = tx.now
         var next: Date?
         func due(_ d: Date) { next = next.map { min($0, d) } ?? d }
@@ -73,12 +81,21 @@ public final class ENIManager: Sendable {
             }
         }
 
-        // 2. What is needed, and by whom first (the ENI's description names that function).
+        // 2. What is needed, and by whom first (the ENI's description names that function). A version waiting for
+        //    its network whose role can no longer create ENIs fails instead (InsufficientRolePermissions).
         var needs: [HyperplaneKey: String] = [:]
         var configs: [FunctionConfig] = []
         for f in tx.all(LambdaFunction.self) { configs.append(f.latest) }
         for v in tx.all(LambdaVersion.self) { configs.append(v.config) }
-        for c in configs {
+        var roleFailures: [String: Failure] = [:]
+        if let roleProblem {
+            for c in configs where c.status.awaitsProvisioning && c.vpcConfig?.isAttached == true {
+                if let reason = roleProblem(c.role, tx.state) {
+                    roleFailures[c.functionName + ":" + c.version] = Failure(code: "InsufficientRolePermissions", reason: reason)
+                }
+            }
+        }
+        for c in configs where roleFailures[c.functionName + ":" + c.version] == nil {
             for k in c.neededHyperplaneKeys where needs[k].map({ c.functionName < $0 }) ?? true { needs[k] = c.functionName }
         }
         for (k, who) in needs where tx.get(HyperplaneENIAllocation.self, k.id) == nil {
@@ -129,6 +146,9 @@ public final class ENIManager: Sendable {
         // 4. Versions waiting for their network move on.
         func advance(_ c: FunctionConfig) -> FunctionStatus? {
             guard c.status.awaitsProvisioning else { return nil }
+            if let f = roleFailures[c.functionName + ":" + c.version] {
+                return FunctionStateMachine.transition(c.status, .provisioningFailed(code: f.code, reason: f.reason))
+            }
             let keys = c.vpcConfig?.hyperplaneKeys ?? []
             if let f = keys.lazy.compactMap({ failures[$0] }).first {
                 return FunctionStateMachine.transition(c.status, .provisioningFailed(code: f.code, reason: f.reason))

@@ -31,6 +31,8 @@ extension LambdaService {
             let vpc = try settings.vpc.map { v throws(AWSError) in
                 try VpcConfigValidator.resolve(subnetIds: v.subnetIds, securityGroupIds: v.securityGroupIds, in: tx.state)
             }
+            try authorizeConfiguration("lambda:CreateFunction", functionName: ref.name, vpc: vpc, tags: tags, passRole: role, ctx)
+            try checkExecutionRole(role, needsVPC: vpc?.isAttached == true)
             let status = FunctionStateMachine.transition(FunctionStatus(state: .pending), .created)!
             let config = FunctionConfig(
                 functionName: ref.name, version: "$LATEST", runtime: runtime, role: role, handler: handler,

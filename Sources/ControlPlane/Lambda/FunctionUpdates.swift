@@ -19,6 +19,13 @@ extension LambdaService {
             }
             if let r = settings.runtime { c.runtime = r }
             if let r = settings.role { c.role = r }
+            // The VPC keys describe the configuration the function will have: without VpcConfig in the
+            // request, its current one (docs/IAM.md).
+            try authorizeConfiguration("lambda:UpdateFunctionConfiguration", functionName: ref.name, vpc: c.vpcConfig, tags: [:],
+                                       passRole: settings.role.flatMap { $0 == f.latest.role ? nil : $0 }, ctx)
+            if settings.role != nil || settings.vpc != nil {
+                try checkExecutionRole(c.role, needsVPC: c.vpcConfig?.isAttached == true)
+            }
             if let h = settings.handler { c.handler = h }
             if let d = settings.description { c.description = d }
             if let t = settings.timeout { c.timeout = t }

@@ -13,15 +13,17 @@ public final class LambdaService: Sendable {
     public let activity: InvocationActivity
     let codeStore: any CodeStore
     let invoker: any FunctionInvoker
+    /// Checks execution roles at CreateFunction/UpdateFunctionConfiguration; nil with `--skip-role-checks`.
+    let roleChecker: Authorizer?
     let json: LambdaJSON
     let index = FunctionIndex()
     let encoded = ConfigurationCache()
 
     public init(store: StateStore, accountId: String, region: String, codeStore: any CodeStore,
                 timings: LambdaTimings = LambdaTimings(), activity: InvocationActivity = InvocationActivity(),
-                invoker: any FunctionInvoker = UnavailableInvoker()) {
+                invoker: any FunctionInvoker = UnavailableInvoker(), roleChecker: Authorizer? = nil) {
         self.store = store; self.accountId = accountId; self.region = region; self.codeStore = codeStore
-        self.timings = timings; self.activity = activity; self.invoker = invoker
+        self.timings = timings; self.activity = activity; self.invoker = invoker; self.roleChecker = roleChecker
         self.json = LambdaJSON(region: region, accountId: accountId)
         store.observe { [index] _ in index.invalidate() }
     }
@@ -32,6 +34,7 @@ public final class LambdaService: Sendable {
             throw LambdaErrors.unknownOperation(request.method, request.rawPath)
         }
         let q = LambdaQuery(request.queryItems)
+        try authorizeRoute(route, q, ctx)
         switch route {
         case .createFunction: return try createFunction(JSONBody(request.body), ctx)
         case .listFunctions: return try listFunctions(q, ctx)

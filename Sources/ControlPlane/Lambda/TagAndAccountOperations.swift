@@ -18,6 +18,9 @@ extension LambdaService {
     func tagResource(_ resource: String, _ b: JSONBody, _ ctx: RequestContext) throws -> WireResponse {
         let name = try taggedFunction(resource)
         let tags = try b.stringMap("Tags") ?? [:]
+        try ctx.authorize("lambda:TagResource", resource) { c in
+            c.setRequestTags(tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
         try store.write { tx in
             guard tx.get(LambdaFunction.self, name) != nil else { throw LambdaErrors.functionNotFound(json.functionArn(name)) }
             tx.update(LambdaFunction.self, name) { f in for (k, v) in tags { f.tags[k] = v } }

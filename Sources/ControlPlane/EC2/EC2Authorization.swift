@@ -1,0 +1,61 @@
+import AWSWire
+import IAMPolicy
+
+extension EC2Service {
+    /// Authorizes `ec2:<Action>` before the operation acts: Describe/Get calls on `*` (EC2 does not scope them to
+    /// resources), creations on `arn:aws:ec2:REGION:ACCOUNT:TYPE/*`, other calls on the resource they name;
+    /// tags in `TagSpecification`/`Tag` become `aws:RequestTag/KEY` and `aws:TagKeys`.
+    func authorizeCall(_ action: String, _ p: QueryParameters, _ ctx: RequestContext) throws(AWSError) {
+        guard ctx.isAuthorizing else { return }
+        let resource = resourceArn(action, p)
+        var tags: [(key: String, value: String)] = []
+        for spec in p.structures("TagSpecification") {
+            for t in spec.structures("Tag") { tags.append((t["Key"] ?? "", t["Value"] ?? "")) }
+        }
+        if action == "CreateTags" || action == "DeleteTags" {
+            for t in p.structures("Tag") { tags.append((t["Key"] ?? "", t["Value"] ?? "")) }
+        }
+        try ctx.authorize("ec2:" + action, resource) { c in
+            if action == "DeleteTags" {
+                if !tags.isEmpty { c.set("aws:TagKeys", values: tags.map(\.key)) }
+            } else {
+                c.setRequestTags(tags)
+            }
+        }
+    }
+
+    /// The parameters that name a resource, with the ARN resource type EC2 uses for it.
+    static let resourceParameters: [(param: String, type: String)] = [
+        ("NetworkInterfaceId", "network-interface"), ("InstanceId.1", "instance"), ("InstanceId", "instance"),
+        ("NatGatewayId", "natgateway"), ("InternetGatewayId", "internet-gateway"), ("RouteTableId", "route-table"),
+        ("NetworkAclId", "network-acl"), ("AllocationId", "elastic-ip"), ("GroupId", "security-group"),
+        ("SubnetId", "subnet"), ("VpcId", "vpc"), ("ResourceId.1", ""),
+    ]
+
+    /// The resource type each Create action makes.
+    static let createdTypes: [String: String] = [
+        "CreateVpc": "vpc", "CreateSubnet": "subnet", "CreateSecurityGroup": "security-group",
+        "CreateNetworkInterface": "network-interface", "CreateRouteTable": "route-table",
+        "CreateInternetGateway": "internet-gateway", "CreateNatGateway": "natgateway", "AllocateAddress": "elastic-ip",
+        "RunInstances": "instance", "CreateNetworkAcl": "network-acl",
+    ]
+
+    func resourceArn(_ action: String, _ p: QueryParameters) -> String {
+        if action.hasPrefix("Describe") || action.hasPrefix("Get") { return "*" }
+        let prefix = "arn:aws:ec2:\(region):\(accountId):"
+        if let type = Self.createdTypes[action] { return prefix + type + "/*" }
+        for (param, type) in Self.resourceParameters {
+            guard let id = p[param], !id.isEmpty else { continue }
+            return prefix + (type.isEmpty ? Self.resourceType(of: id) : type) + "/" + id
+        }
+        return "*"
+    }
+
+    /// The ARN resource type of an id by its prefix (CreateTags/DeleteTags name any resource).
+    static func resourceType(of id: String) -> String {
+        let types = ["vpc-": "vpc", "subnet-": "subnet", "sg-": "security-group", "eni-": "network-interface",
+                     "rtb-": "route-table", "igw-": "internet-gateway", "nat-": "natgateway", "eipalloc-": "elastic-ip",
+                     "i-": "instance", "acl-": "network-acl"]
+        return types.first { id.hasPrefix($0.key) }?.value ?? "*"
+    }
+}

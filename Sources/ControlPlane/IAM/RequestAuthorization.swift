@@ -1,0 +1,43 @@
+import AWSWire
+import Foundation
+import IAMPolicy
+
+/// What an enforced request carries to authorize its operation: the Authorizer, the caller and the denial in the
+/// service's own format. Nil on `RequestContext` in the default mode, where `authorize` costs one branch.
+public struct RequestAuthorization: Sendable {
+    public let authorizer: Authorizer
+    /// Builds the service's AccessDenied error (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).
+    public let denial: @Sendable (Principal, String, String, Bool) -> AWSError
+    public let now: Date
+
+    public init(authorizer: Authorizer, now: Date, denial: @escaping @Sendable (Principal, String, String, Bool) -> AWSError) {
+        self.authorizer = authorizer
+        self.now = now
+        self.denial = denial
+    }
+}
+
+extension RequestContext {
+    /// Authorizes `action` on `resource` for this request's principal with the global keys plus those `keys`
+    /// adds, or throws the service's denial. Does nothing when IAM is not enforced or the caller is the root.
+    public func authorize(_ action: String, _ resource: String,
+                          _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
+        guard let authorization, !principal.arn.hasSuffix(":root") else { return }
+        let a = authorization.authorizer
+        var context = a.baseContext(principal, sourceIP: sourceIP, region: region, now: authorization.now)
+        keys(&context)
+        try a.require(principal, action: action, resource: resource, context: context, denial: authorization.denial)
+    }
+
+    /// True when operations must be authorized (IAM enforced and the caller is not the root).
+    public var isAuthorizing: Bool { authorization != nil && !principal.arn.hasSuffix(":root") }
+}
+
+extension ConditionContext {
+    /// `aws:RequestTag/KEY` for each tag and `aws:TagKeys`, as every tagging request carries them.
+    public mutating func setRequestTags(_ tags: [(key: String, value: String)]) {
+        guard !tags.isEmpty else { return }
+        for t in tags { set("aws:RequestTag/\(t.key)", t.value) }
+        set("aws:TagKeys", values: tags.map(\.key))
+    }
+}

@@ -1,0 +1,62 @@
+import AWSWire
+import CloudModel
+import IAMPolicy
+
+extension LambdaService {
+    /// Authorizes the operations whose action, resource and keys follow from the route and query alone
+    /// (CreateFunction, UpdateFunctionConfiguration and TagResource authorize inside, once the body is read).
+    /// Function operations name the function's ARN, qualified where the request names a version or alias.
+    func authorizeRoute(_ route: LambdaRoute, _ q: LambdaQuery, _ ctx: RequestContext) throws(AWSError) {
+        guard ctx.isAuthorizing else { return }
+        switch route {
+        case .createFunction, .updateConfiguration, .tagResource: return
+        case .listFunctions: try ctx.authorize("lambda:ListFunctions", "*")
+        case .accountSettings: try ctx.authorize("lambda:GetAccountSettings", "*")
+        case .getFunction(let n): try authorizeFunction("lambda:GetFunction", n, q, ctx, qualified: true)
+        case .getConfiguration(let n): try authorizeFunction("lambda:GetFunctionConfiguration", n, q, ctx, qualified: true)
+        case .deleteFunction(let n): try authorizeFunction("lambda:DeleteFunction", n, q, ctx, qualified: true)
+        case .invoke(let n): try authorizeFunction("lambda:InvokeFunction", n, q, ctx, qualified: true)
+        case .updateCode(let n): try authorizeFunction("lambda:UpdateFunctionCode", n, q, ctx)
+        case .publishVersion(let n): try authorizeFunction("lambda:PublishVersion", n, q, ctx)
+        case .listVersions(let n): try authorizeFunction("lambda:ListVersionsByFunction", n, q, ctx)
+        case .createAlias(let n): try authorizeFunction("lambda:CreateAlias", n, q, ctx)
+        case .listAliases(let n): try authorizeFunction("lambda:ListAliases", n, q, ctx)
+        case .getAlias(let n, _): try authorizeFunction("lambda:GetAlias", n, q, ctx)
+        case .updateAlias(let n, _): try authorizeFunction("lambda:UpdateAlias", n, q, ctx)
+        case .deleteAlias(let n, _): try authorizeFunction("lambda:DeleteAlias", n, q, ctx)
+        case .listTags(let r): try ctx.authorize("lambda:ListTags", r)
+        case .untagResource(let r):
+            let keys = q.all("tagKeys")
+            try ctx.authorize("lambda:UntagResource", r) { if !keys.isEmpty { $0.set("aws:TagKeys", values: keys) } }
+        }
+    }
+
+    /// A malformed name or conflicting qualifiers are left to the operation, which answers its validation error.
+    private func authorizeFunction(_ action: String, _ name: String, _ q: LambdaQuery, _ ctx: RequestContext,
+                                   qualified: Bool = false) throws(AWSError) {
+        guard let ref = try? reference(name, namespaced: true) else { return }
+        let qualifier = qualified ? (try? self.qualifier(ref, q)) ?? nil : nil
+        try ctx.authorize(action, json.functionArn(ref.name, qualifier: qualifier))
+    }
+
+    /// CreateFunction/UpdateFunctionConfiguration: the action with Lambda's VPC keys for the function's VPC
+    /// configuration after the request (none for a function outside any VPC), then `iam:PassRole` when the request
+    /// sets a role. Called inside the write once the VpcConfig is validated, so a denial changes nothing.
+    func authorizeConfiguration(_ action: String, functionName: String, vpc: LambdaVpcConfig?, tags: [String: String],
+                                passRole: String?, _ ctx: RequestContext) throws(AWSError) {
+        guard ctx.isAuthorizing else { return }
+        try ctx.authorize(action, json.functionArn(functionName)) { c in
+            Authorizer.addLambdaVPCKeys(&c, vpcId: vpc?.vpcId, subnetIds: vpc?.subnetIds ?? [], securityGroupIds: vpc?.securityGroupIds ?? [])
+            c.setRequestTags(tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
+        if let passRole {
+            try ctx.authorize("iam:PassRole", passRole) { $0.set("iam:PassedToService", "lambda.amazonaws.com") }
+        }
+    }
+
+    /// Lambda's execution-role check (aws-behaviour.md §1 item 7), in every mode unless role checks are off.
+    func checkExecutionRole(_ roleArn: String, needsVPC: Bool) throws(AWSError) {
+        guard let roleChecker else { return }
+        if let problem = roleChecker.executionRoleProblem(roleArn: roleArn, needsVPC: needsVPC) { throw problem }
+    }
+}

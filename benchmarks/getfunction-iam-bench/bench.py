@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""GetFunction throughput with wrk, without and with `--enforce-iam`, in one run.
+
+With enforcement the requests are signed by an IAM user's own key (the root key skips policy evaluation), so every
+request is SigV4-verified and authorized against the user's policies. wrk repeats one request pre-signed with botocore:
+a signature over a fixed request stays valid for identical repeats within SigV4's 15-minute window.
+
+Usage: benchmarks/getfunction-iam-bench/bench.py [--duration 10] [--connections 16] [--threads 2] [--policies 10]
+Binary: $LAMBDA_VPC_BIN, else .build/release/lambda-vpc, else .build/debug/lambda-vpc."""
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REGION, ACCOUNT = "us-east-1", "123456789012"
+TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+
+
+def binary():
+    if os.environ.get("LAMBDA_VPC_BIN"):
+        return os.environ["LAMBDA_VPC_BIN"]
+    for kind in ("release", "debug"):
+        p = os.path.join(ROOT, ".build", kind, "lambda-vpc")
+        if os.path.exists(p):
+            return p
+    sys.exit("build lambda-vpc first")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(args):
+    port, data = free_port(), tempfile.mkdtemp(prefix="lv-bench-")
+    proc = subprocess.Popen([binary(), "serve", "--port", str(port), "--data-dir", data, "--log-level", "error"] + args,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_lambda-vpc/health", timeout=1)
+            return proc, port, data
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("server did not start")
+
+
+def client(port, service, key="test", secret="test"):
+    return boto3.client(service, endpoint_url=f"http://127.0.0.1:{port}", region_name=REGION, aws_access_key_id=key,
+                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
+
+
+def setup(port, policies):
+    """A function, and a user whose `policies` attached managed policies of 10 statements each allow GetFunction in the last."""
+    iam, lam = client(port, "iam"), client(port, "lambda")
+    role = iam.create_role(RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(e, c):\n    return e\n")
+    lam.create_function(FunctionName="bench", Runtime="python3.12", Handler="index.handler", Role=role,
+                        Code={"ZipFile": buf.getvalue()})
+    lam.get_waiter("function_active_v2").wait(FunctionName="bench")
+    iam.create_user(UserName="bench")
+    for p in range(policies):
+        statements = [{"Sid": f"S{p}x{i}", "Effect": "Allow", "Action": [f"lambda:List{i}*", "ec2:Describe*"],
+                       "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:other-{i}-*",
+                       "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}} for i in range(9)]
+        statements.append({"Sid": f"S{p}get", "Effect": "Allow", "Action": "lambda:GetFunction",
+                           "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:bench*",
+                           "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}})
+        arn = iam.create_policy(PolicyName=f"bench-{p}",
+                                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName="bench", PolicyArn=arn)
+    k = iam.create_access_key(UserName="bench")["AccessKey"]
+    return k["AccessKeyId"], k["SecretAccessKey"]
+
+
+def presigned_lua(port, key, secret, path):
+    url = f"http://127.0.0.1:{port}/2015-03-31/functions/bench"
+    req = AWSRequest(method="GET", url=url, headers={})
+    SigV4Auth(Credentials(key, secret), "lambda", REGION).add_auth(req)
+    headers = {k: v for k, v in req.prepare().headers.items()}
+    with open(path, "w") as f:
+        f.write('wrk.method = "GET"\n')
+        for k, v in headers.items():
+            f.write(f'wrk.headers["{k}"] = "{v}"\n')
+    return url, headers
+
+
+def check(url, headers):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
+        assert r.status == 200, r.status
+
+
+def wrk(url, lua, args):
+    out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", lua, url],
+                         capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        sys.exit(f"wrk saw {non2xx.group(1)} errors:\n{out}")
+    latency = re.search(r"Latency\s+(\S+)", out).group(1)
+    return rps, latency
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--policies", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per mode; the best of each is kept")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="lv-bench-lua-")
+    servers = {}
+    try:
+        for mode, extra in (("off", []), ("on", ["--enforce-iam"])):
+            proc, port, data = start(extra)
+            key, secret = setup(port, args.policies)
+            if mode == "off":
+                key, secret = "test", "test"
+            lua = os.path.join(work, f"{mode}.lua")
+            url, headers = presigned_lua(port, key, secret, lua)
+            check(url, headers)
+            servers[mode] = (proc, data, url, lua)
+        results = {"off": [], "on": []}
+        for _ in range(args.rounds):
+            for mode in ("off", "on"):
+                _, _, url, lua = servers[mode]
+                results[mode].append(wrk(url, lua, args))
+        best = {m: max(r, key=lambda x: x[0]) for m, r in results.items()}
+        print(f"binary: {binary()}")
+        print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, GET GetFunction, best of {args.rounds}")
+        for m in ("off", "on"):
+            print(f"  enforce-iam {m:3}: {best[m][0]:10.0f} req/s  (avg latency {best[m][1]}; rounds: "
+                  + ", ".join(f"{r:.0f}" for r, _ in results[m]) + ")")
+        cost = (1 - best["on"][0] / best["off"][0]) * 100
+        print(f"  enforcement cost: {cost:.1f}% of throughput (target <= 15%), user with {args.policies} policies x 10 statements")
+    finally:
+        for proc, data, _, _ in servers.values():
+            proc.terminate()
+            proc.wait(timeout=15)
+            shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
