@@ -36,13 +36,8 @@ public enum SigV4Verifier {
         case .failure(let f): return .failure(f)
         }
 
-        let cacheKey = VerifiedSignatures.key(request, authorization: authorization, secretAccessKey: secretAccessKey,
-                                              payloadHashes: payloadHashes)
-        if let cacheKey, VerifiedSignatures.shared.contains(cacheKey) { return .success(()) }
-        let result = signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
-                                    timestamp: iso, payloadHashes: payloadHashes)
-        if let cacheKey, case .success = result { VerifiedSignatures.shared.insert(cacheKey) }
-        return result
+        return signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
+                              timestamp: iso, payloadHashes: payloadHashes)
     }
 
     /// Computes the signature for each reading of the request the client may have signed and compares.
