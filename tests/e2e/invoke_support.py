@@ -4,6 +4,9 @@ import json
 import time
 import zipfile
 
+import boto3
+
+from conftest import LAMBDA_TRUST
 from lambda_support import ROLE, unique
 
 PY_ECHO = """
@@ -81,8 +84,22 @@ def wait_active(lam, name, qualifier=None, timeout=20):
     raise AssertionError(f"{name} did not become Active")
 
 
+def ensure_role(lam):
+    """The execution role `ROLE` names, created through the same server's IAM API if it is not there yet: CreateFunction
+    checks that the role exists and trusts Lambda, as AWS does."""
+    iam = boto3.client("iam", endpoint_url=lam.meta.endpoint_url, region_name=lam.meta.region_name,
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    try:
+        iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument=LAMBDA_TRUST)
+    except iam.exceptions.EntityAlreadyExistsException:
+        return
+    iam.attach_role_policy(RoleName="lambda-role",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+
+
 def deploy(lam, runtime="python3.12", name=None, timeout=3, env=None, **kw):
     """Creates a function of `runtime` from the packages above and waits until it is Active; returns its name."""
+    ensure_role(lam)
     name = name or unique("inv")
     handler, package = PACKAGES[runtime]
     args = dict(FunctionName=name, Runtime=runtime, Handler=handler, Role=ROLE, Code={"ZipFile": package()},

@@ -24,6 +24,13 @@ extension LambdaService {
         case .getAlias(let n, _): try authorizeFunction("lambda:GetAlias", n, q, ctx)
         case .updateAlias(let n, _): try authorizeFunction("lambda:UpdateAlias", n, q, ctx)
         case .deleteAlias(let n, _): try authorizeFunction("lambda:DeleteAlias", n, q, ctx)
+        case .putConcurrency(let n): try authorizeFunction("lambda:PutFunctionConcurrency", n, q, ctx)
+        case .getConcurrency(let n): try authorizeFunction("lambda:GetFunctionConcurrency", n, q, ctx)
+        case .deleteConcurrency(let n): try authorizeFunction("lambda:DeleteFunctionConcurrency", n, q, ctx)
+        case .putEventInvokeConfig(let n): try authorizeFunction("lambda:PutFunctionEventInvokeConfig", n, q, ctx, qualified: true)
+        case .getEventInvokeConfig(let n): try authorizeFunction("lambda:GetFunctionEventInvokeConfig", n, q, ctx, qualified: true)
+        case .updateEventInvokeConfig(let n): try authorizeFunction("lambda:UpdateFunctionEventInvokeConfig", n, q, ctx, qualified: true)
+        case .deleteEventInvokeConfig(let n): try authorizeFunction("lambda:DeleteFunctionEventInvokeConfig", n, q, ctx, qualified: true)
         case .listTags(let r): try ctx.authorize("lambda:ListTags", r)
         case .untagResource(let r):
             let keys = q.all("tagKeys")

@@ -9,6 +9,11 @@ extension LambdaService {
         }
         let q = LambdaQuery(request.queryItems)
         switch route {
+        case .listFunctions, .getFunction, .getConfiguration, .listVersions, .listAliases, .getAlias, .listTags, .accountSettings:
+            try authorizeRoute(route, q, ctx)
+        default: return nil
+        }
+        switch route {
         case .listFunctions: return try listFunctions(q, ctx)
         case .getFunction(let n): return try getFunction(n, q, request, ctx)
         case .getConfiguration(let n): return try getConfiguration(n, q, ctx)
