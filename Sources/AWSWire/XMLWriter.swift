@@ -37,6 +37,9 @@ public struct XMLWriter: Sendable {
         close(name)
     }
 
+    /// Appends XML that is already well-formed and escaped (a cached fragment).
+    public mutating func raw(_ xml: String) { text += xml }
+
     public mutating func appendEscaped(_ s: String) {
         var needs = false
         for b in s.utf8 where b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 || b == 0x0D { needs = true; break }

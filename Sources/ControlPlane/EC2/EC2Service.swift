@@ -7,6 +7,8 @@ public final class EC2Service: Sendable {
     public let store: StateStore
     public let accountId: String
     public let region: String
+    /// DescribeSubnets' XML per subnet, reused while the subnet is unchanged (the hot read path).
+    let renderedSubnets = RenderedFragments<SubnetRendering>()
     public let zones: AvailabilityZones
     /// Where instances run; GetConsoleOutput reads it.
     public let runtime: any InstanceRuntime

@@ -69,7 +69,14 @@ extension EC2Service {
         subnets.sort { $0.id < $1.id }
         let page = try EC2Pagination.page(subnets, key: \.id, p)
         return EC2XML.response("DescribeSubnets", requestID: ctx.requestID) { w in
-            w.list("subnetSet", Array(page.items)) { EC2XML.subnet(&$0, $1, interfaces: counts[$1.id] ?? 0, region: region) }
+            w.list("subnetSet", Array(page.items)) { w, subnet in
+                let interfaces = counts[subnet.id] ?? 0
+                w.raw(renderedSubnets.fragment(subnet.id, key: SubnetRendering(subnet: subnet, interfaces: interfaces)) {
+                    var one = XMLWriter(declaration: false)
+                    EC2XML.subnet(&one, subnet, interfaces: interfaces, region: region)
+                    return one.text
+                })
+            }
             w.element("nextToken", page.nextToken)
         }
     }
@@ -90,4 +97,10 @@ extension EC2Service {
         }
         return EC2XML.response("DeleteSubnet", requestID: ctx.requestID) { $0.element("return", true) }
     }
+}
+
+/// What a subnet's XML depends on: the record and the number of interfaces using its addresses.
+struct SubnetRendering: Equatable, Sendable {
+    var subnet: Subnet
+    var interfaces: Int
 }
