@@ -48,7 +48,7 @@ public struct SigV4Timestamp: Sendable, Hashable, Comparable {
     /// `yyyyMMdd'T'HHmmss'Z'`.
     public var iso8601Basic: String {
         let (days, secondOfDay) = secondsSince1970.floorDivided(by: 86_400)
-        let (y, m, d) = Self.civil(fromDays: days)
+        let (y, m, d) = CivilTime.date(fromDays: days)
         var out = ""
         out.reserveCapacity(16)
         Self.append(y, width: 4, to: &out); Self.append(m, width: 2, to: &out); Self.append(d, width: 2, to: &out)
@@ -88,20 +88,6 @@ public struct SigV4Timestamp: Sendable, Hashable, Comparable {
         let dayOfYear = (153 * shiftedMonth + 2) / 5 + Int64(day) - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `days(year:month:day:)`.
-    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
     }
 
     // MARK: - Text helpers

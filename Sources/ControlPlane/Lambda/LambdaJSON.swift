@@ -1,3 +1,4 @@
+import AWSWire
 import CloudModel
 import Crypto
 import Foundation
@@ -95,27 +96,5 @@ struct LambdaJSON: Sendable {
     }
 
     /// Lambda's LastModified format: `2024-01-02T03:04:05.000+0000`.
-    static func lastModified(_ d: Date) -> String {
-        let ms = Int64((d.timeIntervalSince1970 * 1000).rounded(.down))
-        let secs = ms / 1000, msPart = Int(ms % 1000)
-        let days = Int(secs / 86400), rem = Int(secs % 86400)
-        let (y, m, dd) = civil(fromDays: days)
-        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let msText = msPart < 10 ? "00\(msPart)" : msPart < 100 ? "0\(msPart)" : "\(msPart)"
-        return "\(y)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem / 60 % 60)):\(p2(rem % 60)).\(msText)+0000"
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400
-        return (m <= 2 ? y + 1 : y, m, d)
-    }
+    static func lastModified(_ d: Date) -> String { CivilTime.isoMilliseconds(d) + "+0000" }
 }
