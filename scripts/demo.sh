@@ -256,8 +256,6 @@ STEPS=(step_network step_security_groups step_restart step_database step_role st
 [ "$(id -u)" -eq 0 ] || lv_die "the demo builds VPCs out of network namespaces and nftables: run it as root"
 lv_say "checking dependencies"
 lv_ensure_dependencies
-# The demo's database; the tests do not need it.
-LV_APT_PACKAGES=(postgresql) lv_ensure_apt_packages
 if [ -z "${LV_DEMO_BIN:-}" ]; then
     lv_say "building lambda-vpc (release)"
     swift build -c release --product lambda-vpc

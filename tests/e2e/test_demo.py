@@ -1,0 +1,20 @@
+"""The README's first command, end to end: scripts/demo.sh with the built (debug) binary, as a newcomer runs it."""
+import os
+import subprocess
+
+from conftest import BINARY, ROOT, free_port
+from network_support import require_net_admin
+
+
+def test_demo_runs_the_rds_tutorial_shape_and_cleans_up():
+    require_net_admin()
+    env = dict(os.environ, LV_DEMO_BIN=BINARY, LAMBDA_VPC_PORT=str(free_port()))
+    run = subprocess.run(["bash", os.path.join(ROOT, "scripts", "demo.sh")], env=env, capture_output=True,
+                         text=True, timeout=300)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-6000:]
+    # What the demo shows a user: the function reads the database, is cut off by the revoked rule, reads it again,
+    # reaches the internet host only through the NAT gateway, and nothing of the server is left in the kernel.
+    for text in ["Grace Hopper", "timed out", "hello from 203.0.113.10", "demo finished; server stopped"]:
+        assert text in out, f"missing {text!r} in the demo's output:\n{out[-6000:]}"
+    assert out.index("timed out") < out.index("hello from 203.0.113.10")
