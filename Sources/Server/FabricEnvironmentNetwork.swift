@@ -38,13 +38,18 @@ final class FabricEnvironmentNetwork: EnvironmentNetwork {
 
     func create(environmentId: String, attachment: NetworkAttachment?) throws -> EnvironmentNetworkHandle {
         if isClosed { throw SandboxError.shutDown }
+        let start = DispatchTime.now().uptimeNanoseconds
         let handle = try namespaces.create(environmentId: environmentId, attachment: nil)
         guard let attachment, let name = handle.namespaceName else { return handle }
         do {
             let target = try choose(attachment, for: name)
+            let made = DispatchTime.now().uptimeNanoseconds
             try attach(name, to: target)
             // The server began stopping while we attached: the teardown must not be followed by a live link.
             if isClosed { throw SandboxError.shutDown }
+            let done = DispatchTime.now().uptimeNanoseconds
+            logger.debug("network fabric: \(name) attached to \(target)",
+                         metadata: ["namespaceMs": "\((made - start) / 1_000_000)", "attachMs": "\((done - made) / 1_000_000)"])
             return handle
         } catch {
             destroy(handle)
