@@ -5,7 +5,9 @@ Measured from the client, against a real server (root: the network fabric is on)
   cold invoke after drop     the function's only environment crashed (os._exit) and was removed; the next Invoke starts one
   warm invoke                for reference
 The same cold invoke is measured for a function without VpcConfig (Lambda-owned network) and, for the cost of the
-attachment itself, on a server started with --no-network (an environment namespace with loopback only).
+attachment itself, on a server started with --no-network (an environment namespace with loopback only). The server's
+debug log gives the network's own share of each cold start (namespace creation, attachment to the ENI), and a bare
+`python3 -c pass` the floor any Python cold start pays on this machine at this load.
 
 Usage: sudo python3 benchmarks/vpc_cold_start.py [--binary .build/release/lambda-vpc] [--samples 20]
 """
@@ -13,10 +15,12 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -27,6 +31,7 @@ from botocore.config import Config
 
 HANDLER = """
 import os
+import re
 def handler(event, context):
     if event.get("exit"):
         os._exit(3)
@@ -52,9 +57,11 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="lv-bench-")
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([binary, "serve", "--port", str(self.port), "--data-dir", self.dir,
-                                      "--eni-create-delay", "0ms", "--skip-role-checks"] + extra,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.log = os.path.join(self.dir, "server.log")
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen([binary, "serve", "--port", str(self.port), "--data-dir", self.dir,
+                                          "--eni-create-delay", "0ms", "--skip-role-checks", "--log-level", "debug"] + extra,
+                                         stdout=log, stderr=log)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -70,6 +77,16 @@ class Server:
     def environments(self):
         ledger = os.path.join(self.dir, "sandbox", "netns")
         return os.listdir(ledger) if os.path.isdir(ledger) else []
+
+    def attach_timings(self):
+        """(namespace ms, attach ms, target) of every environment the fabric attached, from the debug log."""
+        out = []
+        with open(self.log, errors="replace") as f:
+            for line in f:
+                m = re.search(r"attachMs=(\d+) namespaceMs=(\d+) .* attached to (\w+)", line)
+                if m:
+                    out.append((int(m.group(2)), int(m.group(1)), m.group(3)))
+        return out
 
     def stop(self):
         self.proc.terminate()
@@ -166,6 +183,11 @@ def main():
         wait_active(s.lam, "plain")
         invoke(s.lam, "plain")
         rows.append(row("no VpcConfig (Lambda network): cold invoke after drop", cold_after_drop(s, "plain", a.samples)))
+        timings = s.attach_timings()
+        eni = [t for t in timings if t[2] == "interface"]
+        rows.append(row("  server side: create the environment namespace", [t[0] for t in timings]))
+        rows.append(row("  server side: attach it to its Hyperplane ENI", [t[1] for t in eni]))
+        rows.append(row("  server side: attach it to the Lambda network", [t[1] for t in timings if t[2] == "lambdaNetwork"]))
     finally:
         s.stop()
 
@@ -179,6 +201,12 @@ def main():
     finally:
         s.stop()
 
+    floor = []
+    for _ in range(a.samples):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        floor.append(ms(t0))
+    rows.append(row("floor: `python3 -c pass` on this machine now", floor))
     print("| what | median | p90 | samples |\n|---|---|---|---|")
     print("\n".join(rows))
 
