@@ -168,6 +168,13 @@ extension LinuxFabric {
         }
         let a = EnvironmentAttachment(environmentNamespace: env, target: target, slot: slot)
         memory.attachments[env] = a
+        // The sandbox's namespaces start with only their loopback, up: reading one back would cost an `ip` run per
+        // cold start. Were it wrong, the changes would fail and the retry reads the kernel.
+        if memory.applied[env] == nil {
+            var fresh = NamespaceState()
+            fresh.links["lo"] = .init(kind: .loopback)
+            memory.applied[env] = fresh
+        }
         do {
             _ = try converge(force: false)
         } catch {

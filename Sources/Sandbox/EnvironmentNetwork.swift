@@ -14,7 +14,7 @@ public struct EnvironmentNetworkHandle: Sendable, Equatable {
 /// The seam between the sandbox and the network fabric: creates and removes an environment's network.
 /// `create` and `destroy` are called on a dedicated thread (never a Swift concurrency thread), so an implementation may
 /// `setns`/`unshare`, but it must leave the calling thread in the network namespace it found it in.
-/// The VPC fabric wraps `NamespaceNetwork`: after `create` it adds a veth to `attachment.eniNamespace` and source-NAT.
+/// The server's fabric-backed implementation wraps `NamespaceNetwork` and links the namespace to `attachment`'s network.
 public protocol EnvironmentNetwork: Sendable {
     /// True when environments get their own namespace (the Runtime API is then at 127.0.0.1:9001 inside it).
     var isolates: Bool { get }

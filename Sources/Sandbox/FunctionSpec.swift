@@ -17,7 +17,7 @@ public struct FunctionSpec: Sendable, Hashable {
     public var accountId: String
     /// `/aws/lambda/NAME` unless the function configures another group.
     public var logGroupName: String
-    /// Where the environment's network attaches; nil = the default (an isolated namespace with only loopback).
+    /// Where the environment's network attaches; nil = an isolated namespace with only loopback (or the host network).
     public var networkAttachment: NetworkAttachment?
 
     public init(name: String, version: String = "$LATEST", functionArn: String, runtime: String, handler: String,
@@ -41,18 +41,24 @@ public struct FunctionSpec: Sendable, Hashable {
     }
 }
 
-/// The VPC seam: which network an environment's namespace is wired to (filled in by the VPC fabric).
-public struct NetworkAttachment: Sendable, Hashable {
-    /// The Hyperplane ENI the environment is source-NATed behind (e.g. `eni-0abc...`).
+/// The VPC seam: which network an environment's namespace is wired to (filled in by the server from the version's
+/// VpcConfig; the sandbox only carries it to its `EnvironmentNetwork`).
+public enum NetworkAttachment: Sendable, Hashable {
+    /// The function's Hyperplane ENIs, one per subnet of its VpcConfig (in subnet order); each new environment joins one.
+    case hyperplane([HyperplaneInterface])
+    /// The Lambda-owned network of functions without VpcConfig.
+    case lambdaNetwork
+}
+
+/// One Hyperplane ENI an environment can sit behind.
+public struct HyperplaneInterface: Sendable, Hashable {
+    /// e.g. `eni-0abc...`.
     public var networkInterfaceId: String
-    /// The namespace holding that ENI, which the environment's link joins.
-    public var eniNamespace: String
-    /// The ENI's private address, the source address the environment's traffic leaves with.
+    /// The ENI's private address: the source address the environment's traffic leaves with.
     public var privateIpAddress: String
 
-    public init(networkInterfaceId: String, eniNamespace: String, privateIpAddress: String) {
+    public init(networkInterfaceId: String, privateIpAddress: String) {
         self.networkInterfaceId = networkInterfaceId
-        self.eniNamespace = eniNamespace
         self.privateIpAddress = privateIpAddress
     }
 }

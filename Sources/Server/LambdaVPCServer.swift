@@ -21,6 +21,8 @@ public final class LambdaVPCServer: Sendable {
     let asyncWorker: AsyncInvocationWorker
     /// The kernel side of the VPCs: namespaces, links, rulesets, and instances running in them.
     public let fabric: FabricController
+    /// How execution environments join their networks when the fabric is active.
+    let environmentNetwork: FabricEnvironmentNetwork?
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -39,10 +41,16 @@ public final class LambdaVPCServer: Sendable {
                              authorizer: config.enforceIAM ? authorizer : nil)
         let activity = InvocationActivity()
         let codeStore = try FileCodeStore(dataDir: config.dataDir)
+        environmentNetwork = fabric.fabric.map { [store] f in
+            FabricEnvironmentNetwork(fabric: f, dataDir: config.dataDir, logger: logger) {
+                _ = await FabricController.reconcile(f, store, logger)
+            }
+        }
         sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
                                                     accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
-                              logger: logger)
-        let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId)
+                              network: environmentNetwork, logger: logger)
+        let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
+                                             store: store, attachesNetworks: environmentNetwork != nil)
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
                                    codeStore: codeStore, timings: config.lambdaTimings,
                                    activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer)
@@ -71,6 +79,7 @@ public final class LambdaVPCServer: Sendable {
         logger.info("stopping")
         lifecycle.stop()
         await lifecycleTask.value
+        environmentNetwork?.close()
         await fabric.stop()
         reconcileTask.cancel()
         asyncWorker.stop()

@@ -13,16 +13,22 @@ final class SandboxFunctionInvoker: FunctionInvoker {
     let codeStore: FileCodeStore
     let region: String
     let accountId: String
+    /// Where the versions' Hyperplane ENIs are looked up.
+    let store: StateStore
+    /// True when environments are wired by the network fabric: specs then say which network each one joins.
+    let attachesNetworks: Bool
     /// The spec each (function, version) last ran with: a different one means its code or configuration changed,
     /// and the warm environments of the old one are dropped at once instead of idling until reaped.
     private let lastSpec = Mutex<[String: FunctionSpec]>([:])
 
-    init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String) {
+    init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String, store: StateStore,
+         attachesNetworks: Bool) {
         self.pool = pool; self.codeStore = codeStore; self.region = region; self.accountId = accountId
+        self.store = store; self.attachesNetworks = attachesNetworks
     }
 
     func invoke(_ request: InvocationRequest) async throws -> InvocationResult {
-        let spec = spec(for: request.config)
+        let spec = try spec(for: request.config)
         let key = spec.functionArn + "\u{0}" + spec.version
         let changed = lastSpec.withLock { known -> Bool in
             defer { known[key] = spec }
@@ -44,15 +50,28 @@ final class SandboxFunctionInvoker: FunctionInvoker {
     }
 
     /// The sandbox's view of one function version.
-    func spec(for c: FunctionConfig) -> FunctionSpec {
+    func spec(for c: FunctionConfig) throws -> FunctionSpec {
         FunctionSpec(name: c.functionName, version: c.version,
                      functionArn: "arn:aws:lambda:\(region):\(accountId):function:\(c.functionName)",
                      runtime: c.runtime, handler: c.handler, codeZipPath: codeStore.path(sha256Hex: c.codeHex),
                      codeSha256: c.codeHex, memorySizeMB: c.memorySize, timeoutSeconds: c.timeout,
                      environment: c.environment ?? [:], region: region, accountId: accountId,
-                     // The VPC seam: the network fabric fills this from the version's Hyperplane ENI; until then a VPC
-                     // function runs like any other (an isolated namespace with loopback only, or the host network).
-                     networkAttachment: nil)
+                     networkAttachment: attachesNetworks ? try Self.networkAttachment(for: c, in: store.snapshot()) : nil)
+    }
+
+    /// A VPC function's environments sit behind its Hyperplane ENIs (the allocation of each subnet + security-group
+    /// set of its VpcConfig); any other function's join the Lambda-owned network. The list keeps the subnet order
+    /// of the keys, so the spec stays equal (and warm environments stay warm) while the ENIs do not change.
+    static func networkAttachment(for c: FunctionConfig, in state: CloudState) throws -> NetworkAttachment {
+        guard let vpc = c.vpcConfig, vpc.isAttached else { return .lambdaNetwork }
+        let keys = vpc.hyperplaneKeys
+        let interfaces = keys.compactMap { key -> HyperplaneInterface? in
+            guard let id = state.hyperplaneENIs[key.id]?.networkInterfaceId, let eni = state.networkInterfaces[id] else { return nil }
+            return HyperplaneInterface(networkInterfaceId: id, privateIpAddress: eni.privateIpAddress.description)
+        }
+        // Active implies the ENIs exist; running such a function without its network would hide the problem.
+        guard !interfaces.isEmpty else { throw LambdaNetworkErrors.hyperplaneInterfaceMissing(keys) }
+        return .hyperplane(interfaces)
     }
 
     static func awsError(_ e: SandboxError) -> AWSError {
