@@ -73,7 +73,10 @@ public enum FabricDiff {
                 .map { .deleteRoute(namespace: ns, $0) }
         }
         let keptRoutes = o.routes.filter { $0.device.map { !gone.contains($0) } ?? true }
-        out += p.state.routes.subtracting(keptRoutes).sorted().map { .addRoute(namespace: ns, $0) }
+        // Routes without a gateway first: a gateway route needs the on-link route to its gateway (`169.254.0.1/32
+        // dev lv-igw` in `main` before `default via 169.254.0.1` in a route table that sorts earlier).
+        out += p.state.routes.subtracting(keptRoutes).sorted { ($0.gateway == nil ? 0 : 1, $0) < ($1.gateway == nil ? 0 : 1, $1) }
+            .map { .addRoute(namespace: ns, $0) }
         if p.owned {
             out += o.rules.subtracting(p.state.rules).sorted().map { .deleteRule(namespace: ns, $0) }
         }
