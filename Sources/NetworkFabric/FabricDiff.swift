@@ -27,6 +27,9 @@ public enum FabricDiff {
         return out
     }
 
+    /// Veth ends whose other end the internet core creates and removes.
+    static let linksRemovedByTheirPeer: Set<String> = [FabricNames.routerUplink, FabricNames.lambdaUplink]
+
     /// Changes inside one namespace, ordered so a single `ip -batch` can run them: removals, bridges, other
     /// links, link settings, addresses, routes, rules, then the firewall.
     public static func changes(_ p: NamespacePlan, observed o: NamespaceState) -> [FabricChange] {
@@ -56,7 +59,8 @@ public enum FabricDiff {
         }
         if p.owned {
             for name in o.links.keys.sorted() where p.state.links[name] == nil && o.links[name]?.kind != .loopback {
-                removeLinks.append(.deleteLink(namespace: ns, name: name))
+                // The core removes its end of these veths first (it ranks first), which takes this end with it.
+                if !Self.linksRemovedByTheirPeer.contains(name) { removeLinks.append(.deleteLink(namespace: ns, name: name)) }
                 gone.insert(name)
             }
         }

@@ -21,8 +21,10 @@ public struct FabricPlanner: Sendable {
         ("net/ipv6/conf/default/disable_ipv6", "1"),
     ]
 
-    /// `hosts`: the addresses of the simulated internet's hosts (`lambda-vpc internet run`).
-    public func plan(_ model: FabricModel, attachments: [EnvironmentAttachment] = [], hosts: [IPv4Address] = []) -> FabricPlan {
+    /// `hosts`: the addresses of the simulated internet's hosts (`lambda-vpc internet run`). `keepLambdaNetwork`:
+    /// plan the lambda network even without attachments (for `doctor`, which does not know them).
+    public func plan(_ model: FabricModel, attachments: [EnvironmentAttachment] = [], hosts: [IPv4Address] = [],
+                     keepLambdaNetwork: Bool = false) -> FabricPlan {
         var plan = FabricPlan()
         let vpcs = Dictionary(uniqueKeysWithValues: model.vpcs.map { ($0.id, $0) })
         let subnets = Dictionary(uniqueKeysWithValues: model.subnets.filter { vpcs[$0.vpcId] != nil }.map { ($0.id, $0) })
@@ -56,13 +58,14 @@ public struct FabricPlanner: Sendable {
         }
 
         let lambdaEnvs = attachments.filter { $0.target == .lambdaNetwork }
-        if !lambdaEnvs.isEmpty { plan.namespaces[names.lambdaNetworkNamespace] = lambdaNetworkPlan(lambdaEnvs) }
+        let lambdaNetwork = !lambdaEnvs.isEmpty || keepLambdaNetwork
+        if lambdaNetwork { plan.namespaces[names.lambdaNetworkNamespace] = lambdaNetworkPlan(lambdaEnvs) }
 
         let uplinked = model.vpcs.filter { v in model.internetGateways.contains { $0.vpcId == v.id } }
-        if !uplinked.isEmpty || !hosts.isEmpty || !lambdaEnvs.isEmpty {
+        if !uplinked.isEmpty || !hosts.isEmpty || lambdaNetwork {
             plan.namespaces[names.internetNamespace] = corePlan(
                 vpcs: uplinked.map { v in (v.id, mappings.filter { $0.vpcId == v.id }.map(\.mapping.publicIp)) },
-                hosts: hosts, lambdaNetwork: !lambdaEnvs.isEmpty)
+                hosts: hosts, lambdaNetwork: lambdaNetwork)
             for h in Set(hosts) { plan.namespaces[names.internetHostNamespace(h)] = hostPlan(h) }
         }
 

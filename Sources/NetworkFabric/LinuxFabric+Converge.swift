@@ -216,7 +216,8 @@ extension LinuxFabric {
         // A process that does not know the server's hosts (`doctor`) takes the host namespaces that exist as wanted.
         let hosts = ignoringEnvironmentLinks ? memory.hosts.union(existing.compactMap { names.internetHostAddress(namespace: $0) })
             : memory.hosts
-        let plan = planner.plan(model, attachments: Array(memory.attachments.values), hosts: hosts.sorted())
+        let plan = planner.plan(model, attachments: Array(memory.attachments.values), hosts: hosts.sorted(),
+                                keepLambdaNetwork: ignoringEnvironmentLinks && existing.contains(names.lambdaNetworkNamespace))
         let toRead = existing.filter { plan.namespaces[$0] != nil }
         let reads = NamespaceThreads.parallelMap(Array(toRead)) { ns in
             Result { try Self.read(ns, fingerprintTable: plan.namespaces[ns]?.firewall?.fingerprintTable) }

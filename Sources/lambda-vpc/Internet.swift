@@ -75,34 +75,48 @@ struct InternetRun: AsyncParsableCommand {
         Foundation.exit(1)
     }
 
-    /// The command, run through `ip netns exec`, with SIGTERM passed on to it.
+    /// The command, run through `ip netns exec` with default signal handling and nothing blocked (this process's
+    /// threads may block signals), SIGTERM passed on to it.
     final class Child: @unchecked Sendable {
-        let process = Process()
+        let argv: [String]
         let forward = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
 
-        init(command: [String]) {
-            process.executableURL = URL(fileURLWithPath: InternetRun.ipTool)
-            process.arguments = command
-        }
+        init(command: [String]) { argv = [InternetRun.ipTool] + command }
 
         /// Runs it to the end; its exit status, 128+N when killed by signal N, 127 when it could not start.
         func run() async -> Int32 {
-            await withCheckedContinuation { done in
-                process.terminationHandler = { p in
-                    done.resume(returning: p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus)
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var defaults = sigset_t(), none = sigset_t()
+            sigemptyset(&defaults)
+            for s in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, s) }
+            sigemptyset(&none)
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+            let cArgs = argv.map { strdup($0) } + [nil]
+            defer { cArgs.forEach { free($0) } }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, argv[0], nil, &attributes, cArgs, environ)
+            guard rc == 0 else {
+                FileHandle.standardError.write(Data("Error: cannot run \(argv[0]): \(String(cString: strerror(rc)))\n".utf8))
+                return 127
+            }
+            // This process outlives the command to remove the host: Ctrl-C reaches the command through the terminal,
+            // a SIGTERM sent here is passed on.
+            signal(SIGINT, SIG_IGN)
+            signal(SIGTERM, SIG_IGN)
+            let child = pid
+            forward.setEventHandler { _ = kill(child, SIGTERM) }
+            forward.resume()
+            return await withCheckedContinuation { done in
+                Thread.detachNewThread {
+                    var status: Int32 = 0
+                    while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                    let signalled = status & 0x7f
+                    done.resume(returning: signalled == 0 ? (status >> 8) & 0xff : 128 + signalled)
                 }
-                do { try process.run() } catch {
-                    process.terminationHandler = nil
-                    FileHandle.standardError.write(Data("Error: cannot run the command: \(error)\n".utf8))
-                    done.resume(returning: 127)
-                    return
-                }
-                // Ignored only once the command runs with default handling: Ctrl-C reaches it through the terminal,
-                // a SIGTERM sent here is passed on; either way this process outlives it to remove the host.
-                signal(SIGINT, SIG_IGN)
-                signal(SIGTERM, SIG_IGN)
-                forward.setEventHandler { [process] in if process.isRunning { process.terminate() } }
-                forward.resume()
             }
         }
     }

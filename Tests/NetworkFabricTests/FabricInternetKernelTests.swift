@@ -43,7 +43,8 @@ import Testing
             #expect(!(fromLambda["10.0.1.10:8080"] ?? "").hasPrefix("ok"), "no way into a VPC's private range: \(fromLambda)")
 
             let outsider = try LinuxFabric(instanceTag: tag)
-            #expect(try await outsider.doctor(model(natAvailable: true, webOpenToInternet: true), ignoringEnvironmentLinks: true).problems == [])
+            let seen = try await outsider.doctor(model(natAvailable: true, webOpenToInternet: true), ignoringEnvironmentLinks: true)
+            #expect(seen.problems == [] && seen.namespaces.contains(hostNs))
             #expect(try await fabric.doctor().problems == [])
 
             // Detaching the gateway cuts the VPC off; the core stays for the host and the lambda network.
