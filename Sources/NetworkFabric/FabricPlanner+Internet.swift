@@ -95,6 +95,8 @@ extension FabricPlanner {
         p.state.addresses.insert(.init(device: link, cidr: "\(address)/32"))
         p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: link))
         p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SimulatedInternet.coreAddress.description, device: link))
+        // A host is open to the internet; the empty table only carries the fingerprint of its sysctls (IPv4 only).
+        p.firewall = .make(sysctls: Self.commonSysctls.filter { $0.key.hasPrefix("net/ipv6") }, tables: [("inet lv_host", "")])
         return p
     }
 

@@ -41,6 +41,11 @@ def wait_for(predicate, what, timeout=10):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def host_pids(ns):
+    r = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
+    return r.returncode == 0 and r.stdout.split()
+
+
 def read(path):
     with open(path) as f:
         return f.read()
@@ -209,7 +214,7 @@ def test_server_sigterm_ends_hosts_and_removes_them():
     tag = tag_for(s.data_dir)
     try:
         host = internet_run(s, "203.0.113.40", "sleep", "600")
-        wait_for(lambda: f"lv-{tag}-host-203-0-113-40" in namespaces(tag), "the host")
+        wait_for(lambda: host_pids(f"lv-{tag}-host-203-0-113-40"), "the command to run in the host")
         assert f"lv-{tag}-inet" in namespaces(tag)
         assert s.stop() == 0
         # The server ended the command: `internet run` exits with its status (killed by SIGKILL).
