@@ -41,9 +41,17 @@ def wait_for(predicate, what, timeout=10):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def host_pids(ns):
+def running_in(ns, program):
+    """True when a process running `program` is in namespace `ns` (the server's own `ip -n` calls pass through too)."""
     r = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
-    return r.returncode == 0 and r.stdout.split()
+    for pid in r.stdout.split() if r.returncode == 0 else []:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f.read().split(b"\0")[0] == program.encode():
+                    return True
+        except OSError:
+            pass
+    return False
 
 
 def read(path):
@@ -213,13 +221,35 @@ def test_server_sigterm_ends_hosts_and_removes_them():
     s = Server().start()
     tag = tag_for(s.data_dir)
     try:
-        host = internet_run(s, "203.0.113.40", "sleep", "600")
-        wait_for(lambda: host_pids(f"lv-{tag}-host-203-0-113-40"), "the command to run in the host")
+        log = os.path.join(s.data_dir, "internet-run.log")
+        host = internet_run(s, "203.0.113.40", "sleep", "600", log=log)
+        wait_for(lambda: running_in(f"lv-{tag}-host-203-0-113-40", "sleep"), "the command to run in the host")
         assert f"lv-{tag}-inet" in namespaces(tag)
         assert s.stop() == 0
         # The server ended the command: `internet run` exits with its status (killed by SIGKILL).
-        assert host.wait(timeout=10) == 128 + 9
+        assert host.wait(timeout=10) == 128 + 9, read(log)
         assert namespaces(tag) == []
+    finally:
+        s.cleanup()
+        for ns in namespaces(tag):
+            subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
+def test_restart_after_kill9_ends_and_removes_the_old_hosts():
+    require_net_admin()
+    s = Server().start()
+    tag = tag_for(s.data_dir)
+    try:
+        host = internet_run(s, "198.51.100.50", "sleep", "600")
+        ns = f"lv-{tag}-host-198-51-100-50"
+        wait_for(lambda: running_in(ns, "sleep"), "the command to run in the host")
+        s.kill9()
+        assert ns in namespaces(tag) and host.poll() is None, "kill -9 leaves the host running"
+        s.start()
+        # The new server does not know the host: it ends its command and removes its namespace, and the core.
+        assert host.wait(timeout=15) == 128 + 9
+        wait_for(lambda: namespaces(tag) == [], "the old host and core to go", timeout=15)
+        assert s.stop() == 0
     finally:
         s.cleanup()
         for ns in namespaces(tag):
