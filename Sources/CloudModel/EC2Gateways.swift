@@ -46,8 +46,9 @@ public struct ElasticAddress: Record, Taggable {
         self.ownerId = ownerId; self.tags = tags; self.createdAt = createdAt
     }
 
-    /// The block Elastic IPs come from: a documentation range the simulated internet routes.
-    public static let pool = IPv4CIDR("198.51.100.0/24")!
+    /// The block Elastic IPs come from: RFC 5737 TEST-NET-1, apart from the simulated internet's host ranges
+    /// (TEST-NET-2 and -3), so an Elastic IP never collides with an internet host.
+    public static let pool = IPv4CIDR("192.0.2.0/24")!
 
     /// The lowest free address of the pool (`.1` … `.254`), or nil when all are allocated.
     public static func firstFree(used: Set<IPv4Address>) -> IPv4Address? {

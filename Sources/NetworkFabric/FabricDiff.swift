@@ -27,6 +27,9 @@ public enum FabricDiff {
         return out
     }
 
+    /// Veth ends whose other end the internet core creates and removes.
+    static let linksRemovedByTheirPeer: Set<String> = [FabricNames.routerUplink, FabricNames.lambdaUplink]
+
     /// Changes inside one namespace, ordered so a single `ip -batch` can run them: removals, bridges, other
     /// links, link settings, addresses, routes, rules, then the firewall.
     public static func changes(_ p: NamespacePlan, observed o: NamespaceState) -> [FabricChange] {
@@ -56,7 +59,8 @@ public enum FabricDiff {
         }
         if p.owned {
             for name in o.links.keys.sorted() where p.state.links[name] == nil && o.links[name]?.kind != .loopback {
-                removeLinks.append(.deleteLink(namespace: ns, name: name))
+                // The core removes its end of these veths first (it ranks first), which takes this end with it.
+                if !Self.linksRemovedByTheirPeer.contains(name) { removeLinks.append(.deleteLink(namespace: ns, name: name)) }
                 gone.insert(name)
             }
         }
@@ -73,7 +77,10 @@ public enum FabricDiff {
                 .map { .deleteRoute(namespace: ns, $0) }
         }
         let keptRoutes = o.routes.filter { $0.device.map { !gone.contains($0) } ?? true }
-        out += p.state.routes.subtracting(keptRoutes).sorted().map { .addRoute(namespace: ns, $0) }
+        // Routes without a gateway first: a gateway route needs the on-link route to its gateway (`169.254.0.1/32
+        // dev lv-igw` in `main` before `default via 169.254.0.1` in a route table that sorts earlier).
+        out += p.state.routes.subtracting(keptRoutes).sorted { ($0.gateway == nil ? 0 : 1, $0) < ($1.gateway == nil ? 0 : 1, $1) }
+            .map { .addRoute(namespace: ns, $0) }
         if p.owned {
             out += o.rules.subtracting(p.state.rules).sorted().map { .deleteRule(namespace: ns, $0) }
         }

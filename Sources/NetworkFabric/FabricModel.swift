@@ -9,14 +9,24 @@ public struct FabricModel: Sendable, Equatable {
     public var routeTables: [RouteTable]
     public var securityGroups: [SecurityGroup]
     public var interfaces: [Interface]
+    /// Internet gateways attached to a VPC (detached ones route nothing).
+    public var internetGateways: [InternetGateway]
+    /// NAT gateways whose interface exists (pending, available or deleting).
+    public var natGateways: [NatGateway]
+    /// Elastic IPs associated with an interface: the 1:1 mappings an internet gateway performs.
+    public var publicMappings: [PublicMapping]
 
     public init(vpcs: [VPC] = [], subnets: [Subnet] = [], routeTables: [RouteTable] = [],
-                securityGroups: [SecurityGroup] = [], interfaces: [Interface] = []) {
+                securityGroups: [SecurityGroup] = [], interfaces: [Interface] = [], internetGateways: [InternetGateway] = [],
+                natGateways: [NatGateway] = [], publicMappings: [PublicMapping] = []) {
         self.vpcs = vpcs.sorted { $0.id < $1.id }
         self.subnets = subnets.sorted { $0.id < $1.id }
         self.routeTables = routeTables.sorted { $0.id < $1.id }
         self.securityGroups = securityGroups.sorted { $0.id < $1.id }
         self.interfaces = interfaces.sorted { $0.id < $1.id }
+        self.internetGateways = internetGateways.sorted { $0.id < $1.id }
+        self.natGateways = natGateways.sorted { $0.id < $1.id }
+        self.publicMappings = publicMappings.sorted { $0.publicIp < $1.publicIp }
     }
 
     /// The empty cloud: reconciling to it is teardown.
@@ -62,7 +72,11 @@ public struct FabricModel: Sendable, Equatable {
         case local
         /// An ENI in the VPC (an appliance).
         case networkInterface(String)
-        /// An internet gateway, NAT gateway or anything the fabric does not realise yet: dropped (a blackhole).
+        /// An internet gateway: leaves by the VPC's uplink when that gateway is attached to the route table's VPC.
+        case internetGateway(String)
+        /// A NAT gateway: forwarded to its interface when it is available.
+        case natGateway(String)
+        /// Anything the fabric does not realise (an instance, a peering…): dropped (a blackhole).
         case unrealised(String)
     }
 
@@ -111,6 +125,35 @@ public struct FabricModel: Sendable, Equatable {
 }
 
 extension FabricModel {
+    /// An internet gateway and the VPC it is attached to.
+    public struct InternetGateway: Sendable, Equatable {
+        public var id: String
+        public var vpcId: String
+        public init(id: String, vpcId: String) { self.id = id; self.vpcId = vpcId }
+    }
+
+    /// A NAT gateway: its interface (a namespace in its subnet) forwards and masquerades only once available.
+    public struct NatGateway: Sendable, Equatable {
+        public var id: String
+        public var interfaceId: String
+        public var isAvailable: Bool
+        public init(id: String, interfaceId: String, isAvailable: Bool) {
+            self.id = id; self.interfaceId = interfaceId; self.isAvailable = isAvailable
+        }
+    }
+
+    /// An Elastic IP mapped 1:1 to an interface's private address by the internet gateway of its VPC.
+    public struct PublicMapping: Sendable, Equatable {
+        public var publicIp: IPv4Address
+        public var interfaceId: String
+        public var privateIp: IPv4Address
+        public init(publicIp: IPv4Address, interfaceId: String, privateIp: IPv4Address) {
+            self.publicIp = publicIp; self.interfaceId = interfaceId; self.privateIp = privateIp
+        }
+    }
+}
+
+extension FabricModel {
     /// Reads the records the fabric enforces out of the control plane's state. Pure; IPv6-only rules are dropped
     /// because the fabric is IPv4-only.
     public init(state: CloudState) {
@@ -131,6 +174,8 @@ extension FabricModel {
                            let target: RouteTarget
                            if r.gatewayId == "local" { target = .local }
                            else if let eni = r.networkInterfaceId { target = .networkInterface(eni) }
+                           else if let nat = r.natGatewayId { target = .natGateway(nat) }
+                           else if let igw = r.gatewayId, igw.hasPrefix("igw-") { target = .internetGateway(igw) }
                            else { target = .unrealised(r.natGatewayId ?? r.gatewayId ?? r.instanceId ?? "unknown") }
                            return Route(destination: r.destination, target: target)
                        })
@@ -143,6 +188,16 @@ extension FabricModel {
             interfaces: state.networkInterfaces.values.map {
                 Interface(id: $0.id, subnetId: $0.subnetId, address: $0.privateIpAddress, groupIds: $0.groupIds,
                           interfaceType: $0.interfaceType)
+            },
+            internetGateways: state.internetGateways.values.compactMap { g in
+                g.attachedVpcId.map { InternetGateway(id: g.id, vpcId: $0) }
+            },
+            natGateways: state.natGateways.values.compactMap { n in
+                guard state.networkInterfaces[n.networkInterfaceId] != nil else { return nil }
+                return NatGateway(id: n.id, interfaceId: n.networkInterfaceId, isAvailable: n.state == .available)
+            },
+            publicMappings: state.addresses.values.compactMap { a in
+                a.association.map { PublicMapping(publicIp: a.publicIp, interfaceId: $0.networkInterfaceId, privateIp: $0.privateIpAddress) }
             })
     }
 }

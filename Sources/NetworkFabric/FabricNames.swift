@@ -1,3 +1,4 @@
+import CloudModel
 import Foundation
 
 /// The names of every kernel object one fabric instance owns. Namespaces carry the instance tag
@@ -28,6 +29,24 @@ public struct FabricNames: Sendable, Equatable {
     /// Where environments of functions without VpcConfig attach.
     public var lambdaNetworkNamespace: String { namespacePrefix + "lambda" }
 
+    /// The simulated internet's core router: uplinks of VPCs with an internet gateway, internet hosts, the lambda network.
+    public var internetNamespace: String { namespacePrefix + "inet" }
+    /// One internet host (`lv-<tag>-host-203-0-113-10`): the address is in the name, so a process that does not know
+    /// the server's hosts (`doctor`) can tell which address a host namespace holds.
+    public func internetHostNamespace(_ address: IPv4Address) -> String {
+        namespacePrefix + "host-" + address.description.replacingOccurrences(of: ".", with: "-")
+    }
+    /// The address of a host namespace of this instance, nil for any other namespace.
+    public func internetHostAddress(namespace: String) -> IPv4Address? {
+        let prefix = namespacePrefix + "host-"
+        guard namespace.hasPrefix(prefix) else { return nil }
+        return IPv4Address(namespace.dropFirst(prefix.count).replacingOccurrences(of: "-", with: "."))
+    }
+    /// The host-side end of `--egress host`'s veth, in the root namespace (so it carries the tag).
+    public var egressRootLink: String { "lv-\(tag)-eg" }
+    /// The nftables table in the root namespace that masquerades `--egress host` traffic.
+    public var egressRootTable: String { "ip lv_\(tag)_egress" }
+
     public func owns(namespace: String) -> Bool { namespace.hasPrefix(namespacePrefix) }
 
     /// Bridge of a subnet, inside its VPC router namespace.
@@ -38,6 +57,17 @@ public struct FabricNames: Sendable, Equatable {
     public static let interfaceLink = "eth0"
     /// ENI- or lambda-network-side end of an environment's veth.
     public static func environmentPort(_ environmentNamespace: String) -> String { "lv-x-" + shortHash(environmentNamespace) }
+    /// A VPC router's link into the internet core (its internet gateway).
+    public static let routerUplink = "lv-igw"
+    /// The core's end of a VPC's uplink.
+    public static func coreVPCPort(_ vpcId: String) -> String { "lv-v-" + shortHash(vpcId) }
+    /// The core's end of an internet host's veth.
+    public static func coreHostPort(_ address: IPv4Address) -> String { "lv-h-" + shortHash(address.description) }
+    /// The core's end of the lambda network's uplink, and the lambda network's end.
+    public static let coreLambdaPort = "lv-lambda"
+    public static let lambdaUplink = "lv-inet"
+    /// The core's end of `--egress host`'s veth.
+    public static let coreEgressPort = "lv-egress"
     /// Glob matching every environment port, for nftables.
     public static let environmentPortGlob = "lv-x-*"
 
@@ -64,6 +94,7 @@ public enum FabricError: Error, Equatable, CustomStringConvertible {
     case commandFailed(command: String, status: Int32, stderr: String)
     case noCapability
     case reconcileFailed([String])
+    case internetHostInUse(String)
 
     public var description: String {
         switch self {
@@ -73,6 +104,7 @@ public enum FabricError: Error, Equatable, CustomStringConvertible {
         case let .commandFailed(c, s, e): return "`\(c)` exited \(s): \(e.trimmingCharacters(in: .whitespacesAndNewlines))"
         case .noCapability: return "the network fabric needs CAP_NET_ADMIN"
         case .reconcileFailed(let f): return "network fabric reconcile failed: " + f.joined(separator: "; ")
+        case .internetHostInUse(let a): return "\(a) is already used by another internet host"
         }
     }
 }

@@ -5,8 +5,10 @@ import CloudModel
 /// subnet and its security groups as nftables; per attached environment a /30 veth into its ENI namespace.
 public struct FabricPlanner: Sendable {
     public let names: FabricNames
+    /// Whether the internet core has a way out to the host's network.
+    public let egress: InternetEgress
 
-    public init(names: FabricNames) { self.names = names }
+    public init(names: FabricNames, egress: InternetEgress = .none) { self.names = names; self.egress = egress }
 
     /// Priority of the per-subnet `ip rule`s; subnets never overlap, so one priority for all is unambiguous.
     static let subnetRulePriority = 10000
@@ -19,31 +21,53 @@ public struct FabricPlanner: Sendable {
         ("net/ipv6/conf/default/disable_ipv6", "1"),
     ]
 
-    public func plan(_ model: FabricModel, attachments: [EnvironmentAttachment] = []) -> FabricPlan {
+    /// `hosts`: the addresses of the simulated internet's hosts (`lambda-vpc internet run`). `keepLambdaNetwork`:
+    /// plan the lambda network even without attachments (for `doctor`, which does not know them).
+    public func plan(_ model: FabricModel, attachments: [EnvironmentAttachment] = [], hosts: [IPv4Address] = [],
+                     keepLambdaNetwork: Bool = false) -> FabricPlan {
         var plan = FabricPlan()
         let vpcs = Dictionary(uniqueKeysWithValues: model.vpcs.map { ($0.id, $0) })
         let subnets = Dictionary(uniqueKeysWithValues: model.subnets.filter { vpcs[$0.vpcId] != nil }.map { ($0.id, $0) })
         let interfaces = model.interfaces.filter { subnets[$0.subnetId] != nil }
         let interfacesById = Dictionary(uniqueKeysWithValues: interfaces.map { ($0.id, $0) })
 
+        let mappings = publicMappings(model, interfacesById: interfacesById, subnets: subnets)
         for vpc in model.vpcs {
-            plan.namespaces[names.vpcRouterNamespace(vpc.id)] = routerPlan(
+            var router = routerPlan(
                 vpc, subnets: model.subnets.filter { $0.vpcId == vpc.id }, model: model,
                 interfaces: interfaces.filter { subnets[$0.subnetId]?.vpcId == vpc.id }, subnetsById: subnets)
+            let gateway = model.internetGateways.first { $0.vpcId == vpc.id }
+            addInternetGateway(&router, gateway: gateway, mappings: mappings.filter { $0.vpcId == vpc.id }.map(\.mapping))
+            plan.namespaces[router.name] = router
         }
 
         var members: [String: [IPv4Address]] = [:]
         for i in interfaces { for g in i.groupIds { members[g, default: []].append(i.address) } }
         let groups = Dictionary(uniqueKeysWithValues: model.securityGroups.map { ($0.id, $0) })
+        let natByInterface = Dictionary(model.natGateways.map { ($0.interfaceId, $0) }, uniquingKeysWith: { a, _ in a })
         for i in interfaces {
             let subnet = subnets[i.subnetId]!
+            if i.interfaceType == "nat_gateway" {
+                plan.namespaces[names.interfaceNamespace(i.id)] = natGatewayPlan(
+                    i, subnet: subnet, vpc: vpcs[subnet.vpcId]!, isAvailable: natByInterface[i.id]?.isAvailable ?? false)
+                continue
+            }
             let envs = attachments.filter { $0.target == .interface(i.id) }
             plan.namespaces[names.interfaceNamespace(i.id)] = interfacePlan(
                 i, subnet: subnet, groups: i.groupIds.compactMap { groups[$0] }, members: members, environments: envs)
         }
 
         let lambdaEnvs = attachments.filter { $0.target == .lambdaNetwork }
-        if !lambdaEnvs.isEmpty { plan.namespaces[names.lambdaNetworkNamespace] = lambdaNetworkPlan(lambdaEnvs) }
+        let lambdaNetwork = !lambdaEnvs.isEmpty || keepLambdaNetwork
+        if lambdaNetwork { plan.namespaces[names.lambdaNetworkNamespace] = lambdaNetworkPlan(lambdaEnvs) }
+
+        let uplinked = model.vpcs.filter { v in model.internetGateways.contains { $0.vpcId == v.id } }
+        if !uplinked.isEmpty || !hosts.isEmpty || lambdaNetwork {
+            plan.namespaces[names.internetNamespace] = corePlan(
+                vpcs: uplinked.map { v in (v.id, mappings.filter { $0.vpcId == v.id }.map(\.mapping.publicIp)) },
+                hosts: hosts, lambdaNetwork: lambdaNetwork)
+            for h in Set(hosts) { plan.namespaces[names.internetHostNamespace(h)] = hostPlan(h) }
+        }
 
         for a in attachments {
             let target: String
@@ -104,12 +128,26 @@ public struct FabricPlanner: Sendable {
                     } else {
                         p.state.routes.insert(.init(type: "blackhole", destination: dest, table: number))
                     }
+                case .internetGateway(let id):
+                    if model.internetGateways.contains(where: { $0.id == id && $0.vpcId == vpc.id }) {
+                        p.state.routes.insert(.init(destination: dest, gateway: SimulatedInternet.coreAddress.description,
+                                                    device: FabricNames.routerUplink, table: number))
+                    } else {
+                        p.state.routes.insert(.init(type: "blackhole", destination: dest, table: number))
+                    }
+                case .natGateway(let id):
+                    if let nat = model.natGateways.first(where: { $0.id == id && $0.isAvailable }),
+                       let eni = vpcInterfaces[nat.interfaceId] {
+                        p.state.routes.insert(.init(destination: dest, gateway: eni.address.description,
+                                                    device: FabricNames.subnetBridge(eni.subnetId), table: number))
+                    } else {
+                        p.state.routes.insert(.init(type: "blackhole", destination: dest, table: number))
+                    }
                 case .unrealised:
                     p.state.routes.insert(.init(type: "blackhole", destination: dest, table: number))
                 }
             }
         }
-        p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_router", "")])
         return p
     }
 
@@ -124,20 +162,6 @@ public struct FabricPlanner: Sendable {
         addEnvironmentPorts(&p, environments)
         p.firewall = .make(sysctls: Self.commonSysctls,
                            tables: SecurityGroupRuleset.tables(interface: i, groups: groups, members: members))
-        return p
-    }
-
-    func lambdaNetworkPlan(_ environments: [EnvironmentAttachment]) -> NamespacePlan {
-        var p = NamespacePlan(name: names.lambdaNetworkNamespace, role: .router)
-        p.state.links["lo"] = .init(kind: .loopback)
-        addEnvironmentPorts(&p, environments)
-        // No route leads anywhere yet; environments must not reach each other through this namespace either.
-        let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
-            "iif \"lo\" accept", "ct state established,related accept",
-        ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
-            "ct state established,related accept",
-        ])
-        p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_lambda", body)])
         return p
     }
 

@@ -6,12 +6,13 @@ extension LinuxFabric {
     static let ip = Subprocess.tool("ip")
 
     func currentPlan() -> FabricPlan {
-        planner.plan(memory.model, attachments: memory.attachments.values.sorted { $0.environmentNamespace < $1.environmentNamespace })
+        planner.plan(memory.model, attachments: memory.attachments.values.sorted { $0.environmentNamespace < $1.environmentNamespace },
+                     hosts: memory.hosts.sorted())
     }
 
     func converge(force: Bool) throws -> ReconcileReport {
         if !force, memory.lastPlan != nil, let last = memory.lastInputs,
-           last.model == memory.model, last.attachments == memory.attachments { return .unchanged }
+           last.model == memory.model, last.attachments == memory.attachments, last.hosts == memory.hosts { return .unchanged }
         var plan = currentPlan()
         if !force, plan == memory.lastPlan { return .unchanged }
         let existing = Self.listNamespaces()
@@ -42,6 +43,7 @@ extension LinuxFabric {
         let changes = FabricDiff.changes(plan: plan, observed: observed, existing: existing, names: names)
             .filter { failures[$0.namespace] == nil }
         failures.merge(execute(changes, plan: plan), uniquingKeysWith: { a, _ in a })
+        if let f = applyHostEgress(plan: plan, changes: changes) { failures[names.internetNamespace] = f }
         record(plan: plan, changes: changes, failures: failures, complete: true)
 
         // One retry for what failed, from a fresh read of the kernel: heals state changed behind our back.
@@ -65,7 +67,7 @@ extension LinuxFabric {
             throw FabricError.reconcileFailed(failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
         }
         memory.lastPlan = plan
-        memory.lastInputs = (memory.model, memory.attachments)
+        memory.lastInputs = (memory.model, memory.attachments, memory.hosts)
         logger.debug("fabric: reconciled", metadata: ["changes": "\(changes.count)", "read": "\(unknown.count)"])
         return ReconcileReport(ran: true, changes: changes.count, namespacesRead: unknown.count)
     }
@@ -217,8 +219,12 @@ extension LinuxFabric {
     }
 
     func diagnose(_ model: FabricModel, ignoringEnvironmentLinks: Bool) throws -> DoctorReport {
-        let plan = planner.plan(model, attachments: Array(memory.attachments.values))
         let existing = Self.listNamespaces()
+        // A process that does not know the server's hosts (`doctor`) takes the host namespaces that exist as wanted.
+        let hosts = ignoringEnvironmentLinks ? memory.hosts.union(existing.compactMap { names.internetHostAddress(namespace: $0) })
+            : memory.hosts
+        let plan = planner.plan(model, attachments: Array(memory.attachments.values), hosts: hosts.sorted(),
+                                keepLambdaNetwork: ignoringEnvironmentLinks && existing.contains(names.lambdaNetworkNamespace))
         let toRead = existing.filter { plan.namespaces[$0] != nil }
         let reads = NamespaceThreads.parallelMap(Array(toRead)) { ns in
             Result { try Self.read(ns, fingerprintTable: plan.namespaces[ns]?.firewall?.fingerprintTable) }
@@ -239,5 +245,27 @@ extension LinuxFabric {
         }
         problems += FabricDiff.changes(plan: plan, observed: observed, existing: existing, names: names).map(\.problem)
         return DoctorReport(namespaces: existing.filter { names.owns(namespace: $0) }.sorted(), problems: problems)
+    }
+}
+
+extension LinuxFabric {
+    /// `--egress host`: after a reconcile that changed something, sets up (or, without a core, removes) the root
+    /// namespace's side of the core's way out. Returns a failure message, nil when fine or not asked for.
+    func applyHostEgress(plan: FabricPlan, changes: [FabricChange]) -> String? {
+        guard planner.egress == .host, !changes.isEmpty else { return nil }
+        let egress = HostEgress(names: names)
+        let nft = Subprocess.tool("nft")
+        guard plan.namespaces[names.internetNamespace] != nil else {
+            _ = try? Subprocess.run([nft, "-f", "-"], stdin: egress.rootTeardown)
+            return nil
+        }
+        do {
+            try Subprocess.check([Self.ip, "-force", "-batch", "-"], stdin: egress.rootIPBatch)
+            try "\(HostEgress.rootSysctl.value)\n".write(toFile: "/proc/sys/" + HostEgress.rootSysctl.key, atomically: false, encoding: .utf8)
+            try Subprocess.check([nft, "-f", "-"], stdin: egress.rootRuleset)
+            return nil
+        } catch {
+            return "host egress: \(error)"
+        }
     }
 }

@@ -16,9 +16,10 @@ public final class LinuxFabric: Sendable {
     let logger: Logger
 
     /// `instanceTag`: 4-8 lower-case hex digits carried by every namespace name; see `FabricNames.tag(forDataDirectory:)`.
-    public init(instanceTag: String, logger: Logger = Logger(label: "lambda-vpc.fabric")) throws {
+    /// `egress`: whether the simulated internet's core reaches the host's own network.
+    public init(instanceTag: String, egress: InternetEgress = .none, logger: Logger = Logger(label: "lambda-vpc.fabric")) throws {
         names = try FabricNames(tag: instanceTag)
-        planner = FabricPlanner(names: names)
+        planner = FabricPlanner(names: names, egress: egress)
         worker = SerialThread(name: "lv-fabric-\(instanceTag)")
         self.logger = logger
     }
@@ -47,8 +48,35 @@ public final class LinuxFabric: Sendable {
         try await worker.run { [self] in
             memory.model = .empty
             memory.attachments = [:]
+            memory.hosts = []
             _ = try converge(force: true)
         }
+    }
+
+    /// Adds an internet host holding `address` (validated by the caller) and returns its namespace, once built.
+    public func addInternetHost(_ address: IPv4Address) async throws -> String {
+        try await worker.run { [self] in
+            guard memory.hosts.insert(address).inserted else { throw FabricError.internetHostInUse(address.description) }
+            do { _ = try converge(force: false) } catch {
+                memory.hosts.remove(address)
+                _ = try? converge(force: false)
+                throw error
+            }
+            return names.internetHostNamespace(address)
+        }
+    }
+
+    /// Removes an internet host's namespace (its processes must be ended first; see `internetHostNamespace`).
+    public func removeInternetHost(_ address: IPv4Address) async throws {
+        try await worker.run { [self] in
+            guard memory.hosts.remove(address) != nil else { return }
+            _ = try converge(force: false)
+        }
+    }
+
+    /// The addresses of the internet hosts this process made.
+    public func internetHosts() async -> Set<IPv4Address> {
+        (try? await worker.run { [self] in memory.hosts }) ?? []
     }
 
     /// Wires an environment namespace (created by the sandbox) to an ENI namespace or the lambda network.
@@ -107,10 +135,12 @@ public struct DoctorReport: Sendable, Equatable {
 final class FabricMemory: @unchecked Sendable {
     var model = FabricModel.empty
     var attachments: [String: EnvironmentAttachment] = [:]
+    /// Addresses of the simulated internet's hosts.
+    var hosts: Set<IPv4Address> = []
     /// The last plan fully applied without failure.
     var lastPlan: FabricPlan?
     /// The inputs of `lastPlan`: equal inputs skip even the planning (rendering 100 rulesets is not free).
-    var lastInputs: (model: FabricModel, attachments: [String: EnvironmentAttachment])?
+    var lastInputs: (model: FabricModel, attachments: [String: EnvironmentAttachment], hosts: Set<IPv4Address>)?
     /// Per namespace, the state this process applied (and so knows to be there without reading the kernel).
     var applied: [String: NamespaceState] = [:]
 }

@@ -93,12 +93,14 @@ public struct Firewall: Sendable, Equatable {
 
 /// Everything the plan wants in one namespace.
 public struct NamespacePlan: Sendable, Equatable {
-    /// Order of application: VPC routers and the lambda network first (they own bridges and create ENI veths),
-    /// then ENI namespaces (they create environment veths), then environment namespaces.
+    /// Order of application: the internet core first (it creates the uplinks of VPC routers, hosts and the
+    /// lambda network), then VPC routers and the lambda network (they own bridges and create ENI veths), then ENI
+    /// and internet host namespaces (ENIs create environment veths), then environment namespaces.
     public enum Role: Int, Sendable, Comparable {
-        case router = 0
-        case interface = 1
-        case environment = 2
+        case core = 0
+        case router = 1
+        case interface = 2
+        case environment = 3
         public static func < (a: Role, b: Role) -> Bool { a.rawValue < b.rawValue }
     }
 

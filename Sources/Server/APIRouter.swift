@@ -18,10 +18,14 @@ public final class APIRouter: HTTPResponder {
     let started: Date
     let isolationAvailable: Bool
     let logger: Logger
+    /// The simulated internet's hosts (`lambda-vpc internet run`).
+    let internet: InternetHostsAPI?
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
-         lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, isolationAvailable: Bool, logger: Logger) {
+         lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
+         logger: Logger) {
         self.logs = logs
+        self.internet = internet
         self.config = config
         self.ec2 = ec2
         self.sts = sts
@@ -88,7 +92,10 @@ public final class APIRouter: HTTPResponder {
     }
 
     public func respond(to request: WireRequest) async -> WireResponse {
-        if request.rawPath.hasPrefix("/_lambda-vpc/") { return internalRoute(request) }
+        if request.rawPath.hasPrefix("/_lambda-vpc/") {
+            if let internet, internet.handles(request) { return await internet.respond(to: request) }
+            return internalRoute(request)
+        }
         let a: Admitted
         switch admit(request, params: Self.queryParameters(request)) {
         case .failure(let early): return early.response

@@ -18,7 +18,7 @@ public final class FabricController: Sendable {
     private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
     private let loop = Mutex(Loop())
 
-    public init(store: StateStore, dataDir: String, enabled: Bool, logger: Logger) {
+    public init(store: StateStore, dataDir: String, enabled: Bool, egress: InternetEgress = .none, logger: Logger) {
         self.store = store
         self.logger = logger
         var fabric: LinuxFabric?
@@ -29,7 +29,7 @@ public final class FabricController: Sendable {
             reason = "no CAP_NET_ADMIN: VPC networks, security groups and instances are not created in the kernel; instances print nothing"
         } else {
             do {
-                fabric = try LinuxFabric(instanceTag: FabricNames.tag(forDataDirectory: dataDir), logger: logger)
+                fabric = try LinuxFabric(instanceTag: FabricNames.tag(forDataDirectory: dataDir), egress: egress, logger: logger)
             } catch {
                 reason = "network fabric unavailable: \(error)"
             }
@@ -54,6 +54,8 @@ public final class FabricController: Sendable {
             if let disabledReason { logger.warning("\(disabledReason)") }
             return
         }
+        // Hosts of a server killed with -9 are not in this one's plan: their programs end before the namespaces go.
+        for ns in Self.hostNamespaces(fabric) { NamespaceProcess.killAll(inNamespace: ns) }
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         store.observe { _ in wake.yield() }
         wake.yield()
@@ -77,11 +79,36 @@ public final class FabricController: Sendable {
         l.task?.cancel()
         await l.task?.value
         runtime?.stopAll()
+        for ns in Self.hostNamespaces(fabric) { NamespaceProcess.killAll(inNamespace: ns) }
         do {
             try await fabric.teardown()
         } catch {
             logger.error("network fabric teardown failed: \(error)")
         }
+    }
+
+    /// The internet host namespaces of this server present in the kernel.
+    static func hostNamespaces(_ fabric: LinuxFabric) -> [String] {
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        return all.filter { fabric.names.internetHostAddress(namespace: $0) != nil }
+    }
+
+    /// Adds an internet host after the latest store is in the kernel (so routes toward it are complete).
+    func addInternetHost(_ address: IPv4Address) async throws -> String {
+        guard let fabric else { throw FabricError.noCapability }
+        _ = await Self.reconcile(fabric, store, logger)
+        let ns = try await fabric.addInternetHost(address)
+        logger.info("internet host \(address) up in \(ns)")
+        return ns
+    }
+
+    /// Ends an internet host's programs and removes its namespace; false when there is no such host.
+    func removeInternetHost(_ address: IPv4Address) async throws -> Bool {
+        guard let fabric, await fabric.internetHosts().contains(address) else { return false }
+        NamespaceProcess.killAll(inNamespace: fabric.names.internetHostNamespace(address))
+        try await fabric.removeInternetHost(address)
+        logger.info("internet host \(address) removed")
+        return true
     }
 
     /// Reconciles the latest snapshot; false when it failed (logged).

@@ -30,7 +30,7 @@ public final class LambdaVPCServer: Sendable {
         let durable = try SQLiteRecordStore(directory: config.dataDir)
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = HostCapabilities.hasNetAdmin()
-        fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, logger: logger)
+        fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
         let runtime = fabric.instanceRuntime
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
         lifecycle = LifecycleReconciler(store: store, runtime: runtime,
@@ -59,7 +59,8 @@ public final class LambdaVPCServer: Sendable {
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
-                               logs: logsAPI, isolationAvailable: isolationAvailable, logger: logger)
+                               logs: logsAPI, internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
+                               logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
     }
 

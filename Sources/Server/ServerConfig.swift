@@ -1,4 +1,5 @@
 import ControlPlane
+import NetworkFabric
 
 /// Everything `lambda-vpc serve` can be told, with the defaults of the CLI contract.
 public struct ServerConfig: Sendable {
@@ -26,6 +27,8 @@ public struct ServerConfig: Sendable {
     public var environmentIdleSeconds: Double = 300
     /// The network fabric (namespaces, rulesets, instance processes) when the host allows it; `--no-network` turns it off.
     public var networkFabric = true
+    /// Whether the simulated internet reaches the host's network (`--egress host`); never in tests.
+    public var egress = InternetEgress.none
 
     public init() {}
 }

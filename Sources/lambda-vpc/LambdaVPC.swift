@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ControlPlane
+import NetworkFabric
 import Server
 
 /// The `lambda-vpc` command line.
@@ -15,7 +16,7 @@ struct LambdaVPC: AsyncParsableCommand {
             Every serve flag can also be set with an environment variable, named in its help.
             """,
         version: LambdaVPCVersion.current,
-        subcommands: [Serve.self, Doctor.self]
+        subcommands: [Serve.self, Doctor.self, Internet.self]
     )
 }
 
@@ -81,6 +82,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not build VPC networks or run instances in the kernel, even with CAP_NET_ADMIN. [env: LAMBDA_VPC_NO_NETWORK] (default: off)")
     var noNetwork = false
 
+    @Option(help: "Where the simulated internet leads beyond its own hosts: none, or host (the host's network, masqueraded). [env: LAMBDA_VPC_EGRESS] (default: none)")
+    var egress: String?
+
     /// `1`, `true`, `yes`, `on` (any case) turn a boolean environment variable on.
     static func envFlag(_ value: String?) -> Bool {
         guard let v = value?.lowercased() else { return false }
@@ -100,6 +104,10 @@ struct Serve: AsyncParsableCommand {
         config.rootSecretAccessKey = rootSecretAccessKey ?? env["LAMBDA_VPC_ROOT_SECRET_ACCESS_KEY"] ?? config.rootSecretAccessKey
         config.skipRoleChecks = skipRoleChecks || Self.envFlag(env["LAMBDA_VPC_SKIP_ROLE_CHECKS"])
         config.networkFabric = !(noNetwork || Self.envFlag(env["LAMBDA_VPC_NO_NETWORK"]))
+        if let text = egress ?? env["LAMBDA_VPC_EGRESS"] {
+            guard let e = InternetEgress(rawValue: text) else { throw ValidationError("--egress must be none or host (got '\(text)')") }
+            config.egress = e
+        }
         guard !config.rootAccessKeyId.isEmpty, !config.rootSecretAccessKey.isEmpty else {
             throw ValidationError("--root-access-key-id and --root-secret-access-key must not be empty")
         }

@@ -163,11 +163,27 @@ import Testing
             id: "eni-1", subnetId: "subnet-1", vpcId: "vpc-1", availabilityZone: "z", privateIpAddress: Fx.ip("10.0.1.5"),
             macAddress: "02:00:00:00:00:01", groupIds: ["sg-1"], interfaceType: "lambda", description: "", requesterId: nil,
             requesterManaged: true, status: "in-use", sourceDestCheck: true, attachment: nil, ownerId: "1", tags: [], createdAt: now)
+        st.internetGateways["igw-1"] = InternetGateway(id: "igw-1", attachedVpcId: "vpc-1", ownerId: "1", tags: [], createdAt: now)
+        st.internetGateways["igw-2"] = InternetGateway(id: "igw-2", attachedVpcId: nil, ownerId: "1", tags: [], createdAt: now)
+        st.addresses["eipalloc-1"] = ElasticAddress(id: "eipalloc-1", publicIp: Fx.ip("192.0.2.7"), association: .init(
+            id: "eipassoc-1", networkInterfaceId: "eni-1", privateIpAddress: Fx.ip("10.0.1.5"), instanceId: nil), ownerId: "1", tags: [],
+            createdAt: now)
+        st.addresses["eipalloc-2"] = ElasticAddress(id: "eipalloc-2", publicIp: Fx.ip("192.0.2.8"), association: nil, ownerId: "1",
+                                                    tags: [], createdAt: now)
+        st.natGateways["nat-1"] = NatGateway(id: "nat-1", vpcId: "vpc-1", subnetId: "subnet-1", connectivityType: "public",
+                                             allocationId: nil, publicIp: nil, networkInterfaceId: "eni-1", privateIp: Fx.ip("10.0.1.5"),
+                                             state: .available, stateChangedAt: now, ownerId: "1", tags: [], createdAt: now)
+        st.natGateways["nat-2"] = NatGateway(id: "nat-2", vpcId: "vpc-1", subnetId: "subnet-1", connectivityType: "public",
+                                             allocationId: nil, publicIp: nil, networkInterfaceId: "eni-gone", privateIp: Fx.ip("10.0.1.6"),
+                                             state: .deleted, stateChangedAt: now, ownerId: "1", tags: [], createdAt: now)
         let m = FabricModel(state: st)
+        #expect(m.internetGateways == [.init(id: "igw-1", vpcId: "vpc-1")], "detached gateways route nothing")
+        #expect(m.publicMappings == [.init(publicIp: Fx.ip("192.0.2.7"), interfaceId: "eni-1", privateIp: Fx.ip("10.0.1.5"))])
+        #expect(m.natGateways == [.init(id: "nat-1", interfaceId: "eni-1", isAvailable: true)], "a NAT without its interface is gone")
         #expect(m.vpcs == [.init(id: "vpc-1", cidr: Fx.cidr("10.0.0.0/16"))])
         #expect(m.securityGroups[0].rules.map(\.id) == ["sgr-1", "sgr-2"], "sequence order, IPv6-only rule dropped")
         #expect(m.securityGroups[0].rules[1].peer == .group("sg-1"))
-        #expect(m.routeTables[0].isMain && m.routeTables[0].routes.map(\.target) == [.local, .unrealised("igw-1")])
+        #expect(m.routeTables[0].isMain && m.routeTables[0].routes.map(\.target) == [.local, .internetGateway("igw-1")])
         #expect(m.interfaces == [.init(id: "eni-1", subnetId: "subnet-1", address: Fx.ip("10.0.1.5"), groupIds: ["sg-1"], interfaceType: "lambda")])
         #expect(m == FabricModel(state: st), "equal states give equal models")
     }

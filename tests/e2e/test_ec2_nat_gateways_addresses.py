@@ -46,7 +46,7 @@ def wait_state(ec2, nat, state, timeout=10):
 def test_allocate_describe_release(ec2):
     a = ec2.allocate_address(Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}])
     assert a["AllocationId"].startswith("eipalloc-") and a["Domain"] == "vpc"
-    assert a["PublicIp"].startswith("198.51.100.") and a["PublicIpv4Pool"] == "amazon"
+    assert a["PublicIp"].startswith("192.0.2.") and a["PublicIpv4Pool"] == "amazon"
     got = ec2.describe_addresses(AllocationIds=[a["AllocationId"]])["Addresses"]
     assert got == [{"PublicIp": a["PublicIp"], "AllocationId": a["AllocationId"], "Domain": "vpc", "Tags": [{"Key": "k", "Value": "v"}],
                     "PublicIpv4Pool": "amazon", "NetworkBorderGroup": "us-east-1"}]

@@ -1,0 +1,152 @@
+import CloudModel
+
+/// The simulated internet's part of the plan: the core, its hosts, VPC uplinks (internet gateways), NAT gateways
+/// and the lambda network's way out.
+extension FabricPlanner {
+    /// An Elastic IP of an interface the plan holds, with that interface's VPC.
+    struct PlacedMapping { var vpcId: String; var mapping: FabricModel.PublicMapping }
+
+    func publicMappings(_ model: FabricModel, interfacesById: [String: FabricModel.Interface],
+                        subnets: [String: FabricModel.Subnet]) -> [PlacedMapping] {
+        model.publicMappings.compactMap { m in
+            guard let i = interfacesById[m.interfaceId], let s = subnets[i.subnetId] else { return nil }
+            return PlacedMapping(vpcId: s.vpcId, mapping: m)
+        }
+    }
+
+    /// The VPC router's side of its internet gateway: the uplink holding every Elastic IP of the VPC, 1:1 NAT
+    /// between those and the private addresses, and the gateway's rule that only mapped addresses pass. Without
+    /// an attached gateway the router gets the same (empty) tables, so a detach replaces what an attach loaded.
+    func addInternetGateway(_ p: inout NamespacePlan, gateway: FabricModel.InternetGateway?, mappings: [FabricModel.PublicMapping]) {
+        var filter = "", nat = ""
+        if gateway != nil {
+            let up = FabricNames.routerUplink
+            p.state.links[up] = .init(kind: .veth)
+            p.state.addresses.insert(.init(device: up, cidr: "\(SimulatedInternet.routerUplinkAddress)/32"))
+            p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: up))
+            for m in mappings { p.state.addresses.insert(.init(device: up, cidr: "\(m.publicIp)/32")) }
+            let privates = mappings.map(\.privateIp.description)
+            var out: [String] = []
+            if !privates.isEmpty { out.append("oifname \"\(up)\" ip saddr { \(privates.joined(separator: ", ")) } accept") }
+            filter = SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy accept;", out + [
+                // Only addresses with a public mapping leave; only replies and mapped connections come in.
+                "oifname \"\(up)\" drop",
+                "iifname \"\(up)\" ct state established,related accept",
+                "iifname \"\(up)\" ct status dnat accept",
+                "iifname \"\(up)\" drop",
+            ]) + SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy accept;", [
+                "iifname \"\(up)\" ct state established,related accept",
+                "iifname \"\(up)\" drop",
+            ])
+            nat = SecurityGroupRuleset.chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;",
+                                             mappings.map { "iifname \"\(up)\" ip daddr \($0.publicIp) dnat to \($0.privateIp)" })
+                + SecurityGroupRuleset.chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;",
+                                             mappings.map { "oifname \"\(up)\" ip saddr \($0.privateIp) snat to \($0.publicIp)" })
+        }
+        p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_router", filter), ("ip lv_igw", nat)])
+    }
+
+    /// The internet core: one point-to-point port per uplinked VPC (routing its Elastic IPs), per host and for the
+    /// lambda network, each holding `coreAddress`; a default route only with `--egress host`.
+    func corePlan(vpcs: [(id: String, publicIps: [IPv4Address])], hosts: [IPv4Address], lambdaNetwork: Bool) -> NamespacePlan {
+        var p = NamespacePlan(name: names.internetNamespace, role: .core)
+        p.state.links["lo"] = .init(kind: .loopback)
+        func port(_ name: String, peer: VethPeer, routes: [IPv4Address]) {
+            p.state.links[name] = .init(kind: .veth)
+            p.creates[name] = peer
+            p.state.addresses.insert(.init(device: name, cidr: "\(SimulatedInternet.coreAddress)/32"))
+            for r in routes { p.state.routes.insert(.init(destination: "\(r)/32", device: name)) }
+        }
+        for v in vpcs {
+            port(FabricNames.coreVPCPort(v.id), peer: VethPeer(name: FabricNames.routerUplink, namespace: names.vpcRouterNamespace(v.id)),
+                 routes: v.publicIps)
+        }
+        for h in Set(hosts) {
+            port(FabricNames.coreHostPort(h), peer: VethPeer(name: FabricNames.interfaceLink, namespace: names.internetHostNamespace(h)),
+                 routes: [h])
+        }
+        if lambdaNetwork {
+            port(FabricNames.coreLambdaPort, peer: VethPeer(name: FabricNames.lambdaUplink, namespace: names.lambdaNetworkNamespace),
+                 routes: [SimulatedInternet.lambdaPublicAddress])
+        }
+        var nat = ""
+        if egress == .host {
+            let e = HostEgress(names: names)
+            let link = FabricNames.coreEgressPort
+            p.state.links[link] = .init(kind: .veth)
+            p.creates[link] = VethPeer(name: names.egressRootLink, namespace: HostEgress.rootNamespacePid)
+            p.state.addresses.insert(.init(device: link, cidr: "\(e.coreAddress)/30"))
+            p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: e.rootAddress.description, device: link))
+            nat = SecurityGroupRuleset.chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [
+                "oifname \"\(link)\" masquerade",
+            ])
+        }
+        // The internet is open: whatever reaches the core is routed; what it cannot route is unreachable.
+        p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_inet", ""), ("ip lv_inet_nat", nat)])
+        return p
+    }
+
+    /// An internet host: its address on `eth0`, the core as its default gateway.
+    func hostPlan(_ address: IPv4Address) -> NamespacePlan {
+        var p = NamespacePlan(name: names.internetHostNamespace(address), role: .interface)
+        let link = FabricNames.interfaceLink
+        p.state.links["lo"] = .init(kind: .loopback)
+        p.state.links[link] = .init(kind: .veth)
+        p.state.addresses.insert(.init(device: link, cidr: "\(address)/32"))
+        p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: link))
+        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SimulatedInternet.coreAddress.description, device: link))
+        // A host is open to the internet; the empty table only carries the fingerprint of its sysctls (IPv4 only).
+        p.firewall = .make(sysctls: Self.commonSysctls.filter { $0.key.hasPrefix("net/ipv6") }, tables: [("inet lv_host", "")])
+        return p
+    }
+
+    /// The network of functions without VpcConfig: environments reach the internet core, masqueraded to the
+    /// lambda network's public address, and nothing else (no route leads into a VPC's private range; VPC hosts
+    /// are reachable only as any internet client reaches them, by Elastic IP).
+    func lambdaNetworkPlan(_ environments: [EnvironmentAttachment]) -> NamespacePlan {
+        var p = NamespacePlan(name: names.lambdaNetworkNamespace, role: .router)
+        let up = FabricNames.lambdaUplink
+        p.state.links["lo"] = .init(kind: .loopback)
+        p.state.links[up] = .init(kind: .veth)
+        p.state.addresses.insert(.init(device: up, cidr: "\(SimulatedInternet.lambdaPublicAddress)/32"))
+        p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: up))
+        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SimulatedInternet.coreAddress.description, device: up))
+        addEnvironmentPorts(&p, environments)
+        // Environments reach the internet only; never each other, never this namespace from outside.
+        let envs = FabricNames.environmentPortGlob
+        let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
+            "iif \"lo\" accept", "ct state established,related accept",
+        ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
+            "ct state established,related accept", "ct state invalid drop",
+            "iifname \"\(envs)\" oifname \"\(up)\" accept",
+        ])
+        let nat = SecurityGroupRuleset.chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [
+            "ip saddr \(EnvironmentAttachment.linkBlock) oifname \"\(up)\" snat to \(SimulatedInternet.lambdaPublicAddress)",
+        ])
+        p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_lambda", body), ("ip lv_lambda_nat", nat)])
+        return p
+    }
+
+    /// A NAT gateway's interface: its private address in its (public) subnet; once available it forwards what the
+    /// VPC sends it, masqueraded to that address, and lets only the replies back in. Its own traffic leaves by its
+    /// subnet's route table, where the internet gateway maps its address to its Elastic IP.
+    func natGatewayPlan(_ i: FabricModel.Interface, subnet: FabricModel.Subnet, vpc: FabricModel.VPC, isAvailable: Bool) -> NamespacePlan {
+        var p = NamespacePlan(name: names.interfaceNamespace(i.id), role: .interface)
+        let link = FabricNames.interfaceLink
+        p.state.links["lo"] = .init(kind: .loopback)
+        p.state.links[link] = .init(kind: .veth)
+        p.state.addresses.insert(.init(device: link, cidr: "\(i.address)/\(subnet.cidr.prefixLength)"))
+        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SubnetAddressing.routerAddress(subnet.cidr).description, device: link))
+        let forward = isAvailable ? ["ip saddr \(vpc.cidr.normalized) ip daddr != \(vpc.cidr.normalized) accept"] : []
+        let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
+            "iif \"lo\" accept", "ct state established,related accept",
+        ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
+            "ct state established,related accept", "ct state invalid drop",
+        ] + forward)
+        let nat = SecurityGroupRuleset.chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", isAvailable ? [
+            "oifname \"\(link)\" ip saddr != \(i.address) snat to \(i.address)",
+        ] : [])
+        p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_natgw", body), ("ip lv_natgw_nat", nat)])
+        return p
+    }
+}
