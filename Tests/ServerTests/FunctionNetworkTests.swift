@@ -136,6 +136,55 @@ import Testing
         try? FileManager.default.removeItem(atPath: dataDir)
     }
 
+    @Test func aReapedEnvironmentIsDetachedFromItsENI() async throws {
+        #expect(LinuxFabric.hasNetAdmin(), "CAP_NET_ADMIN is required for the kernel tests")
+        let fabric = try LinuxFabric(instanceTag: Self.tag())
+        let dataDir = NSTemporaryDirectory() + "lv-fnet-" + UUID().uuidString
+        let network = FabricEnvironmentNetwork(fabric: fabric, dataDir: dataDir, logger: Logger(label: "test")) {}
+        try await fabric.reconcile(FabricModel(
+            vpcs: [.init(id: "vpc-1", cidr: IPv4CIDR("10.98.0.0/16")!)],
+            subnets: [.init(id: "subnet-a", vpcId: "vpc-1", cidr: IPv4CIDR("10.98.1.0/24")!)],
+            securityGroups: [.init(id: "sg-1", vpcId: "vpc-1", rules: [])],
+            interfaces: [.init(id: "eni-a", subnetId: "subnet-a", address: IPv4Address("10.98.1.4")!, groupIds: ["sg-1"], interfaceType: "lambda")]))
+        let pool = SandboxPool(config: SandboxConfig(dataDir: dataDir), network: network, logger: Logger(label: "test"))
+        let eniNamespace = fabric.interfaceNamespace("eni-a")
+        do {
+            let src = dataDir + "/src"
+            try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+            // The environment's own address: where a datagram towards the subnet's router would leave from.
+            try """
+                import socket
+                def handler(event, context):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.connect(("10.98.1.1", 9))
+                    return s.getsockname()[0]
+                """.write(toFile: src + "/app.py", atomically: true, encoding: .utf8)
+            let zip = Process()
+            zip.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
+            zip.arguments = ["-q", "-r", dataDir + "/f.zip", "."]
+            zip.currentDirectoryURL = URL(fileURLWithPath: src)
+            try zip.run()
+            zip.waitUntilExit()
+            let spec = FunctionSpec(name: "f", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:f", runtime: "python3.12",
+                                    handler: "app.handler", codeZipPath: dataDir + "/f.zip", codeSha256: UUID().uuidString,
+                                    networkAttachment: .hyperplane([HyperplaneInterface(networkInterfaceId: "eni-a", privateIpAddress: "10.98.1.4")]))
+            let out = try await pool.invoke(spec, InvocationInput(requestId: "r1", payload: Array("{}".utf8)))
+            #expect(String(decoding: out.payload, as: UTF8.self) == "\"169.254.128.2\"")
+            #expect(Self.links(in: eniNamespace).filter { $0.hasPrefix("lv-x-") }.count == 1)
+            pool.reapIdle(olderThan: 0)
+            let deadline = Date().addingTimeInterval(10)
+            while pool.stats().environments > 0, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+            #expect(pool.stats().environments == 0)
+            #expect(Self.links(in: eniNamespace).filter { $0.hasPrefix("lv-x-") } == [])
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/sandbox/netns")) ?? []).isEmpty)
+        } catch {
+            Issue.record("\(error)")
+        }
+        await pool.shutdown()
+        try await fabric.teardown()
+        try? FileManager.default.removeItem(atPath: dataDir)
+    }
+
     /// Runs `body` on a fresh thread: the environment network blocks on the fabric's thread, never on a concurrency one.
     static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { c in
