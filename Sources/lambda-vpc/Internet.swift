@@ -33,6 +33,7 @@ struct InternetRun: AsyncParsableCommand {
 
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --") }
+        guard geteuid() == 0 else { throw ValidationError("internet run needs root: it runs the command in a network namespace") }
         if let problem = SimulatedInternet.hostAddressProblem(address, inUse: []) { throw ValidationError(problem) }
     }
 
