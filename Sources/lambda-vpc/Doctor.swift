@@ -13,6 +13,9 @@ struct Doctor: AsyncParsableCommand {
     @Option(help: "The server's data directory. [env: LAMBDA_VPC_DATA_DIR] (default: ./.lambda-vpc)")
     var dataDir: String?
 
+    @Option(help: "The server's --egress (none or host). [env: LAMBDA_VPC_EGRESS] (default: none)")
+    var egress: String?
+
     func run() async throws {
         let dir = dataDir ?? ProcessInfo.processInfo.environment["LAMBDA_VPC_DATA_DIR"] ?? "./.lambda-vpc"
         guard LinuxFabric.hasNetAdmin() else {
@@ -21,7 +24,11 @@ struct Doctor: AsyncParsableCommand {
         }
         let state = try CloudState.load(from: SQLiteRecordStore(directory: dir).loadAll())
         let tag = FabricNames.tag(forDataDirectory: dir)
-        let fabric = try LinuxFabric(instanceTag: tag)
+        let egressText = egress ?? ProcessInfo.processInfo.environment["LAMBDA_VPC_EGRESS"] ?? "none"
+        guard let egressMode = InternetEgress(rawValue: egressText) else {
+            throw ValidationError("--egress must be none or host (got '\(egressText)')")
+        }
+        let fabric = try LinuxFabric(instanceTag: tag, egress: egressMode)
         let report = try await fabric.doctor(FabricModel(state: state), ignoringEnvironmentLinks: true)
         print("network isolation: on; fabric instance \(tag); \(report.namespaces.count) namespaces")
         for ns in report.namespaces { print("  \(ns)") }

@@ -18,8 +18,8 @@ struct InternetRun: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a command on a new internet host (its own namespace holding the address) until it exits.",
         discussion: """
-            The server builds the host; the command runs in it until it exits (the host is then removed) or the server
-            stops (the server ends it). Exits with the command's status. Needs root.
+            The server builds the host; the command runs in it until it exits (the host is then removed) or the \
+            server stops (the server ends it). Exits with the command's status. Needs root.
             """)
 
     @Option(help: "The server's endpoint. [env: AWS_ENDPOINT_URL] (default: http://127.0.0.1:4599)")
@@ -33,6 +33,7 @@ struct InternetRun: AsyncParsableCommand {
 
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --") }
+        guard geteuid() == 0 else { throw ValidationError("internet run needs root: it runs the command in a network namespace") }
         if let problem = SimulatedInternet.hostAddressProblem(address, inUse: []) { throw ValidationError(problem) }
     }
 

@@ -23,8 +23,8 @@ import Testing
         let plan = planner.plan(publicVPC())
         let r = try #require(plan.namespaces[router])
         #expect(r.state.links["lv-igw"] == .init(kind: .veth) && r.creates["lv-igw"] == nil, "the core creates the uplink")
-        #expect(r.state.addresses.filter { $0.device == "lv-igw" } == [.init(device: "lv-igw", cidr: "169.254.0.2/32"),
-                                                                          .init(device: "lv-igw", cidr: "192.0.2.5/32")])
+        #expect(Set(r.state.addresses.filter { $0.device == "lv-igw" }) == [.init(device: "lv-igw", cidr: "169.254.0.2/32"),
+                                                                               .init(device: "lv-igw", cidr: "192.0.2.5/32")])
         #expect(r.state.routes.contains(.init(destination: "169.254.0.1/32", device: "lv-igw")))
         #expect(r.state.routes.contains(.init(destination: "0.0.0.0/0", gateway: "169.254.0.1", device: "lv-igw", table: mainTable)))
         let rules = try #require(r.firewall?.ruleset)
@@ -148,6 +148,22 @@ import Testing
             == "203.0.113.10 is already used by another internet host")
         #expect(SimulatedInternet.hostAddressProblem("300.1.1.1", inUse: []) == "'300.1.1.1' is not an IPv4 address")
         #expect(!SimulatedInternet.hostRanges.contains { $0.overlaps(ElasticAddress.pool) }, "Elastic IPs never collide with hosts")
+    }
+
+    @Test func detachingLeavesTheUplinkToTheCore() throws {
+        // The core deletes its end first (it ranks first); deleting the router's end too would fail.
+        let attached = planner.plan(publicVPC())
+        let detached = planner.plan(publicVPC(gatewayAttached: false))
+        var observed = attached.namespaces[router]!.state
+        observed.firewallFingerprint = attached.namespaces[router]!.firewall?.fingerprint
+        let changes = FabricDiff.changes(detached.namespaces[router]!, observed: observed)
+        #expect(!changes.contains { if case .deleteLink = $0 { return true } else { return false } })
+        #expect(!changes.contains { if case .deleteAddress = $0 { return true } else { return false } })
+        #expect(!changes.contains { if case .deleteRoute(_, let r) = $0 { return r.device == "lv-igw" } else { return false } })
+        #expect(changes.contains(.addRoute(namespace: router, .init(type: "blackhole", destination: "0.0.0.0/0", table: mainTable))))
+        let all = FabricDiff.changes(plan: detached, observed: [router: observed, names.internetNamespace: attached.namespaces[names.internetNamespace]!.state],
+                                     existing: [router, names.internetNamespace], names: names)
+        #expect(all.contains(.deleteNamespace(names.internetNamespace)))
     }
 
     @Test func gatewayRoutesAreAddedAfterTheRoutesToTheirGateways() {
