@@ -142,7 +142,7 @@ step_role() {
 
 # Shows an invocation: the CLI's answer, then the payload the function returned.
 invoke() {
-    show aws lambda invoke --function-name "$1" --cli-binary-format raw-in-base64-out --payload '{}' "$DATA_DIR/out.json"
+    show aws lambda invoke --function-name "$1" --payload '{}' "$DATA_DIR/out.json"
     printf '\033[36m$ cat out.json\033[0m\n'
     LAST="$(cat "$DATA_DIR/out.json")"; printf '%s\n' "$LAST"
 }

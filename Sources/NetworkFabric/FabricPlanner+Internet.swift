@@ -81,7 +81,11 @@ extension FabricPlanner {
                 "oifname \"\(link)\" masquerade",
             ])
         }
-        // The internet is open: whatever reaches the core is routed; what it cannot route is unreachable.
+        if egress != .host {
+            // An address no host holds is silence, not an ICMP error: a connection to it times out.
+            p.state.routes.insert(.init(type: "blackhole", destination: "0.0.0.0/0"))
+        }
+        // The internet is open: whatever reaches the core is routed.
         p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_inet", ""), ("ip lv_inet_nat", nat)])
         return p
     }

@@ -104,6 +104,9 @@ public struct FabricPlanner: Sendable {
             p.creates[port] = VethPeer(name: FabricNames.interfaceLink, namespace: names.interfaceNamespace(i.id))
         }
 
+        // A destination no route table knows is dropped without a word, as the VPC router does: an ICMP "network
+        // unreachable" would fail connections at once where AWS lets them time out.
+        p.state.routes.insert(.init(type: "blackhole", destination: "0.0.0.0/0"))
         let tables = model.routeTables.filter { $0.vpcId == vpc.id }
         let main = tables.first { $0.isMain }
         var usedTables: [String: FabricModel.RouteTable] = [:]

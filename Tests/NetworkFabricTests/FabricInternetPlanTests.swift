@@ -39,7 +39,8 @@ import Testing
         let port = FabricNames.coreVPCPort(vpc)
         #expect(core.creates[port] == VethPeer(name: "lv-igw", namespace: router))
         #expect(core.state.addresses.contains(.init(device: port, cidr: "169.254.0.1/32")))
-        #expect(core.state.routes == [.init(destination: "192.0.2.5/32", device: port)], "the core routes only public addresses")
+        #expect(core.state.routes == [.init(destination: "192.0.2.5/32", device: port), .init(type: "blackhole", destination: "0.0.0.0/0")],
+                "the core routes only public addresses and drops the rest silently")
         #expect(!(core.firewall?.ruleset.contains("masquerade") ?? true), "no egress unless asked")
     }
 
@@ -122,7 +123,7 @@ import Testing
         let core = try #require(plan.namespaces[names.internetNamespace])
         #expect(core.creates["lv-lambda"] == VethPeer(name: "lv-inet", namespace: names.lambdaNetworkNamespace))
         // The VPC has no gateway: the core knows no address of it, so nothing leads from the lambda network into it.
-        #expect(core.state.routes == [.init(destination: "100.64.0.1/32", device: "lv-lambda")])
+        #expect(core.state.routes == [.init(destination: "100.64.0.1/32", device: "lv-lambda"), .init(type: "blackhole", destination: "0.0.0.0/0")])
     }
 
     @Test func hostEgressIsPlannedOnlyWhenAsked() throws {
@@ -136,7 +137,8 @@ import Testing
         #expect(HostEgress.block.contains(e.linkNetwork.address) && e.linkNetwork.prefixLength == 30)
         #expect(FabricPlanner(names: names, egress: .host).plan(.empty).namespaces.isEmpty, "egress alone builds nothing")
         let plain = planner.plan(.empty, hosts: [Fx.ip("203.0.113.10")])
-        #expect(plain.namespaces[names.internetNamespace]?.state.routes.contains { $0.destination == "0.0.0.0/0" } == false)
+        #expect(plain.namespaces[names.internetNamespace]?.state.routes.filter { $0.destination == "0.0.0.0/0" } == [.init(type: "blackhole", destination: "0.0.0.0/0")],
+                "without egress the default is a silent drop")
     }
 
     @Test func hostAddressesAreValidated() {

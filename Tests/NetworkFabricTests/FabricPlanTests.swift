@@ -39,7 +39,8 @@ import Testing
         let table = String(FabricPlanner.routeTableNumber("rtb-0aaa00000000000001"))
         #expect(router.state.rules == [.init(priority: 10000, source: "10.0.1.0/24", table: table),
                                        .init(priority: 10000, source: "10.0.2.0/24", table: table)])
-        #expect(router.state.routes == [.init(type: "throw", destination: "10.0.0.0/16", table: table)])
+        #expect(router.state.routes == [.init(type: "throw", destination: "10.0.0.0/16", table: table),
+                                        .init(type: "blackhole", destination: "0.0.0.0/0")], "unrouted: dropped, never an ICMP error")
         #expect(router.firewall?.sysctls.contains { $0.key == "net/ipv4/ip_forward" && $0.value == "1" } == true)
         #expect(plan.namespaces.count == 4)
     }
