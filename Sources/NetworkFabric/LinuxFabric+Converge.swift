@@ -10,7 +10,6 @@ extension LinuxFabric {
     }
 
     func converge(force: Bool) throws -> ReconcileReport {
-
         if !force, memory.lastPlan != nil, let last = memory.lastInputs,
            last.model == memory.model, last.attachments == memory.attachments { return .unchanged }
         var plan = currentPlan()
@@ -208,8 +207,7 @@ extension LinuxFabric {
         memory.attachments[env] = a
         do {
             if let base, let plan = planner.plan(base, attaching: a) {
-                try convergeAttachment(plan, touching: [a.environmentNamespace,
-                                                         link(a).targetNamespace])
+                try convergeAttachment(plan, touching: [a.environmentNamespace, link(a).targetNamespace])
             } else {
                 _ = try converge(force: false)
             }
