@@ -56,12 +56,12 @@ enum KernelStateParser {
         return nil
     }
 
-    /// The fingerprint in `nft list table` text output (`comment "lv-fp:…"`).
+    /// The fingerprint in `nft list table` text output: the name of the `lv_fp_…` chain (see `Firewall.make`).
+    /// Nil when there is none (no table, or one loaded by an older version: both mean "reload").
     static func fingerprint(nftListing: String) -> String? {
-        guard let r = nftListing.range(of: "comment \"") else { return nil }
-        let rest = nftListing[r.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
+        guard let r = nftListing.range(of: "\tchain " + Firewall.fingerprintChainPrefix) else { return nil }
+        let name = nftListing[r.upperBound...].prefix { $0 != " " && $0 != "\n" && $0 != "{" }
+        return Firewall.fingerprintChainPrefix + name
     }
 
     static func array(_ line: Substring) throws -> [[String: Any]] {

@@ -16,6 +16,7 @@ extension LinuxFabric {
         var plan = currentPlan()
         if !force, plan == memory.lastPlan { return .unchanged }
         let existing = Self.listNamespaces()
+        NftLibrary.shared?.forget(allBut: existing)
 
         // Environments the sandbox removed without a detach: their veths died with them.
         let vanished = memory.attachments.keys.filter { !existing.contains($0) }
@@ -72,18 +73,50 @@ extension LinuxFabric {
         return ReconcileReport(ran: true, changes: changes.count, namespacesRead: unknown.count)
     }
 
+    /// Applies a plan that differs from the last applied one only in `touching` (an attachment on the cold-start
+    /// path): only those namespaces are diffed and run, as `converge` would.
+    func convergeAttachment(_ plan: FabricPlan, touching: Set<String>) throws {
+        let existing = Self.listNamespaces()
+        let subset = FabricPlan(namespaces: plan.namespaces.filter { touching.contains($0.key) })
+        var observed: [String: NamespaceState] = [:]
+        for ns in touching where existing.contains(ns) {
+            if let known = memory.applied[ns] { observed[ns] = known }
+            else if subset.namespaces[ns]?.role == .environment {
+                // The sandbox hands over namespaces holding only `lo`: no read (a process spawn) on the cold-start
+                // path. Were anything else there, the batch fails and the caller's full converge reads the kernel.
+                observed[ns] = FabricDiff.freshNamespace
+            } else {
+                observed[ns] = try Self.read(ns, fingerprintTable: subset.namespaces[ns]?.firewall?.fingerprintTable)
+            }
+        }
+        let changes = FabricDiff.changes(plan: subset, observed: observed, existing: existing.intersection(touching), names: names)
+        let failures = execute(changes, plan: subset)
+        record(plan: subset, changes: changes, failures: failures, complete: false)
+        guard failures.isEmpty else {
+            memory.lastPlan = nil
+            memory.lastInputs = nil
+            throw FabricError.reconcileFailed(failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
+        }
+        memory.lastPlan = plan
+        memory.lastInputs = (memory.model, memory.attachments)
+    }
+
     /// Remembers what is now in the kernel: the planned state of every namespace that had no failure. A
     /// `complete` plan also forgets every namespace it does not contain (deleted, or a detached environment).
     func record(plan: FabricPlan, changes: [FabricChange], failures: [String: String], complete: Bool) {
-        for c in changes { if case .deleteNamespace(let ns) = c, failures[ns] == nil { memory.applied[ns] = nil } }
+        for c in changes {
+            if case .deleteNamespace(let ns) = c, failures[ns] == nil { memory.applied[ns] = nil; memory.firewalls[ns] = nil }
+        }
         for p in plan.namespaces.values {
-            if failures[p.name] != nil { memory.applied[p.name] = nil; continue }
+            if failures[p.name] != nil { memory.applied[p.name] = nil; memory.firewalls[p.name] = nil; continue }
             var s = p.state
             s.firewallFingerprint = p.firewall?.fingerprint
             memory.applied[p.name] = s
+            memory.firewalls[p.name] = p.firewall
         }
         if complete {
             for ns in memory.applied.keys where plan.namespaces[ns] == nil { memory.applied[ns] = nil }
+            for ns in memory.firewalls.keys where plan.namespaces[ns] == nil { memory.firewalls[ns] = nil }
         }
     }
 
@@ -107,14 +140,15 @@ extension LinuxFabric {
                     if case .deleteNamespace(let ns) = c, now.contains(ns) { failures[ns] = r?.stderr ?? "netns del failed" }
                 }
             }
+            for c in changes { if case .deleteNamespace(let ns) = c, failures[ns] == nil { NftLibrary.shared?.forget(namespace: ns) } }
         }
 
         // Firewalls before links: rules match interface names, not indexes, so a new ENI is never up unguarded.
         let firewalls = changes.compactMap { c -> Pair? in
-            if case let .loadFirewall(ns, fw) = c, failures[ns] == nil { return Pair(ns: ns, fw: fw) }
+            if case let .loadFirewall(ns, fw) = c, failures[ns] == nil { return Pair(ns: ns, fw: fw, previous: memory.firewalls[ns]) }
             return nil
         }
-        let loaded = NamespaceThreads.parallelMap(firewalls) { p in Result { try Nftables.load(p.fw, into: p.ns) } }
+        let loaded = NamespaceThreads.parallelMap(firewalls) { p in Result { try Nftables.load(p.fw, into: p.ns, replacing: p.previous) } }
         for (p, r) in zip(firewalls, loaded) { if case .failure(let e) = r { failures[p.ns] = "\(e)" } }
 
         var linesByNamespace: [String: [String]] = [:]
@@ -129,14 +163,14 @@ extension LinuxFabric {
         let scripts = linesByNamespace.mapValues { $0.joined(separator: "\n") + "\n" }
         for rank in ranks {
             let results = NamespaceThreads.parallelMap(rank) { ns in
-                Result { try Subprocess.check([Self.ip, "-n", ns, "-batch", "-"], stdin: scripts[ns]!) }
+                Result { try NamespaceThreads.runIpBatch(in: ns, scripts[ns]!) }
             }
             for (ns, r) in zip(rank, results) { if case .failure(let e) = r { failures[ns] = "\(e)" } }
         }
         return failures
     }
 
-    private struct Pair: Sendable { var ns: String; var fw: Firewall }
+    private struct Pair: Sendable { var ns: String; var fw: Firewall; var previous: Firewall? }
 
     /// Groups namespaces by role so that veth creators run before the namespaces holding the other ends.
     func rankNamespaces(_ order: [String], plan: FabricPlan) -> [[String]] {
@@ -169,6 +203,9 @@ extension LinuxFabric {
             throw FabricError.reconcileFailed(["no free link address for \(target)"])
         }
         let a = EnvironmentAttachment(environmentNamespace: env, target: target, slot: slot)
+        let base = memory.lastPlan.flatMap { last in
+            memory.lastInputs.map { $0.model == memory.model && $0.attachments == memory.attachments } == true ? last : nil
+        }
         memory.attachments[env] = a
         // The sandbox's namespaces start with only their loopback, up: reading one back would cost an `ip` run per
         // cold start. Were it wrong, the changes would fail and the retry reads the kernel.
@@ -178,7 +215,11 @@ extension LinuxFabric {
             memory.applied[env] = fresh
         }
         do {
-            _ = try converge(force: false)
+            if let base, let plan = planner.plan(base, attaching: a) {
+                try convergeAttachment(plan, touching: [a.environmentNamespace, link(a).targetNamespace])
+            } else {
+                _ = try converge(force: false)
+            }
         } catch {
             memory.attachments[env] = nil
             _ = try? converge(force: false)

@@ -143,4 +143,6 @@ final class FabricMemory: @unchecked Sendable {
     var lastInputs: (model: FabricModel, attachments: [String: EnvironmentAttachment], hosts: Set<IPv4Address>)?
     /// Per namespace, the state this process applied (and so knows to be there without reading the kernel).
     var applied: [String: NamespaceState] = [:]
+    /// Per namespace, the firewall this process loaded: the base of in-place updates (`Firewall.update(from:)`).
+    var firewalls: [String: Firewall] = [:]
 }

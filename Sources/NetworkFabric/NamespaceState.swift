@@ -5,7 +5,7 @@ public struct NamespaceState: Sendable, Equatable {
     public var addresses: Set<Address> = []
     public var routes: Set<Route> = []
     public var rules: Set<PolicyRule> = []
-    /// The fingerprint stored in the namespace's nftables table comment; nil when no fabric table exists.
+    /// The fingerprint stored in the namespace's nftables table (as an empty chain's name); nil when no fabric table exists.
     public var firewallFingerprint: String?
 
     public init() {}
@@ -75,7 +75,7 @@ public struct VethPeer: Sendable, Equatable {
 public struct Firewall: Sendable, Equatable {
     /// `net/ipv4/ip_forward` style keys (paths under /proc/sys) with their values.
     public var sysctls: [(key: String, value: String)]
-    /// The table whose comment carries the fingerprint (`inet lv_sg`).
+    /// The table holding the fingerprint chain (`inet lv_sg`).
     public var fingerprintTable: String
     /// A complete `nft -f` script that replaces the fabric's tables atomically.
     public var ruleset: String
@@ -123,21 +123,4 @@ public struct NamespacePlan: Sendable, Equatable {
 public struct FabricPlan: Sendable, Equatable {
     public var namespaces: [String: NamespacePlan]
     public init(namespaces: [String: NamespacePlan] = [:]) { self.namespaces = namespaces }
-}
-
-extension Firewall {
-    /// Builds the one-transaction script replacing `tables` (each `add`, `delete`, define, so it works whether or
-    /// not they exist); the first table's comment carries the fingerprint.
-    static func make(sysctls: [(key: String, value: String)], tables: [(table: String, body: String)]) -> Firewall {
-        var hashInput = sysctls.map { "\($0.key)=\($0.value)\n" }.joined()
-        for t in tables { hashInput += t.table + "{" + t.body + "}" }
-        let fingerprint = "lv-fp:" + FabricNames.shortHash(hashInput) + FabricNames.shortHash(String(hashInput.reversed()))
-        var script = ""
-        for (i, t) in tables.enumerated() {
-            script += "add table \(t.table)\ndelete table \(t.table)\ntable \(t.table) {\n"
-            if i == 0 { script += "\tcomment \"\(fingerprint)\"\n" }
-            script += t.body + "}\n"
-        }
-        return Firewall(sysctls: sysctls, fingerprintTable: tables[0].table, ruleset: script, fingerprint: fingerprint)
-    }
 }

@@ -40,6 +40,70 @@ enum NamespaceThreads {
         #endif
     }
 
+    /// Runs `ip -batch -` with `script` inside namespace `name`, spawned from a thread that entered it: the child
+    /// inherits the thread's namespace, so `ip` skips `-n`'s own namespace switch (and the mount namespace and
+    /// sysfs remount that come with it), and no Foundation `Process` machinery runs. Throws `commandFailed`.
+    static func runIpBatch(in name: String, _ script: String) throws {
+        try inNamespace(name) {
+            let ip = Subprocess.tool("ip")
+            var input: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+            // A socket for stdin, so writes can carry MSG_NOSIGNAL: the child may exit at its first error.
+            // Close-on-exec everywhere: other fabric threads spawn at the same time, and a child holding another
+            // child's pipe ends would keep it from ever seeing end-of-file.
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &input) == 0 else {
+                throw FabricError.commandFailed(command: "socketpair", status: errno, stderr: "")
+            }
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &errors) == 0 else {
+                close(input[0]); close(input[1])
+                throw FabricError.commandFailed(command: "pipe", status: errno, stderr: "")
+            }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+            let args: [String] = [ip, "-batch", "-"]
+            let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+            defer { for a in argv { free(a) } }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, ip, &actions, nil, argv, environ)
+            close(input[0]); close(errors[1])
+            guard rc == 0 else {
+                close(input[1]); close(errors[0])
+                throw FabricError.commandFailed(command: "spawn \(ip)", status: rc, stderr: String(cString: strerror(rc)))
+            }
+            var bytes = Array(script.utf8)
+            bytes.withUnsafeMutableBytes { buf in
+                var off = 0
+                while off < buf.count {
+                    let n = send(input[1], buf.baseAddress! + off, buf.count - off, Int32(MSG_NOSIGNAL))
+                    if n > 0 { off += n; continue }
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+            }
+            close(input[1])
+            var err = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = read(errors[0], &chunk, chunk.count)
+                if n > 0 { err += chunk[0..<n]; continue }
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+            close(errors[0])
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let exited = status & 0x7f == 0
+            let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            guard code == 0 else {
+                throw FabricError.commandFailed(command: "ip -n \(name) -batch -", status: code,
+                                                stderr: String(decoding: err, as: UTF8.self) + "\n--- input:\n" + script)
+            }
+        }
+    }
+
     /// Writes sysctls of the current thread's namespace (paths under /proc/sys). Missing keys (IPv6 compiled
     /// out) are skipped.
     static func writeSysctls(_ sysctls: [(key: String, value: String)]) throws {
@@ -109,7 +173,7 @@ final class SerialThread: @unchecked Sendable {
         }
     }
 
-    private func submit(_ job: @escaping @Sendable () -> Void) {
+    func submit(_ job: @escaping @Sendable () -> Void) {
         cond.lock(); jobs.append(job); cond.signal(); cond.unlock()
     }
 

@@ -7,6 +7,8 @@ import CloudModel
 /// attached execution environments leaving by eth0) accept established/related flows, drop invalid ones and
 /// jump to the permission chains; everything else is dropped. `table ip lv_nat` source-NATs environments to the
 /// ENI address, as Hyperplane does, so peers see (and their security groups judge) the ENI's address.
+/// Interfaces are matched by name only (`iifname "lo"`, not `iif`): resolving an index goes through libnftables'
+/// process-wide interface cache, which parallel loads in different namespaces would race on.
 enum SecurityGroupRuleset {
     static let table = "inet lv_sg"
     static let natTable = "ip lv_nat"
@@ -37,7 +39,7 @@ enum SecurityGroupRuleset {
             + chain("ingress", nil, ingress)
             + chain("egress", nil, egress)
             + chain("input", "type filter hook input priority filter; policy drop;", [
-                "iif \"lo\" accept", "ct state established,related accept", "ct state invalid drop",
+                "iifname \"lo\" accept", "ct state established,related accept", "ct state invalid drop",
                 "iifname \"\(link)\" jump ingress",
             ])
             + chain("forward", "type filter hook forward priority filter; policy drop;", [
@@ -45,7 +47,7 @@ enum SecurityGroupRuleset {
                 "iifname \"\(envs)\" oifname \"\(link)\" jump egress",
             ])
             + chain("output", "type filter hook output priority filter; policy drop;", [
-                "oif \"lo\" accept", "ct state established,related accept", "ct state invalid drop",
+                "oifname \"lo\" accept", "ct state established,related accept", "ct state invalid drop",
                 "oifname \"\(link)\" jump egress",
             ])
         let natBody = chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [

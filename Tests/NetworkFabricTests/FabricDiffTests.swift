@@ -82,7 +82,10 @@ import Testing
                              .init(type: "throw", destination: "10.0.0.0/16", table: "70000"),
                              .init(destination: "10.0.9.9/32", gateway: "10.0.1.7", device: "lv-b-1")])
         #expect(s.rules == [.init(priority: 10000, source: "10.0.1.0/24", table: "70000")])
-        #expect(KernelStateParser.fingerprint(nftListing: "table inet lv_sg {\n\tcomment \"lv-fp:12ab\"\n\tchain c {\n") == "lv-fp:12ab")
+        #expect(KernelStateParser.fingerprint(nftListing: "table inet lv_sg {\n\tchain lv_fp_12ab {\n\t}\n\tchain c {\n") == "lv_fp_12ab")
+        #expect(KernelStateParser.fingerprint(nftListing: "table inet lv_sg { # handle 4\n\tchain lv_fp_9f { # handle 2\n") == "lv_fp_9f")
+        #expect(KernelStateParser.fingerprint(nftListing: "table inet lv_sg {\n\tcomment \"lv-fp:12ab\"\n") == nil,
+                "a table of an older version has no fingerprint chain: it is reloaded")
         #expect(KernelStateParser.fingerprint(nftListing: "") == nil)
     }
 }

@@ -49,6 +49,18 @@ import Testing
             try await fabric.reconcile(model)
             #expect(try Servers.probe(from: ns("eni-other"), ["\(web):9000"]) == ["\(web):9000": "ok \(other)"])
 
+            // Those changes went in place; the kernel holds what a full load of the same plan holds, and a process
+            // that knows nothing (after kill -9) reads the fingerprint back and finds nothing to do.
+            #expect(try await LinuxFabric(instanceTag: tag).doctor(model).problems == [])
+            let fw = try #require(FabricPlanner(names: fabric.names).plan(model).namespaces[ns("eni-web")]?.firewall)
+            let scratch = "lv-env-t\(tag)-full"
+            try Kernel.addNamespace(scratch)
+            defer { _ = try? Kernel.sh([Subprocess.tool("ip"), "netns", "del", scratch]) }
+            let nft = { (n: String) in [Subprocess.tool("nsenter"), "--net=/run/netns/\(n)", "--", Subprocess.tool("nft")] }
+            _ = try Kernel.sh(nft(scratch) + ["-f", "-"], stdin: fw.ruleset)
+            let listing = { (n: String) in try Kernel.normalisedListing(Kernel.sh(nft(n) + ["list", "table", "inet", "lv_sg"])) }
+            #expect(try listing(ns("eni-web")) == listing(scratch))
+
             // Route table: send the app subnet's traffic for the web subnet into a blackhole.
             model.routeTables.append(.init(id: "rtb-private", vpcId: "vpc-0aaa0000000000001", isMain: false,
                                            subnetIds: ["subnet-0aaa000000000002"],

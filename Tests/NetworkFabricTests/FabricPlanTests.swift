@@ -86,10 +86,10 @@ import Testing
         #expect(web.contains("type filter hook input priority filter; policy drop;"))
         #expect(web.contains("ct state established,related accept"))
         #expect(web.contains("ct state invalid drop"))
-        #expect(web.contains("iif \"lo\" accept"))
+        #expect(web.contains("iifname \"lo\" accept"))
         #expect(web.contains("iifname \"lv-x-*\" oifname \"eth0\" jump egress"))
         #expect(web.contains("ip saddr 169.254.128.0/17 oifname \"eth0\" snat to 10.0.1.10"))
-        #expect(web.hasPrefix("add table inet lv_sg\ndelete table inet lv_sg\ntable inet lv_sg {\n\tcomment \"lv-fp:"))
+        #expect(web.hasPrefix("add table inet lv_sg\ndelete table inet lv_sg\ntable inet lv_sg {\n\tchain lv_fp_"))
 
         let app = try #require(plan.namespaces[names.interfaceNamespace("eni-app")]?.firewall?.ruleset)
         #expect(app.contains("ip daddr 0.0.0.0/0") == false, "a 0.0.0.0/0 peer needs no address match")

@@ -49,6 +49,16 @@ enum Kernel {
         if let failure { throw failure }
     }
 
+    /// `nft list` output as a sorted list of lines with set elements sorted: objects added in place are listed
+    /// in creation order, which differs from a fresh load's without meaning anything.
+    static func normalisedListing(_ text: String) -> [String] {
+        text.split(separator: "\n").map { line in
+            guard let open = line.range(of: "elements = { "), let close = line.range(of: " }", options: .backwards) else { return String(line) }
+            let items = line[open.upperBound..<close.lowerBound].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return String(line[..<open.upperBound]) + items.sorted().joined(separator: ", ") + " }"
+        }.sorted()
+    }
+
     static func addNamespace(_ name: String) throws {
         _ = try sh([Subprocess.tool("ip"), "netns", "add", name])
         _ = try sh([Subprocess.tool("ip"), "-n", name, "link", "set", "lo", "up"])
