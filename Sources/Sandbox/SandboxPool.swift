@@ -57,7 +57,7 @@ public final class SandboxPool: Sendable {
         }
         let interval = max(0.05, min(config.idleReapAfterSeconds / 2, 30))
         let task = self.group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval * 1000)),
-                                                     delay: .milliseconds(Int64(interval * 1000))) { [self] _ in
+                                                          delay: .milliseconds(Int64(interval * 1000))) { [self] _ in
             reapIdle()
             logs.enforceRetention()
         }

@@ -30,8 +30,9 @@ extension APIRouter {
         }
     }
 
-    /// A synchronous Invoke waits on its execution environment, whose I/O runs on the same event loops; everything
-    /// else (SQLite writes, the network fabric's commands) stays off the loops.
+    /// A synchronous Invoke waits on its execution environment, whose I/O runs on the same event loops (its only
+    /// blocking work is the occasional last-invocation write); everything else (SQLite writes, the network fabric's
+    /// commands) stays off the loops.
     public func runsOnEventLoop(_ request: WireRequest) -> Bool {
         request.method == "POST" && request.rawPath.hasPrefix("/2015-03-31/functions/") && request.rawPath.hasSuffix("/invocations")
             && request.header("x-amz-invocation-type") != "Event"

@@ -10,8 +10,8 @@ public protocol HTTPResponder: Sendable {
     /// An answer that needs no waiting (a read from memory), given on the event loop itself; nil sends the request
     /// to `respond(to:)` on a task. Saves the hop between the event loop and the task pool on the hot read paths.
     func respondImmediately(to request: WireRequest) -> WireResponse?
-    /// True when `respond(to:)` mostly waits on work that lives on event loops (an invocation) and never blocks: its
-    /// task then runs on the connection's event loop instead of the concurrency pool.
+    /// True when `respond(to:)` mostly waits on work that lives on event loops (an invocation) and blocks only briefly:
+    /// its task then runs on the connection's event loop instead of the concurrency pool.
     func runsOnEventLoop(_ request: WireRequest) -> Bool
 }
 
