@@ -114,11 +114,13 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
     /// nil when `warm` and the environment died while idle (the caller uses another one).
     func invoke(_ input: InvocationInput, invokedArn: String, warm: Bool) async -> (InvocationOutput, reusable: Bool)? {
         await withCheckedContinuation { (continuation: CheckedContinuation<(InvocationOutput, reusable: Bool)?, Never>) in
-            loop.execute { [self] in
+            let start: @Sendable () -> Void = { [self] in
                 if warm && state.isShutDown { continuation.resume(returning: nil); return }
                 current = PendingInvocation(input: input, invokedArn: invokedArn, continuation: continuation)
                 apply(state.transition(.assign(requestId: input.requestId)), reply: nil)
             }
+            // Already on the environment's loop (the pool prefers such an environment): no queueing.
+            if loop.inEventLoop { start() } else { loop.execute(start) }
         }
     }
 
@@ -238,9 +240,9 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
         initReported = true
         let memoryUsed = memory?.peakMB() ?? process?.peakMemoryMB() ?? 1
         let billed = max(1, Int(durationMs.rounded(.up)))
-        var report = "REPORT RequestId: \(requestId)\tDuration: \(String(format: "%.2f", durationMs)) ms\t"
+        var report = "REPORT RequestId: \(requestId)\tDuration: \(Self.twoDecimals(durationMs)) ms\t"
             + "Billed Duration: \(billed) ms\tMemory Size: \(spec.memorySizeMB) MB\tMax Memory Used: \(memoryUsed) MB\t"
-        if let coldInit { report += "Init Duration: \(String(format: "%.2f", coldInit)) ms\t" }
+        if let coldInit { report += "Init Duration: \(Self.twoDecimals(coldInit)) ms\t" }
         if outcome == .timedOut && !initTimedOut { report += "Status: timeout" } else if let errorType {
             report += "Status: error\tError Type: \(errorType)"
         }
@@ -291,9 +293,17 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
         listener?.close(promise: nil)
         listener = nil
         process?.closeOutput()
-        memory?.remove()
-        network.destroy(launched.network)
-        terminated.succeed(())
+        // Off the loop, which HTTP connections may share: removing a cgroup retries while it drains, and a network's
+        // teardown may run commands; `EnvironmentNetwork` also promises its calls a dedicated thread.
+        let (memory, network, handle, terminated) = (self.memory, self.network, launched.network, self.terminated)
+        let thread = Thread {
+            memory?.remove()
+            network.destroy(handle)
+            terminated.succeed(())
+        }
+        thread.name = "lv-env-cleanup"
+        thread.stackSize = 256 << 10
+        thread.start()
     }
 
     // MARK: helpers
@@ -302,12 +312,30 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
     }
 
+    /// `%.2f` without Foundation's formatter (two of these per invocation showed up in the profile).
+    static func twoDecimals(_ value: Double) -> String {
+        guard value.isFinite, value >= 0, value < 1e15 else { return String(format: "%.2f", value) }
+        let hundredths = UInt64((value * 100).rounded())
+        let cents = hundredths % 100
+        return "\(hundredths / 100)." + (cents < 10 ? "0\(cents)" : "\(cents)")
+    }
+
     /// One log event per line; awslambdaric joins multi-line messages with \r, which CloudWatch shows as line breaks.
-    private static func lines(_ bytes: [UInt8]) -> [String] {
+    static func lines(_ bytes: [UInt8]) -> [String] {
         guard !bytes.isEmpty else { return [] }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .dropLast(bytes.last == UInt8(ascii: "\n") ? 1 : 0)
-            .map { $0.replacingOccurrences(of: "\r", with: "\n") }
+        var out: [String] = []
+        var start = 0
+        for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
+            out.append(line(bytes[start..<i]))
+            start = i + 1
+        }
+        if start < bytes.count { out.append(line(bytes[start...])) }
+        return out
+    }
+
+    private static func line(_ slice: ArraySlice<UInt8>) -> String {
+        guard slice.contains(UInt8(ascii: "\r")) else { return String(decoding: slice, as: UTF8.self) }
+        return String(decoding: slice.map { $0 == UInt8(ascii: "\r") ? UInt8(ascii: "\n") : $0 }, as: UTF8.self)
     }
 
     private static func errorType(in body: [UInt8]) -> String? {

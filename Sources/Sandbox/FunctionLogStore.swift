@@ -49,8 +49,16 @@ public final class FunctionLogStore: Sendable {
 
     public func append(group: String, stream: String, events: [LogEvent]) {
         guard !events.isEmpty else { return }
-        var text = ""
-        for e in events { text += "\(e.timestamp)\t\(e.ingestionTime)\t\(Self.escape(e.message))\n" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(events.reduce(0) { $0 + $1.message.utf8.count + 32 })
+        for e in events {
+            bytes += String(e.timestamp).utf8
+            bytes.append(UInt8(ascii: "\t"))
+            bytes += String(e.ingestionTime).utf8
+            bytes.append(UInt8(ascii: "\t"))
+            Self.appendEscaped(e.message, to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         let groupDir = directory + "/" + Self.encode(group)
         let file = groupDir + "/" + Self.encode(stream) + ".log"
         lock.withLock { _ in
@@ -60,8 +68,7 @@ public final class FunctionLogStore: Sendable {
                 fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             }
             guard fd >= 0 else { return }
-            var bytes = Array(text.utf8)
-            _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
     }
@@ -121,17 +128,23 @@ public final class FunctionLogStore: Sendable {
 
     // MARK: encoding
 
+    /// Percent-encodes every byte but ASCII letters, digits, `.`, `_` and `-` (and a leading `.`), byte by byte:
+    /// it runs twice per invocation.
     static func encode(_ name: String) -> String {
-        var out = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(name.utf8.count + 8)
         for byte in name.utf8 {
-            let c = Character(UnicodeScalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") && !(out.isEmpty && c == ".") {
-                out.append(c)
+            let plain = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                || (byte == UInt8(ascii: ".") && !out.isEmpty)
+            if plain {
+                out.append(byte)
             } else {
-                out += String(format: "%%%02X", byte)
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ encoded: String) -> String? {
@@ -150,7 +163,20 @@ public final class FunctionLogStore: Sendable {
     }
 
     static func escape(_ message: String) -> String {
-        message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        var out: [UInt8] = []
+        appendEscaped(message, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `\` → `\\`, newline → `\n`; bytes, not Foundation: it runs for every log line.
+    static func appendEscaped(_ message: String, to out: inout [UInt8]) {
+        for byte in message.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            default: out.append(byte)
+            }
+        }
     }
 
     static func unescape(_ text: Substring) -> String {

@@ -81,16 +81,18 @@ final class RuntimeProcess: Sendable {
 
     private static func readAvailable(_ s: inout CaptureState) {
         guard s.outputFd >= 0 else { return }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { lv_read_nonblocking(s.outputFd, $0.baseAddress, UInt($0.count)) }
-            if n <= 0 {
-                // End of file: stop polling the pipe (-1 is ignored by poll).
-                if n == 0 { close(s.outputFd); s.outputFd = -1 }
-                return
+        // Uninitialised scratch space: this runs twice per invocation, usually to find the pipe empty.
+        withUnsafeTemporaryAllocation(byteCount: 65536, alignment: 16) { chunk in
+            while true {
+                let n = lv_read_nonblocking(s.outputFd, chunk.baseAddress, UInt(chunk.count))
+                if n <= 0 {
+                    // End of file: stop polling the pipe (-1 is ignored by poll).
+                    if n == 0 { close(s.outputFd); s.outputFd = -1 }
+                    return
+                }
+                s.buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+                if s.buffer.count > maxBuffered { s.buffer.removeFirst(s.buffer.count - maxBuffered) }
             }
-            s.buffer.append(contentsOf: chunk[0..<n])
-            if s.buffer.count > maxBuffered { s.buffer.removeFirst(s.buffer.count - maxBuffered) }
         }
     }
 }

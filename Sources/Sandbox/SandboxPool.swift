@@ -15,6 +15,7 @@ public final class SandboxPool: Sendable {
 
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
+    private let ownsGroup: Bool
     private let network: any EnvironmentNetwork
     private let catalog: RuntimeCatalog
     private let code: CodeStore
@@ -36,10 +37,14 @@ public final class SandboxPool: Sendable {
     }
 
     /// `network`: nil picks namespaces when the process has CAP_NET_ADMIN (and `config.networkNamespaces` allows).
-    public init(config: SandboxConfig, network: (any EnvironmentNetwork)? = nil, logger: Logger) {
+    /// `group`: event loops shared with the HTTP server (its owner shuts them down); an invocation then prefers an
+    /// environment on the loop it runs on, so the Runtime API round trip stays on one thread. nil makes its own.
+    public init(config: SandboxConfig, network: (any EnvironmentNetwork)? = nil, group: MultiThreadedEventLoopGroup? = nil,
+                logger: Logger) {
         self.config = config
         self.logger = logger
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
+        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
+        self.ownsGroup = group == nil
         let wantNamespaces = config.networkNamespaces ?? NamespaceNetwork.hasNetAdmin()
         self.network = network ?? (wantNamespaces ? NamespaceNetwork(dataDir: config.dataDir) : HostNetwork())
         self.catalog = RuntimeCatalog(config: config)
@@ -51,8 +56,8 @@ public final class SandboxPool: Sendable {
             logger.warning("sandbox: no CAP_NET_ADMIN (or disabled): functions share the host network")
         }
         let interval = max(0.05, min(config.idleReapAfterSeconds / 2, 30))
-        let task = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval * 1000)),
-                                                     delay: .milliseconds(Int64(interval * 1000))) { [self] _ in
+        let task = self.group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval * 1000)),
+                                                          delay: .milliseconds(Int64(interval * 1000))) { [self] _ in
             reapIdle()
             logs.enforceRetention()
         }
@@ -76,7 +81,12 @@ public final class SandboxPool: Sendable {
             }
             s.inFlight += 1
             s.inFlightByFunction[function] = running + 1
-            return s.idle[spec]?.popLast()?.env
+            guard var list = s.idle[spec], !list.isEmpty else { return nil }
+            // The most recently used one, preferably on this thread's event loop (no hop to reach it).
+            let i = list.lastIndex { $0.env.loop.inEventLoop } ?? list.count - 1
+            let env = list.remove(at: i).env
+            s.idle[spec] = list.isEmpty ? nil : list
+            return env
         }
         defer {
             state.withLock { s in
@@ -171,7 +181,7 @@ public final class SandboxPool: Sendable {
         reaper.withLock { $0?.cancel(); $0 = nil }
         for env in all { env.shutdown() }
         for env in all { try? await env.terminatedFuture.get() }
-        try? await group.shutdownGracefully()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
 
     // MARK: starting environments
@@ -186,14 +196,20 @@ public final class SandboxPool: Sendable {
             environmentId: id, executable: executable, arguments: arguments,
             environment: { catalog.environment(for: spec, taskRoot: taskRoot, logStream: logStream, runtimeAPI: $0) },
             workingDirectory: taskRoot, attachment: spec.networkAttachment)
+        let began = DispatchTime.now().uptimeNanoseconds
         let launched = try await EnvironmentLauncher.launch(request, network: network)
-        let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.next(), logStore: logs,
+        let launchedAt = DispatchTime.now().uptimeNanoseconds
+        // The caller's loop when it runs on one of ours (see `init`), so its later invocations need no thread hop.
+        let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.any(), logStore: logs,
                                        network: network, logger: logger)
         state.withLock { s in s.environments[id] = (env, s.generation[spec.functionArn, default: 0]) }
         env.terminatedFuture.whenComplete { [self] _ in forget(env) }
         try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds,
                              memory: MemoryCgroup.create(environmentId: id, megabytes: spec.memorySizeMB))
-        logger.debug("sandbox: started environment", metadata: ["id": "\(id)", "function": "\(spec.name)"])
+        let ms = { (from: UInt64, to: UInt64) in String(Double(to - from) / 1e6) }
+        logger.debug("sandbox: started environment", metadata: [
+            "id": "\(id)", "function": "\(spec.name)",
+            "launchMs": "\(ms(began, launchedAt))", "attachMs": "\(ms(launchedAt, DispatchTime.now().uptimeNanoseconds))"])
         return env
     }
 

@@ -30,6 +30,14 @@ extension APIRouter {
         }
     }
 
+    /// A synchronous Invoke waits on its execution environment, whose I/O runs on the same event loops (its only
+    /// blocking work is the occasional last-invocation write); everything else (SQLite writes, the network fabric's
+    /// commands) stays off the loops.
+    public func runsOnEventLoop(_ request: WireRequest) -> Bool {
+        request.method == "POST" && request.rawPath.hasPrefix("/2015-03-31/functions/") && request.rawPath.hasSuffix("/invocations")
+            && request.header("x-amz-invocation-type") != "Event"
+    }
+
     static func isReadOnlyAction(_ action: String) -> Bool {
         action.hasPrefix("Describe") || action.hasPrefix("Get") || action.hasPrefix("List")
     }

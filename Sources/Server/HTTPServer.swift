@@ -10,23 +10,31 @@ public protocol HTTPResponder: Sendable {
     /// An answer that needs no waiting (a read from memory), given on the event loop itself; nil sends the request
     /// to `respond(to:)` on a task. Saves the hop between the event loop and the task pool on the hot read paths.
     func respondImmediately(to request: WireRequest) -> WireResponse?
+    /// True when `respond(to:)` mostly waits on work that lives on event loops (an invocation) and blocks only briefly:
+    /// its task then runs on the connection's event loop instead of the concurrency pool.
+    func runsOnEventLoop(_ request: WireRequest) -> Bool
 }
 
 extension HTTPResponder {
     public func respondImmediately(to request: WireRequest) -> WireResponse? { nil }
+    public func runsOnEventLoop(_ request: WireRequest) -> Bool { false }
 }
 
 /// A small HTTP/1.1 server on SwiftNIO: keep-alive, pipelining, a body size cap, one responder.
 public final class HTTPServer: Sendable {
     public let maxBodyBytes: Int
     private let group: MultiThreadedEventLoopGroup
+    private let ownsGroup: Bool
     private let responder: any HTTPResponder
     private let logger: Logger
 
-    public init(responder: any HTTPResponder, maxBodyBytes: Int, threads: Int = System.coreCount, logger: Logger) {
+    /// `group`: loops shared with others (the sandbox's environments), shut down by their owner; nil makes its own.
+    public init(responder: any HTTPResponder, maxBodyBytes: Int, threads: Int = System.coreCount,
+                group: MultiThreadedEventLoopGroup? = nil, logger: Logger) {
         self.responder = responder
         self.maxBodyBytes = maxBodyBytes
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        self.ownsGroup = group == nil
         self.logger = logger
     }
 
@@ -51,7 +59,7 @@ public final class HTTPServer: Sendable {
     }
 
     public func shutdown() async {
-        try? await group.shutdownGracefully()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
 }
 
@@ -66,6 +74,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    private var loopExecutor: EventLoopTaskExecutor?
 
     init(responder: any HTTPResponder, maxBodyBytes: Int, logger: Logger) {
         self.responder = responder
@@ -105,11 +114,25 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             let loop = context.eventLoop
             let boxed = NIOLoopBound((self, context), eventLoop: loop)
             let version = head.version
-            Task {
+            let onLoop: EventLoopTaskExecutor?
+            if responder.runsOnEventLoop(request) {
+                let executor = loopExecutor ?? EventLoopTaskExecutor(loop: loop)
+                loopExecutor = executor
+                onLoop = executor
+            } else {
+                onLoop = nil
+            }
+            // nil: the concurrency pool, as any task.
+            Task(executorPreference: onLoop) {
                 let response = await responder.respond(to: request)
-                loop.execute {
+                if loop.inEventLoop {
                     let (handler, ctx) = boxed.value
                     handler.write(context: ctx, response: response, keepAlive: keepAlive, version: version)
+                } else {
+                    loop.execute {
+                        let (handler, ctx) = boxed.value
+                        handler.write(context: ctx, response: response, keepAlive: keepAlive, version: version)
+                    }
                 }
             }
         }

@@ -4,6 +4,7 @@ import ControlPlane
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Persistence
 import Sandbox
 
@@ -19,6 +20,8 @@ public final class LambdaVPCServer: Sendable {
     /// Runs function code; shut down (every environment and namespace removed) when the server stops.
     let sandbox: SandboxPool
     let asyncWorker: AsyncInvocationWorker
+    /// The event loops of both the HTTP server and the execution environments (see `SandboxPool.init`).
+    let loops: MultiThreadedEventLoopGroup
     /// The kernel side of the VPCs: namespaces, links, rulesets, and instances running in them.
     public let fabric: FabricController
     /// How execution environments join their networks when the fabric is active.
@@ -41,6 +44,7 @@ public final class LambdaVPCServer: Sendable {
                              authorizer: config.enforceIAM ? authorizer : nil)
         let activity = InvocationActivity()
         let codeStore = try FileCodeStore(dataDir: config.dataDir)
+        loops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         environmentNetwork = fabric.fabric.map { [store] f in
             FabricEnvironmentNetwork(fabric: f, dataDir: config.dataDir, logger: logger) {
                 _ = await FabricController.reconcile(f, store, logger)
@@ -48,7 +52,7 @@ public final class LambdaVPCServer: Sendable {
         }
         sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
                                                     accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
-                              network: environmentNetwork, logger: logger)
+                              network: environmentNetwork, group: loops, logger: logger)
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
                                              store: store, attachesNetworks: environmentNetwork != nil)
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
@@ -61,7 +65,7 @@ public final class LambdaVPCServer: Sendable {
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
                                logger: logger)
-        http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, logger: logger)
+        http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
     }
 
     /// Serves until SIGINT or SIGTERM, then stops cleanly.
@@ -89,6 +93,7 @@ public final class LambdaVPCServer: Sendable {
         // Environments first: invocations still running end (as a killed runtime would) and their requests get answers.
         await sandbox.shutdown()
         await http.shutdown()
+        try? await loops.shutdownGracefully()
         logger.info("stopped")
     }
 }

@@ -16,7 +16,8 @@ enum LambdaRoute: Equatable {
     /// Path segments are percent-decoded one by one, so an encoded ARN (`arn%3Aaws%3A…`) stays one segment.
     static func match(method: String, rawPath: String) -> LambdaRoute? {
         var segs = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
-            String($0).removingPercentEncoding ?? String($0)
+            // Foundation's decoder only when there is something to decode (every Invoke passes here).
+            $0.contains("%") ? String($0).removingPercentEncoding ?? String($0) : String($0)
         }
         if rawPath.hasSuffix("/") && segs.count > 0 && segs.count != 2 { segs.append("") }
         switch (method, segs.count) {
