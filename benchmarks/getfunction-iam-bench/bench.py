@@ -2,10 +2,14 @@
 """GetFunction throughput with wrk, without and with `--enforce-iam`, in one run.
 
 With enforcement the requests are signed by an IAM user's own key (the root key skips policy evaluation), so every
-request is SigV4-verified and authorized against the user's policies. wrk repeats one request pre-signed with botocore:
-a signature over a fixed request stays valid for identical repeats within SigV4's 15-minute window.
+request is SigV4-verified and authorized against the user's policies. As real clients do, every request carries its own
+signature: wrk cycles through `--requests` distinct GetFunction requests pre-signed by botocore, over `--functions`
+function names, each with its own X-Amz-Date seconds (spread around now, inside SigV4's 15-minute window), so no two
+requests in a cycle share a canonical request. Both servers get the same mix (the default mode signed with the root key
+test/test). 200 of the requests are checked before measuring, and any non-2xx answer during a round fails the run.
 
-Usage: benchmarks/getfunction-iam-bench/bench.py [--duration 10] [--connections 16] [--threads 2] [--policies 10]
+Usage: benchmarks/getfunction-iam-bench/bench.py [--duration 10] [--rounds 3] [--connections 16] [--threads 2]
+       [--policies 10] [--functions 8] [--requests 8000]
 Binary: $LAMBDA_VPC_BIN, else .build/release/lambda-vpc, else .build/debug/lambda-vpc."""
 import argparse
 import io
@@ -18,10 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import zipfile
+from datetime import datetime, timedelta, timezone
+from unittest import mock
 
 import boto3
+import botocore.auth
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -68,16 +76,19 @@ def client(port, service, key="test", secret="test"):
                         aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
 
 
-def setup(port, policies):
-    """A function, and a user whose `policies` attached managed policies of 10 statements each allow GetFunction in the last."""
+def setup(port, policies, functions):
+    """`functions` functions, and a user whose `policies` attached managed policies of 10 statements each allow
+    GetFunction in the last."""
     iam, lam = client(port, "iam"), client(port, "lambda")
     role = iam.create_role(RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("index.py", "def handler(e, c):\n    return e\n")
-    lam.create_function(FunctionName="bench", Runtime="python3.12", Handler="index.handler", Role=role,
-                        Code={"ZipFile": buf.getvalue()})
-    lam.get_waiter("function_active_v2").wait(FunctionName="bench")
+    for f in range(functions):
+        lam.create_function(FunctionName=f"bench-{f}", Runtime="python3.12", Handler="index.handler", Role=role,
+                            Code={"ZipFile": buf.getvalue()})
+    for f in range(functions):
+        lam.get_waiter("function_active_v2").wait(FunctionName=f"bench-{f}")
     iam.create_user(UserName="bench")
     for p in range(policies):
         statements = [{"Sid": f"S{p}x{i}", "Effect": "Allow", "Action": [f"lambda:List{i}*", "ec2:Describe*"],
@@ -93,16 +104,48 @@ def setup(port, policies):
     return k["AccessKeyId"], k["SecretAccessKey"]
 
 
-def presigned_lua(port, key, secret, path):
-    url = f"http://127.0.0.1:{port}/2015-03-31/functions/bench"
-    req = AWSRequest(method="GET", url=url, headers={})
-    SigV4Auth(Credentials(key, secret), "lambda", REGION).add_auth(req)
-    headers = {k: v for k, v in req.prepare().headers.items()}
+def signed_requests(port, key, secret, functions, count):
+    """`count` GetFunction requests, each signed by botocore at its own second (spread evenly around now, well inside
+    the 15-minute window) for one of the functions: no two alike."""
+    per_function = -(-count // functions)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    out = []
+    for i in range(count):
+        f, k = i % functions, i // functions
+        when = now + timedelta(seconds=k - per_function // 2)
+        url = f"http://127.0.0.1:{port}/2015-03-31/functions/bench-{f}"
+        req = AWSRequest(method="GET", url=url, headers={})
+        with mock.patch.object(botocore.auth, "get_current_datetime", lambda *a, **k: when.replace(tzinfo=None)):
+            SigV4Auth(Credentials(key, secret), "lambda", REGION).add_auth(req)
+        headers = dict(req.prepare().headers.items())
+        headers["Host"] = f"127.0.0.1:{port}"
+        out.append((url, headers))
+    assert len({h["Authorization"] for _, h in out}) == count, "signatures repeat"
+    return out
+
+
+def lua_script(requests, path):
+    """A wrk script cycling through the requests (each thread from its own offset), formatted once at start."""
+    def q(s):
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
     with open(path, "w") as f:
-        f.write('wrk.method = "GET"\n')
-        for k, v in headers.items():
-            f.write(f'wrk.headers["{k}"] = "{v}"\n')
-    return url, headers
+        f.write("local raw = {\n")
+        for url, headers in requests:
+            path_part = urllib.parse.urlsplit(url).path
+            f.write("  {" + q(path_part) + ", {" + ", ".join(f"[{q(k)}] = {q(v)}" for k, v in headers.items()) + "}},\n")
+        f.write("}\n")
+        f.write("""local formatted, i = {}, 0
+local threads = 0
+function setup(thread) thread:set("offset", threads * 7919); threads = threads + 1 end
+function init(args)
+  for k, r in ipairs(raw) do formatted[k] = wrk.format("GET", r[1], r[2]) end
+  i = (offset or 0) % #formatted
+end
+function request()
+  i = i % #formatted + 1
+  return formatted[i]
+end
+""")
 
 
 def check(url, headers):
@@ -127,20 +170,31 @@ def main():
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--policies", type=int, default=10)
-    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per mode; the best of each is kept")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per mode; the best of each is kept")
+    ap.add_argument("--functions", type=int, default=8, help="function names the requests cycle through")
+    ap.add_argument("--requests", type=int, default=8000, help="distinct signed requests wrk cycles through")
     args = ap.parse_args()
+    # Request times spread over +-(requests / functions / 2) seconds must stay inside the 15-minute window for the run.
+    if -(-args.requests // args.functions) > 1000:
+        sys.exit("at most 1000 requests per function (their times must fit SigV4's window for the whole run)")
     work = tempfile.mkdtemp(prefix="lv-bench-lua-")
     servers = {}
     try:
         for mode, extra in (("off", []), ("on", ["--enforce-iam"])):
             proc, port, data = start(extra)
-            key, secret = setup(port, args.policies)
+            key, secret = setup(port, args.policies, args.functions)
             if mode == "off":
                 key, secret = "test", "test"
+            servers[mode] = (proc, data, port, key, secret)
+        # Signed last, so the spread of request times stays centred on the measured rounds.
+        for mode in ("off", "on"):
+            proc, data, port, key, secret = servers[mode]
+            requests = signed_requests(port, key, secret, args.functions, args.requests)
+            for url, headers in requests[::max(1, len(requests) // 200)]:
+                check(url, headers)
             lua = os.path.join(work, f"{mode}.lua")
-            url, headers = presigned_lua(port, key, secret, lua)
-            check(url, headers)
-            servers[mode] = (proc, data, url, lua)
+            lua_script(requests, lua)
+            servers[mode] = (proc, data, requests[0][0], lua)
         results = {"off": [], "on": []}
         for _ in range(args.rounds):
             for mode in ("off", "on"):
@@ -148,7 +202,8 @@ def main():
                 results[mode].append(wrk(url, lua, args))
         best = {m: max(r, key=lambda x: x[0]) for m, r in results.items()}
         print(f"binary: {binary()}")
-        print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, GET GetFunction, best of {args.rounds}")
+        print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, GET GetFunction cycling through "
+              f"{args.requests} distinct signed requests over {args.functions} functions, best of {args.rounds}")
         for m in ("off", "on"):
             print(f"  enforce-iam {m:3}: {best[m][0]:10.0f} req/s  (avg latency {best[m][1]}; rounds: "
                   + ", ".join(f"{r:.0f}" for r, _ in results[m]) + ")")
