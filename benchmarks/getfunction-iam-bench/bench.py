@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -153,15 +154,26 @@ def check(url, headers):
         assert r.status == 200, r.status
 
 
-def wrk(url, lua, args):
+def cpu_seconds(pid):
+    """User + system CPU time of a process, all threads, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, lua, args, pid):
+    """Requests per second, average latency, and the server's CPU time per request (microseconds)."""
+    before = cpu_seconds(pid)
     out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", lua, url],
                          capture_output=True, text=True).stdout
+    cpu = cpu_seconds(pid) - before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    count = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         sys.exit(f"wrk saw {non2xx.group(1)} errors:\n{out}")
     latency = re.search(r"Latency\s+(\S+)", out).group(1)
-    return rps, latency
+    return rps, latency, cpu * 1e6 / count
 
 
 def main():
@@ -198,17 +210,26 @@ def main():
         results = {"off": [], "on": []}
         for _ in range(args.rounds):
             for mode in ("off", "on"):
-                _, _, url, lua = servers[mode]
-                results[mode].append(wrk(url, lua, args))
+                proc, _, url, lua = servers[mode]
+                results[mode].append(wrk(url, lua, args, proc.pid))
         best = {m: max(r, key=lambda x: x[0]) for m, r in results.items()}
+        # CPU per request barely moves with other processes' load, unlike throughput: the steadier figure.
+        cpu = {m: min(x[2] for x in r) for m, r in results.items()}
         print(f"binary: {binary()}")
         print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, GET GetFunction cycling through "
               f"{args.requests} distinct signed requests over {args.functions} functions, best of {args.rounds}")
         for m in ("off", "on"):
             print(f"  enforce-iam {m:3}: {best[m][0]:10.0f} req/s  (avg latency {best[m][1]}; rounds: "
-                  + ", ".join(f"{r:.0f}" for r, _ in results[m]) + ")")
+                  + ", ".join(f"{r:.0f}" for r, _, _ in results[m]) + f"); server CPU {cpu[m]:.1f} us/request (rounds: "
+                  + ", ".join(f"{c:.1f}" for _, _, c in results[m]) + ")")
         cost = (1 - best["on"][0] / best["off"][0]) * 100
         print(f"  enforcement cost: {cost:.1f}% of throughput (target <= 15%), user with {args.policies} policies x 10 statements")
+        print(f"  enforcement cost in server CPU per request: {(1 - cpu['off'] / cpu['on']) * 100:.1f}% "
+              f"(+{cpu['on'] - cpu['off']:.1f} us per request, best rounds)")
+        # Each off round and the on round right after it ran under much the same outside load.
+        pairs = sorted((1 - on[0] / off[0]) * 100 for off, on in zip(results["off"], results["on"]))
+        print(f"  enforcement cost per adjacent round pair: median {statistics.median(pairs):.1f}% "
+              f"(pairs: {', '.join(f'{p:.1f}' for p in pairs)})")
     finally:
         for proc, data, _, _ in servers.values():
             proc.terminate()
