@@ -1,4 +1,6 @@
 /// The canonical request of AWS Signature Version 4, as every service except S3 computes it.
+/// Built byte by byte into one buffer: verification runs on every enforced request, and String building was
+/// most of its cost.
 public enum SigV4Canonical {
     /// The query parameter of the presigned form that carries the signature, so is not signed itself.
     public static let signatureParameter = "X-Amz-Signature"
@@ -8,18 +10,10 @@ public enum SigV4Canonical {
     public static func request(method: String, rawPath: String, rawQuery: String,
                                headers: [(name: String, value: String)], signedHeaders: [String],
                                payloadHash: String, presigned: Bool, plusIsSpace: Bool = false) -> String {
-        var out = method
-        out += "\n"
-        out += uri(rawPath: rawPath)
-        out += "\n"
-        out += queryString(rawQuery: rawQuery, excludingSignature: presigned, plusIsSpace: plusIsSpace)
-        out += "\n"
-        out += self.headers(headers, signedHeaders: signedHeaders)
-        out += "\n"
-        out += signedHeaderList(signedHeaders)
-        out += "\n"
-        out += payloadHash
-        return out
+        var out: [UInt8] = []
+        appendRequest(method: method, rawPath: rawPath, rawQuery: rawQuery, headers: headers, signedHeaders: signedHeaders,
+                      payloadHash: payloadHash, presigned: presigned, plusIsSpace: plusIsSpace, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The canonical request of a `WireRequest`.
@@ -29,9 +23,81 @@ public enum SigV4Canonical {
                 signedHeaders: signedHeaders, payloadHash: payloadHash, presigned: presigned, plusIsSpace: plusIsSpace)
     }
 
+    /// `request(...)` appended to `out` as UTF-8.
+    static func appendRequest(method: String, rawPath: String, rawQuery: String,
+                              headers: [(name: String, value: String)], signedHeaders: [String],
+                              payloadHash: String, presigned: Bool, plusIsSpace: Bool, to out: inout [UInt8]) {
+        let newline = UInt8(ascii: "\n")
+        out.append(contentsOf: method.utf8)
+        out.append(newline)
+        appendURI(rawPath: rawPath, to: &out)
+        out.append(newline)
+        appendQueryString(rawQuery: rawQuery, excludingSignature: presigned, plusIsSpace: plusIsSpace, to: &out)
+        out.append(newline)
+        appendHeaders(headers, signedHeaders: signedHeaders, to: &out)
+        out.append(newline)
+        appendSignedHeaderList(signedHeaders, to: &out)
+        out.append(newline)
+        out.append(contentsOf: payloadHash.utf8)
+    }
+
     /// The path as sent, with empty and dot segments removed, then URI-encoded once more: non-S3 services
     /// sign the already-encoded path, so an escape such as `%3A` appears as `%253A`.
     public static func uri(rawPath: String) -> String {
+        var out: [UInt8] = []
+        appendURI(rawPath: rawPath, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendURI(rawPath: String, to out: inout [UInt8]) {
+        var path = rawPath
+        path.withUTF8 { b in
+            for byte in b where byte >= 0x80 { out += unicodeURI(rawPath: rawPath).utf8; return }
+            let slash = UInt8(ascii: "/")
+            // The common path has no `.` or `..` segment, so its segments can be written as they are found.
+            var kept: [Range<Int>] = []
+            var hasDotSegment = false
+            var start = 0
+            for k in 0...b.count where k == b.count || b[k] == slash {
+                if isDotSegment(b, start..<k) { hasDotSegment = true; break }
+                start = k + 1
+            }
+            var written = 0
+            start = 0
+            for k in 0...b.count where k == b.count || b[k] == slash {
+                let segment = start..<k
+                start = k + 1
+                if segment.isEmpty { continue }
+                if hasDotSegment {
+                    if isDotSegment(b, segment) {
+                        if segment.count == 2, !kept.isEmpty { kept.removeLast() }
+                        continue
+                    }
+                    kept.append(segment)
+                } else {
+                    out.append(slash)
+                    appendEncoded(b, segment, to: &out)
+                    written += 1
+                }
+            }
+            for segment in kept {
+                out.append(slash)
+                appendEncoded(b, segment, to: &out)
+                written += 1
+            }
+            if written == 0 || b.last == slash { out.append(slash) }
+        }
+    }
+
+    private static func isDotSegment(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        guard r.count == 1 || r.count == 2 else { return false }
+        for k in r where b[k] != UInt8(ascii: ".") { return false }
+        return true
+    }
+
+    /// A path with bytes beyond ASCII, segmented by Characters as Swift's String compares them (a combining mark
+    /// after `/` or `.` makes another character); clients percent-encode such bytes, so this path is rare.
+    static func unicodeURI(rawPath: String) -> String {
         var segments: [Substring] = []
         for segment in rawPath.split(separator: "/", omittingEmptySubsequences: true) {
             switch segment {
@@ -46,79 +112,144 @@ public enum SigV4Canonical {
         return FormDecoding.encode(normalized, keepSlash: true)
     }
 
+    /// Percent-encodes with SigV4's unreserved set (A-Z a-z 0-9 - _ . ~), upper-case hex, as `FormDecoding.encode`.
+    private static func appendEncoded(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, to out: inout [UInt8]) {
+        for k in r {
+            let c = b[k]
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(c)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHex[Int(c >> 4)])
+                out.append(upperHex[Int(c & 0xF)])
+            }
+        }
+    }
+
+    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
     /// Parameters decoded then re-encoded with SigV4's unreserved set, sorted by encoded name then value,
     /// a parameter without `=` counting as an empty value. `plusIsSpace` reads a raw `+` as form encoders
     /// write a space (SDKs always send a real plus as `%2B`).
     public static func queryString(rawQuery: String, excludingSignature: Bool, plusIsSpace: Bool = false) -> String {
-        if rawQuery.isEmpty { return "" }
+        var out: [UInt8] = []
+        appendQueryString(rawQuery: rawQuery, excludingSignature: excludingSignature, plusIsSpace: plusIsSpace, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendQueryString(rawQuery: String, excludingSignature: Bool, plusIsSpace: Bool, to out: inout [UInt8]) {
+        if rawQuery.isEmpty { return }
         var pairs: [(name: [UInt8], value: [UInt8])] = []
-        let signatureName = Array(signatureParameter.utf8)
         for part in rawQuery.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let name: ArraySlice<UInt8>
-            let value: ArraySlice<UInt8>
-            let bytes = Array(part)
-            if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                name = bytes[..<eq]
-                value = bytes[(eq + 1)...]
+            let name: Substring.UTF8View
+            let value: Substring.UTF8View
+            if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
+                name = part[..<eq]
+                value = part[part.index(after: eq)...]
             } else {
-                name = bytes[...]
-                value = []
+                name = part
+                value = part[part.endIndex...]
             }
             let decodedName = FormDecoding.decodeBytes(name, plusIsSpace: plusIsSpace)
-            if excludingSignature && decodedName == signatureName { continue }
+            if excludingSignature && decodedName.elementsEqual(signatureParameter.utf8) { continue }
             pairs.append((FormDecoding.encodeBytes(decodedName),
                           FormDecoding.encodeBytes(FormDecoding.decodeBytes(value, plusIsSpace: plusIsSpace))))
         }
         pairs.sort { a, b in
             a.name == b.name ? a.value.lexicographicallyPrecedes(b.value) : a.name.lexicographicallyPrecedes(b.name)
         }
-        var out: [UInt8] = []
         for (i, p) in pairs.enumerated() {
             if i > 0 { out.append(UInt8(ascii: "&")) }
             out += p.name
             out.append(UInt8(ascii: "="))
             out += p.value
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// One `name:value\n` line per signed header, in the signed-header order; repeated headers join
     /// with commas in the order received, values trimmed with inner runs of blanks collapsed.
     public static func headers(_ headers: [(name: String, value: String)], signedHeaders: [String]) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        appendHeaders(headers, signedHeaders: signedHeaders, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendHeaders(_ headers: [(name: String, value: String)], signedHeaders: [String], to out: inout [UInt8]) {
         for signed in signedHeaders {
-            let name = signed.lowercased()
-            out += name
-            out += ":"
+            let name = ASCIICase.isASCII(signed) ? signed : signed.lowercased()
+            ASCIICase.appendLowercased(name, to: &out)
+            out.append(UInt8(ascii: ":"))
             var first = true
-            for h in headers where h.name == name || (h.name.utf8.count == name.utf8.count && h.name.lowercased() == name) {
-                if !first { out += "," }
+            for h in headers where ASCIICase.sameName(h.name, name) {
+                if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                out += trimAll(h.value)
+                appendTrimmed(h.value, to: &out)
             }
-            out += "\n"
+            out.append(UInt8(ascii: "\n"))
         }
-        return out
     }
 
     /// `host;x-amz-date`.
     public static func signedHeaderList(_ names: [String]) -> String {
-        names.map { $0.lowercased() }.joined(separator: ";")
+        var out: [UInt8] = []
+        appendSignedHeaderList(names, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendSignedHeaderList(_ names: [String], to out: inout [UInt8]) {
+        for (i, name) in names.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ";")) }
+            if ASCIICase.isASCII(name) { ASCIICase.appendLowercased(name, to: &out) } else { out += name.lowercased().utf8 }
+        }
     }
 
     /// Leading and trailing blanks removed and each inner run of spaces or tabs made one space.
     static func trimAll(_ value: String) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(value.utf8.count)
+        appendTrimmed(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendTrimmed(_ value: String, to out: inout [UInt8]) {
+        var wroteAny = false
         var pendingSpace = false
         for b in value.utf8 {
             if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") {
-                pendingSpace = !out.isEmpty
+                pendingSpace = wroteAny
                 continue
             }
             if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
             out.append(b)
+            wroteAny = true
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// ASCII-only case handling for header names, with the full Unicode rules kept for anything else.
+enum ASCIICase {
+    static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
+
+    static func lower(_ b: UInt8) -> UInt8 { b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b }
+
+    static func appendLowercased(_ s: String, to out: inout [UInt8]) {
+        for b in s.utf8 { out.append(lower(b)) }
+    }
+
+    /// True when `a` and `b` are equal ignoring case (`b` already lower-cased when it is not ASCII).
+    static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var sawNonASCII = false
+        for (x, y) in zip(a.utf8, b.utf8) {
+            if x >= 0x80 || y >= 0x80 { sawNonASCII = true; break }
+            if lower(x) != lower(y) { return false }
+        }
+        return sawNonASCII ? a.lowercased() == b.lowercased() : true
+    }
+
+    /// A request header (`name`, normally already lower-case) against a signed name, as `lowercased()` compares them.
+    static func sameName(_ header: String, _ signed: String) -> Bool {
+        header == signed || (header.utf8.count == signed.utf8.count && equalIgnoringCase(header, signed))
     }
 }

@@ -48,6 +48,47 @@ public enum SigV4Crypto {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The string to sign's bytes, appended to `out`: what `stringToSign` returns, with the credential scope
+    /// written from its parts.
+    static func appendStringToSign(canonicalRequest: [UInt8], timestamp: String, dateStamp: String, region: String,
+                                   service: String, to out: inout [UInt8]) {
+        let newline = UInt8(ascii: "\n"), slash = UInt8(ascii: "/")
+        out += algorithm.utf8
+        out.append(newline)
+        out += timestamp.utf8
+        out.append(newline)
+        out += dateStamp.utf8
+        out.append(slash)
+        out += region.utf8
+        out.append(slash)
+        out += service.utf8
+        out += "/aws4_request\n".utf8
+        var hasher = SHA256()
+        canonicalRequest.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        hasher.finalize().withUnsafeBytes { appendHex($0, to: &out) }
+    }
+
+    static func appendHex<S: Sequence>(_ bytes: S, to out: inout [UInt8]) where S.Element == UInt8 {
+        for b in bytes {
+            out.append(lowerHexDigits[Int(b >> 4)])
+            out.append(lowerHexDigits[Int(b & 0xF)])
+        }
+    }
+
+    /// True when `signature` is the lower-case hex of `mac`, compared in time independent of where they differ.
+    static func isHex(of mac: UnsafeRawBufferPointer, _ signature: String) -> Bool {
+        var given = signature
+        return given.withUTF8 { g in
+            guard g.count == mac.count * 2 else { return false }
+            var diff: UInt8 = 0
+            for (i, b) in mac.enumerated() {
+                diff |= g[2 * i] ^ lowerHexDigits[Int(b >> 4)]
+                diff |= g[2 * i + 1] ^ lowerHexDigits[Int(b & 0xF)]
+            }
+            return diff == 0
+        }
+    }
+
     /// Compares two signatures in time independent of where they differ, so timing reveals nothing.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

@@ -49,8 +49,24 @@ public struct SigV4Timestamp: Sendable, Hashable, Comparable {
     public var iso8601Basic: String {
         let (days, secondOfDay) = secondsSince1970.floorDivided(by: 86_400)
         let (y, m, d) = CivilTime.date(fromDays: days)
+        guard (0...9999).contains(y) else { return Self.wideISO8601Basic(y, m, d, secondOfDay) }
+        return String(unsafeUninitializedCapacity: 16) { b in
+            Self.put(y, width: 4, at: 0, b); Self.put(m, width: 2, at: 4, b); Self.put(d, width: 2, at: 6, b)
+            b[8] = UInt8(ascii: "T")
+            Self.put(Int(secondOfDay / 3600), width: 2, at: 9, b)
+            Self.put(Int(secondOfDay % 3600 / 60), width: 2, at: 11, b)
+            Self.put(Int(secondOfDay % 60), width: 2, at: 13, b)
+            b[15] = UInt8(ascii: "Z")
+            return 16
+        }
+    }
+
+    /// `yyyyMMdd`, the date of a credential scope.
+    public var dateStamp: String { String(iso8601Basic.prefix(8)) }
+
+    /// Years outside 0...9999 (never a real request time), written as `String(year)` pads them.
+    private static func wideISO8601Basic(_ y: Int, _ m: Int, _ d: Int, _ secondOfDay: Int64) -> String {
         var out = ""
-        out.reserveCapacity(16)
         Self.append(y, width: 4, to: &out); Self.append(m, width: 2, to: &out); Self.append(d, width: 2, to: &out)
         out += "T"
         Self.append(Int(secondOfDay / 3600), width: 2, to: &out)
@@ -60,8 +76,14 @@ public struct SigV4Timestamp: Sendable, Hashable, Comparable {
         return out
     }
 
-    /// `yyyyMMdd`, the date of a credential scope.
-    public var dateStamp: String { String(iso8601Basic.prefix(8)) }
+    /// Writes a non-negative `value` as exactly `width` decimal digits.
+    private static func put(_ value: Int, width: Int, at start: Int, _ b: UnsafeMutableBufferPointer<UInt8>) {
+        var v = value
+        for i in stride(from: start + width - 1, through: start, by: -1) {
+            b[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+    }
 
     // MARK: - Calendar arithmetic (proleptic Gregorian, UTC)
 

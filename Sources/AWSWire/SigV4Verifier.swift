@@ -19,11 +19,11 @@ public enum SigV4Verifier {
         case .success(let t): timestamp = t
         case .failure(let f): return .failure(f)
         }
-        guard authorization.signedHeaders.contains(where: { $0.lowercased() == "host" }) else {
+        guard authorization.signedHeaders.contains(where: { ASCIICase.equalIgnoringCase($0, "host") }) else {
             return .failure(.hostNotSigned)
         }
         let iso = timestamp.iso8601Basic
-        guard authorization.scopeDate == timestamp.dateStamp else {
+        guard authorization.scopeDate.utf8.elementsEqual(iso.utf8.prefix(8)) else {
             return .failure(.scopeDateMismatch(scopeDate: authorization.scopeDate, requestDate: timestamp.dateStamp, timestamp: iso))
         }
         if let f = clockFailure(timestamp, authorization: authorization, query: query,
@@ -40,28 +40,37 @@ public enum SigV4Verifier {
                               timestamp: iso, payloadHashes: payloadHashes)
     }
 
-    /// Computes the signature for each reading of the request the client may have signed and compares.
+    /// Computes the signature for each reading of the request the client may have signed and compares. The canonical
+    /// request and the string to sign are built as bytes in two reused buffers; text is only made for a mismatch.
     static func signatureCheck(_ request: WireRequest, authorization: SigV4Authorization, secretAccessKey: String,
                                timestamp: String, payloadHashes: [String]) -> Result<Void, SigV4VerificationFailure> {
-        let scope = SigV4Crypto.credentialScope(dateStamp: authorization.scopeDate, region: authorization.region,
-                                                service: authorization.service)
-        let key = SigningKeyCache.shared.key(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
+        let mac = SigningKeyCache.shared.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
                                              region: authorization.region, service: authorization.service)
         // A raw `+` in the query is a space to form encoders and a plus to others; the second reading is only
         // tried when the first fails, so the common request costs one computation.
-        let plusReadings = request.rawQuery.utf8.contains(UInt8(ascii: "+")) ? [true, false] : [false]
-        var firstAttempt: (canonical: String, toSign: String)?
-        for plusIsSpace in plusReadings {
+        let hasPlus = request.rawQuery.utf8.contains(UInt8(ascii: "+"))
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(256 + request.rawPath.utf8.count + request.rawQuery.utf8.count)
+        var toSign: [UInt8] = []
+        toSign.reserveCapacity(192)
+        var firstAttempt: (canonical: [UInt8], toSign: [UInt8])?
+        for reading in 0..<(hasPlus ? 2 : 1) {
+            let plusIsSpace = hasPlus && reading == 0
             for hash in payloadHashes {
-                let canonical = SigV4Canonical.request(request, signedHeaders: authorization.signedHeaders, payloadHash: hash,
-                                                       presigned: authorization.presigned, plusIsSpace: plusIsSpace)
-                let toSign = SigV4Crypto.stringToSign(canonicalRequest: canonical, timestamp: timestamp, scope: scope)
-                let expected = SigV4Crypto.signature(stringToSign: toSign, signingKey: key)
-                if SigV4Crypto.constantTimeEqual(expected, authorization.signature) { return .success(()) }
+                canonical.removeAll(keepingCapacity: true)
+                SigV4Canonical.appendRequest(method: request.method, rawPath: request.rawPath, rawQuery: request.rawQuery,
+                                             headers: request.headers, signedHeaders: authorization.signedHeaders,
+                                             payloadHash: hash, presigned: authorization.presigned, plusIsSpace: plusIsSpace,
+                                             to: &canonical)
+                toSign.removeAll(keepingCapacity: true)
+                SigV4Crypto.appendStringToSign(canonicalRequest: canonical, timestamp: timestamp, dateStamp: authorization.scopeDate,
+                                               region: authorization.region, service: authorization.service, to: &toSign)
+                if mac.authenticate(toSign, { SigV4Crypto.isHex(of: $0, authorization.signature) }) { return .success(()) }
                 if firstAttempt == nil { firstAttempt = (canonical, toSign) }
             }
         }
-        return .failure(.signatureMismatch(canonicalRequest: firstAttempt?.canonical ?? "", stringToSign: firstAttempt?.toSign ?? ""))
+        return .failure(.signatureMismatch(canonicalRequest: String(decoding: firstAttempt?.canonical ?? [], as: UTF8.self),
+                                           stringToSign: String(decoding: firstAttempt?.toSign ?? [], as: UTF8.self)))
     }
 
     /// `X-Amz-Date` (query for presigned, header otherwise), else the `Date` header.

@@ -1,23 +1,33 @@
 import Crypto
 import Synchronization
 
-/// Derived SigV4 signing keys by secret, date, region and service: the four-HMAC derivation is the same for every
-/// request of a key on one day, and costs more than checking the signature itself.
+/// Derived SigV4 signing keys by secret, date, region and service, held as keyed MAC state: the four-HMAC
+/// derivation and the key's pad hashing are the same for every request of a key on one day, and cost more than
+/// checking the signature itself. Only keys are cached, never a verdict: every request's signature is recomputed.
 final class SigningKeyCache: Sendable {
     static let shared = SigningKeyCache()
-    private let keys = Mutex<[String: [UInt8]]>([:])
+
+    private struct Scope: Hashable {
+        let secret: String
+        let date: String
+        let region: String
+        let service: String
+    }
+
+    private let keys = Mutex<[Scope: SigV4SigningMAC]>([:])
     /// Past this many keys the cache starts over rather than growing without bound.
     private let limit = 4096
 
-    func key(secretAccessKey: String, dateStamp: String, region: String, service: String) -> SymmetricKey {
-        let id = secretAccessKey + "\u{0}" + dateStamp + "\u{0}" + region + "\u{0}" + service
-        if let hit = keys.withLock({ $0[id] }) { return SymmetricKey(data: hit) }
+    /// The MAC to compute signatures of this key, day, region and service with.
+    func mac(secretAccessKey: String, dateStamp: String, region: String, service: String) -> SigV4SigningMAC {
+        let scope = Scope(secret: secretAccessKey, date: dateStamp, region: region, service: service)
+        if let hit = keys.withLock({ $0[scope] }) { return hit }
         let key = SigV4Crypto.signingKey(secretAccessKey: secretAccessKey, dateStamp: dateStamp, region: region, service: service)
-        let bytes = key.withUnsafeBytes { Array($0) }
+        let mac = SigV4SigningMAC(key: key.withUnsafeBytes { Array($0) })
         keys.withLock { k in
             if k.count >= limit { k.removeAll(keepingCapacity: true) }
-            k[id] = bytes
+            k[scope] = mac
         }
-        return key
+        return mac
     }
 }

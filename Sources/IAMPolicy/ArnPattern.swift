@@ -2,24 +2,38 @@
 /// any further colons and slashes.
 struct ArnParts: Sendable {
     let bytes: [UInt8]
-    /// The six parts as ranges of `bytes`.
-    let ranges: [Range<Int>]
+    /// Where each of the first five colons is, so no array of ranges is built per request.
+    private let c0, c1, c2, c3, c4: Int
 
     init?(_ s: String) {
         bytes = Array(s.utf8)
-        var r: [Range<Int>] = []
-        r.reserveCapacity(6)
-        var start = 0
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: ":") && r.count < 5 {
-            r.append(start..<i)
-            start = i + 1
+        var cuts = (0, 0, 0, 0, 0)
+        var found = 0
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: ":") {
+            switch found {
+            case 0: cuts.0 = i
+            case 1: cuts.1 = i
+            case 2: cuts.2 = i
+            case 3: cuts.3 = i
+            default: cuts.4 = i
+            }
+            found += 1
+            if found == 5 { break }
         }
-        guard r.count == 5 else { return nil }
-        r.append(start..<bytes.count)
-        ranges = r
+        guard found == 5 else { return nil }
+        (c0, c1, c2, c3, c4) = cuts
     }
 
-    func part(_ k: Int) -> ArraySlice<UInt8> { bytes[ranges[k]] }
+    func part(_ k: Int) -> ArraySlice<UInt8> {
+        switch k {
+        case 0: return bytes[0..<c0]
+        case 1: return bytes[(c0 + 1)..<c1]
+        case 2: return bytes[(c1 + 1)..<c2]
+        case 3: return bytes[(c2 + 1)..<c3]
+        case 4: return bytes[(c3 + 1)..<c4]
+        default: return bytes[(c4 + 1)...]
+        }
+    }
 }
 
 /// A resource pattern (Resource element, ArnLike values): wildcards are matched within each ARN part, so

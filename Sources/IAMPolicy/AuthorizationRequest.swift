@@ -1,12 +1,21 @@
 /// The condition keys of one request: key (case-insensitive) → values. A single-valued key holds one value;
-/// a multivalued key (`lambda:SubnetIds`) any number, including none.
-public struct ConditionContext: Sendable, Equatable {
-    /// Keys lower-cased, as IAM compares keys case-insensitively.
+/// a multivalued key (`lambda:SubnetIds`) any number, including none. The keys many requests share (a principal's)
+/// can sit in a `SharedConditionKeys` underneath, so a request only stores what is its own.
+public struct ConditionContext: Sendable {
+    /// Keys lower-cased, as IAM compares keys case-insensitively; they hide the shared keys of the same name.
     private var storage: [String: [String]]
-    /// Keys declared multivalued, for the simulator and documentation; evaluation does not depend on it.
-    public private(set) var multivaluedKeys: Set<String>
+    /// Keys declared multivalued here, for the simulator and documentation; evaluation does not depend on it.
+    private var ownMultivalued: Set<String>
+    private var shared: SharedConditionKeys?
 
-    public init() { storage = [:]; multivaluedKeys = [] }
+    public init() { storage = [:]; ownMultivalued = []; shared = nil }
+
+    /// A context holding `shared`'s keys, with room for `capacity` keys of the request's own.
+    public init(shared: SharedConditionKeys, capacity: Int = 8) {
+        storage = Dictionary(minimumCapacity: capacity)
+        ownMultivalued = []
+        self.shared = shared
+    }
 
     /// Builds a context of single values (`aws:username` → `alice`).
     public init(_ single: [String: String]) {
@@ -14,23 +23,70 @@ public struct ConditionContext: Sendable, Equatable {
         for (k, v) in single { set(k, v) }
     }
 
+    /// Keys declared multivalued (by `set(_:values:)`).
+    public var multivaluedKeys: Set<String> {
+        guard let shared else { return ownMultivalued }
+        return shared.multivalued.union(ownMultivalued)
+    }
+
     /// Sets a single-valued key.
     public mutating func set(_ key: String, _ value: String) { storage[key.lowercased()] = [value] }
+
+    /// Sets a single-valued key whose name the caller already lower-cased (the per-request global keys).
+    public mutating func set(lowercasedKey key: String, _ value: String) { storage[key] = [value] }
 
     /// Sets a multivalued key; an empty array is present-but-empty.
     public mutating func set(_ key: String, values: [String]) {
         storage[key.lowercased()] = values
-        multivaluedKeys.insert(key.lowercased())
+        ownMultivalued.insert(key.lowercased())
     }
 
-    public mutating func remove(_ key: String) { storage[key.lowercased()] = nil }
+    public mutating func remove(_ key: String) {
+        let k = key.lowercased()
+        if shared?.storage[k] != nil { materialize() }
+        storage[k] = nil
+    }
 
     /// The values of a key, nil when the request does not carry it.
-    public func values(_ key: String) -> [String]? { storage[key.lowercased()] }
+    public func values(_ key: String) -> [String]? { values(lowercasedKey: key.lowercased()) }
 
-    func values(lowercasedKey key: String) -> [String]? { storage[key] }
+    func values(lowercasedKey key: String) -> [String]? {
+        if let own = storage[key] { return own }
+        return shared?.storage[key]
+    }
 
-    public var keys: [String] { Array(storage.keys) }
+    public var keys: [String] { Array(merged.keys) }
+
+    /// Every key with its values, the request's own over the shared ones.
+    var merged: [String: [String]] {
+        guard let shared else { return storage }
+        return shared.storage.merging(storage) { _, own in own }
+    }
+
+    /// Copies the shared keys in, so that one of them can be removed.
+    private mutating func materialize() {
+        storage = merged
+        ownMultivalued = multivaluedKeys
+        shared = nil
+    }
+}
+
+extension ConditionContext: Equatable {
+    public static func == (a: ConditionContext, b: ConditionContext) -> Bool {
+        a.merged == b.merged && a.multivaluedKeys == b.multivaluedKeys
+    }
+}
+
+/// Condition keys fixed for many requests (a principal's `aws:username`, `aws:userid`...), built once and shared.
+public final class SharedConditionKeys: Sendable {
+    let storage: [String: [String]]
+    let multivalued: Set<String>
+
+    /// The keys of `context`, frozen.
+    public init(_ context: ConditionContext) {
+        storage = context.merged
+        multivalued = context.multivaluedKeys
+    }
 }
 
 /// Who is asking, for policies with a `Principal` element (trust policies): `Service`/`AWS`/`Federated`/`CanonicalUser`.

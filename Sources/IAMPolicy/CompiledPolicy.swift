@@ -126,8 +126,17 @@ struct PreparedRequest {
     /// The action's service prefix, lower-cased, to pick candidate statements.
     let service: String
     init(_ r: AuthorizationRequest) {
+        self.init(r, service: Self.service(of: r.action))
+    }
+
+    /// With the service already known (or not needed).
+    init(_ r: AuthorizationRequest, service: String) {
         request = r
         arn = ArnParts(r.resource)
-        service = r.action.firstIndex(of: ":").map { r.action[..<$0].lowercased() } ?? ""
+        self.service = service
+    }
+
+    static func service(of action: String) -> String {
+        action.firstIndex(of: ":").map { action[..<$0].lowercased() } ?? ""
     }
 }

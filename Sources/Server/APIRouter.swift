@@ -64,15 +64,15 @@ public final class APIRouter: HTTPResponder {
         switch auth {
         case .success(let a):
             if config.enforceIAM {
-                guard let p = authorizer.principal(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId) else {
+                guard let caller = authorizer.caller(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
+                                                     rootSecret: config.rootSecretAccessKey) else {
                     return .failure(EarlyAnswer(render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)))
                 }
-                let secret = authorizer.secret(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
-                                               rootSecret: config.rootSecretAccessKey) ?? ""
-                if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: secret, now: Date()) {
+                if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: caller.secretAccessKey,
+                                                               now: Date()) {
                     return .failure(EarlyAnswer(render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)))
                 }
-                principal = p
+                principal = caller.principal
             } else {
                 principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
             }

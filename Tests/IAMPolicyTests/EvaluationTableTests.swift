@@ -23,6 +23,13 @@ struct DecisionCase: CustomTestStringConvertible, Sendable {
         for (k, v) in multi { ctx.set(k, values: v) }
         return AuthorizationRequest(action: action, resource: resource, context: ctx)
     }
+
+    /// The same request with the single-valued keys in shared keys underneath and the multivalued ones its own.
+    var layeredRequest: AuthorizationRequest {
+        var ctx = ConditionContext(shared: SharedConditionKeys(ConditionContext(single)))
+        for (k, v) in multi { ctx.set(k, values: v) }
+        return AuthorizationRequest(action: action, resource: resource, context: ctx)
+    }
 }
 
 /// A one-statement policy document.
@@ -256,4 +263,11 @@ func check(_ c: DecisionCase) throws {
     #expect(decision.outcome == c.expected, "\(c.name)")
     // The fast enforcement path agrees with the full evaluation.
     #expect(PolicyEvaluator.isAllowed(compiled, c.request) == (c.expected == .allowed), "\(c.name) (fast path)")
+    // So does the per-principal set with its statements indexed by action, asked twice (index built, then reused),
+    // and with the context's keys split between shared keys and the request's own.
+    let set = PolicySet(compiled)
+    #expect(set.isAllowed(c.request) == (c.expected == .allowed), "\(c.name) (policy set)")
+    #expect(set.isAllowed(c.request) == (c.expected == .allowed), "\(c.name) (policy set, indexed)")
+    #expect(set.isAllowed(c.layeredRequest) == (c.expected == .allowed), "\(c.name) (policy set, shared keys)")
+    #expect(PolicyEvaluator.evaluate(compiled, c.layeredRequest).outcome == c.expected, "\(c.name) (shared keys)")
 }

@@ -90,6 +90,7 @@ let seedCases: [SeedCase] = [
 func seedPolicies(_ c: SeedCase) throws {
     let compiled = try c.policies.enumerated().map { try CompiledPolicy(json: $0.element, id: "p\($0.offset)") }
     #expect(PolicyEvaluator.evaluate(compiled, c.request).outcome == c.expected)
+    #expect(PolicySet(compiled).isAllowed(c.request) == (c.expected == .allowed))
 }
 
 @Test func matchedStatementsNameTheDecidingDeny() throws {

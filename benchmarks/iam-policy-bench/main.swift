@@ -71,3 +71,10 @@ measure("PolicyEvaluator.evaluate (full decision)", iterations: iterations) {
 measure("PolicyEvaluator.isAllowed (enforcement path)", iterations: iterations) {
     PolicyEvaluator.isAllowed(policies, $0)
 }
+let set = PolicySet(policies)
+for r in requests where set.isAllowed(r) != PolicyEvaluator.isAllowed(policies, r) {
+    fatalError("PolicySet and PolicyEvaluator disagree on \(r.action)")
+}
+measure("PolicySet.isAllowed (enforcement path, statements indexed by action)", iterations: iterations) {
+    set.isAllowed($0)
+}

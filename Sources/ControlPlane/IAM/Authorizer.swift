@@ -10,37 +10,64 @@ public struct Authorizer: Sendable {
     public let accountId: String
     public let identity: IdentityPolicies
     let userPolicies = UserPoliciesCache()
+    let callers = CallerCache()
     let currentTime = CurrentTimeText()
 
     public init(store: StateStore, accountId: String, cache: PolicyCache) {
         self.store = store
         self.accountId = accountId
         identity = IdentityPolicies(cache: cache)
-        store.observe { [userPolicies] _ in userPolicies.invalidate() }
+        store.observe { [userPolicies, callers] _ in
+            userPolicies.invalidate()
+            callers.invalidate()
+        }
     }
 
     // MARK: Principals
 
-    /// The principal an access key id stands for: the root key is the account root, an Active IAM access key
-    /// its user; nil for an unknown or Inactive key (the caller answers InvalidClientTokenId or its equivalent).
+    /// Who an access key id stands for and its secret, from one lookup: the root key is the account root, an Active
+    /// IAM access key its user; nil for an unknown or Inactive key (the caller answers InvalidClientTokenId or its
+    /// equivalent).
+    public func caller(accessKeyId: String, rootAccessKeyId: String, rootSecret: String) -> Caller? {
+        if accessKeyId == rootAccessKeyId {
+            return Caller(principal: .root(accountId: accountId, accessKeyId: accessKeyId), secretAccessKey: rootSecret)
+        }
+        return userEntry(accessKeyId)?.caller
+    }
+
+    /// The principal an access key id stands for (see `caller`).
     public func principal(accessKeyId: String, rootAccessKeyId: String) -> Principal? {
-        if accessKeyId == rootAccessKeyId { return .root(accountId: accountId, accessKeyId: accessKeyId) }
-        let s = store.snapshot()
-        guard let key = s.iamAccessKeys[accessKeyId], key.status == "Active",
-              let user = s.iamUsers[IAMName.key(key.userName)] else { return nil }
-        return Principal(arn: user.arn, userId: user.userId, accountId: accountId, accessKeyId: accessKeyId)
+        caller(accessKeyId: accessKeyId, rootAccessKeyId: rootAccessKeyId, rootSecret: "")?.principal
     }
 
     /// The secret to verify a signature with, for the key ids `principal(accessKeyId:)` accepts.
     public func secret(accessKeyId: String, rootAccessKeyId: String, rootSecret: String) -> String? {
-        if accessKeyId == rootAccessKeyId { return rootSecret }
-        guard let key = store.snapshot().iamAccessKeys[accessKeyId], key.status == "Active" else { return nil }
-        return key.secretAccessKey
+        caller(accessKeyId: accessKeyId, rootAccessKeyId: rootAccessKeyId, rootSecret: rootSecret)?.secretAccessKey
+    }
+
+    /// An Active IAM access key's entry, resolved from one snapshot and kept until the next write.
+    func userEntry(_ accessKeyId: String) -> CallerEntry? {
+        callers.entry(accessKeyId) {
+            let s = store.snapshot()
+            guard let key = s.iamAccessKeys[accessKeyId], key.status == "Active",
+                  let user = s.iamUsers[IAMName.key(key.userName)] else { return nil }
+            let p = Principal(arn: user.arn, userId: user.userId, accountId: accountId, accessKeyId: accessKeyId)
+            return CallerEntry(caller: Caller(principal: p, secretAccessKey: key.secretAccessKey),
+                               policies: PolicySet(identity.forUser(user, in: s)),
+                               sharedKeys: SharedConditionKeys(principalKeys(p)))
+        }
     }
 
     /// The global condition keys every request carries (`aws:username`, `aws:userid`, `aws:PrincipalArn`,
     /// `aws:SourceIp`, `aws:CurrentTime`...); callers add the service's own keys.
     public func baseContext(_ p: Principal, sourceIP: String, region: String, now: Date) -> ConditionContext {
+        var c = principalKeys(p)
+        addRequestKeys(&c, sourceIP: sourceIP, region: region, now: now)
+        return c
+    }
+
+    /// The global keys that depend on the principal alone.
+    func principalKeys(_ p: Principal) -> ConditionContext {
         var c = ConditionContext()
         let isRoot = p.arn.hasSuffix(":root")
         if !isRoot, let slash = p.arn.lastIndex(of: "/") { c.set("aws:username", String(p.arn[p.arn.index(after: slash)...])) }
@@ -48,12 +75,17 @@ public struct Authorizer: Sendable {
         c.set("aws:PrincipalArn", p.arn)
         c.set("aws:PrincipalAccount", p.accountId)
         c.set("aws:PrincipalType", isRoot ? "Account" : "User")
-        c.set("aws:SourceIp", sourceIP)
-        c.set("aws:CurrentTime", currentTime.text(now))
-        c.set("aws:EpochTime", String(Int(now.timeIntervalSince1970)))
         c.set("aws:SecureTransport", "false")
-        c.set("aws:RequestedRegion", region)
         return c
+    }
+
+    /// The global keys of one request: where it came from, when, and the region asked.
+    func addRequestKeys(_ c: inout ConditionContext, sourceIP: String, region: String, now: Date) {
+        let time = currentTime.texts(now)
+        c.set(lowercasedKey: "aws:sourceip", sourceIP)
+        c.set(lowercasedKey: "aws:currenttime", time.iso)
+        c.set(lowercasedKey: "aws:epochtime", time.epoch)
+        c.set(lowercasedKey: "aws:requestedregion", region)
     }
 
     // MARK: Decisions
@@ -77,6 +109,24 @@ public struct Authorizer: Sendable {
         let request = AuthorizationRequest(action: action, resource: resource, context: context)
         if PolicyEvaluator.isAllowed(policies, request) { return .allowed }
         return .denied(explicit: PolicyEvaluator.evaluate(policies, request).outcome == .explicitDeny)
+    }
+
+    /// Decides one request of `p` with the global keys for its source, time and region plus those `keys` adds.
+    /// An IAM user's key uses its cached entry: the shared keys, and the statements indexed by action.
+    public func decide(_ p: Principal, action: String, resource: String, sourceIP: String, region: String, now: Date,
+                       keys: (inout ConditionContext) -> Void = { _ in }) -> Decision {
+        if p.arn.hasSuffix(":root") && p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
+        guard let entry = userEntry(p.accessKeyId), entry.caller.principal == p else {
+            var context = baseContext(p, sourceIP: sourceIP, region: region, now: now)
+            keys(&context)
+            return authorize(p, action: action, resource: resource, context: context)
+        }
+        var context = ConditionContext(shared: entry.sharedKeys)
+        addRequestKeys(&context, sourceIP: sourceIP, region: region, now: now)
+        keys(&context)
+        let request = AuthorizationRequest(action: action, resource: resource, context: context)
+        if entry.policies.isAllowed(request) { return .allowed }
+        return .denied(explicit: entry.policies.evaluate(request).outcome == .explicitDeny)
     }
 
     /// Authorizes or throws the service's own denial (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).

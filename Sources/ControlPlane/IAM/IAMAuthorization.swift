@@ -8,8 +8,9 @@ extension IAMService {
         guard let authorizer, !ctx.principal.arn.hasSuffix(":root") else { return }
         let resource = resourceArn(action, p, ctx)
         let iamAction = "iam:" + action
-        let context = authorizer.baseContext(ctx.principal, sourceIP: ctx.sourceIP, region: ctx.region, now: store.now)
-        if case .denied(let explicit) = authorizer.authorize(ctx.principal, action: iamAction, resource: resource, context: context) {
+        let decision = authorizer.decide(ctx.principal, action: iamAction, resource: resource, sourceIP: ctx.sourceIP,
+                                         region: ctx.region, now: store.now)
+        if case .denied(let explicit) = decision {
             throw Authorizer.iamDenied(ctx.principal, action: iamAction, resource: resource, explicit: explicit)
         }
     }

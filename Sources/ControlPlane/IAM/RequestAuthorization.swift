@@ -23,10 +23,9 @@ extension RequestContext {
     public func authorize(_ action: String, _ resource: String,
                           _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
         guard let authorization, !principal.arn.hasSuffix(":root") else { return }
-        let a = authorization.authorizer
-        var context = a.baseContext(principal, sourceIP: sourceIP, region: region, now: authorization.now)
-        keys(&context)
-        try a.require(principal, action: action, resource: resource, context: context, denial: authorization.denial)
+        let decision = authorization.authorizer.decide(principal, action: action, resource: resource, sourceIP: sourceIP,
+                                                       region: region, now: authorization.now, keys: keys)
+        if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
 
     /// True when operations must be authorized (IAM enforced and the caller is not the root).

@@ -41,9 +41,27 @@ extension LambdaService {
     /// A malformed name or conflicting qualifiers are left to the operation, which answers its validation error.
     private func authorizeFunction(_ action: String, _ name: String, _ q: LambdaQuery, _ ctx: RequestContext,
                                    qualified: Bool = false) throws(AWSError) {
+        if Self.isPlainFunctionName(name) {
+            // What `reference` gives for a bare name: no qualifier in it, this account and region.
+            let given = qualified ? q.first("Qualifier") : nil
+            try ctx.authorize(action, json.functionArn(name, qualifier: given?.isEmpty == false ? given : nil))
+            return
+        }
         guard let ref = try? reference(name, namespaced: true) else { return }
         let qualifier = qualified ? (try? self.qualifier(ref, q)) ?? nil : nil
         try ctx.authorize(action, json.functionArn(ref.name, qualifier: qualifier))
+    }
+
+    /// A name alone (`my-function`, the common case), which needs no parsing: 1 to 256 of the characters a
+    /// NamespacedFunctionName allows, without any colon.
+    static func isPlainFunctionName(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard !bytes.isEmpty, bytes.count <= 256 else { return false }
+        return bytes.allSatisfy { b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+                || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+        }
     }
 
     /// CreateFunction/UpdateFunctionConfiguration: the action with Lambda's VPC keys for the function's VPC

@@ -1,0 +1,48 @@
+import CloudModel
+import IAMPolicy
+import Synchronization
+
+/// Who an access key stands for and the secret its signatures are checked with.
+public struct Caller: Sendable {
+    public let principal: Principal
+    public let secretAccessKey: String
+}
+
+/// An IAM user's access key resolved against one state: its caller, the user's policies (with their per-action
+/// statement index) and the condition keys every request of the user carries. Only facts about the key and its
+/// user are kept; every request is still verified and evaluated in full.
+final class CallerEntry: Sendable {
+    let caller: Caller
+    let policies: PolicySet
+    let sharedKeys: SharedConditionKeys
+
+    init(caller: Caller, policies: PolicySet, sharedKeys: SharedConditionKeys) {
+        self.caller = caller
+        self.policies = policies
+        self.sharedKeys = sharedKeys
+    }
+}
+
+/// Caller entries by access key id, dropped at every committed write (a key deactivated, a policy changed) so that
+/// the next request resolves its key again.
+final class CallerCache: Sendable {
+    private struct Entries { var generation = 0; var byKey: [String: CallerEntry] = [:] }
+    private let entries = Mutex(Entries())
+    /// Past this many keys the cache starts over rather than growing without bound.
+    private let limit = 10_000
+
+    func invalidate() { entries.withLock { $0.generation += 1; $0.byKey.removeAll(keepingCapacity: true) } }
+
+    /// The cached entry, or `compute`'s (not kept if a write committed meanwhile; an unknown key is not kept).
+    func entry(_ accessKeyId: String, compute: () -> CallerEntry?) -> CallerEntry? {
+        let (generation, hit) = entries.withLock { ($0.generation, $0.byKey[accessKeyId]) }
+        if let hit { return hit }
+        guard let entry = compute() else { return nil }
+        entries.withLock { e in
+            guard e.generation == generation else { return }
+            if e.byKey.count >= limit { e.byKey.removeAll(keepingCapacity: true) }
+            e.byKey[accessKeyId] = entry
+        }
+        return entry
+    }
+}

@@ -1,0 +1,42 @@
+import IAMPolicy
+import Testing
+
+/// A context over shared keys reads, overrides, removes and compares like one built key by key.
+@Test func sharedKeysBehaveLikeOwnKeys() {
+    var base = ConditionContext(["aws:username": "alice", "aws:userid": "AIDA1"])
+    base.set("aws:TagKeys", values: ["a", "b"])
+    let shared = SharedConditionKeys(base)
+
+    var layered = ConditionContext(shared: shared)
+    layered.set("aws:SourceIp", "10.0.0.1")
+    layered.set(lowercasedKey: "aws:currenttime", "2024-01-01T00:00:00Z")
+    var flat = base
+    flat.set("aws:SourceIp", "10.0.0.1")
+    flat.set("aws:CurrentTime", "2024-01-01T00:00:00Z")
+
+    #expect(layered == flat)
+    #expect(layered.values("AWS:USERNAME") == ["alice"])
+    #expect(layered.values("aws:CurrentTime") == ["2024-01-01T00:00:00Z"])
+    #expect(Set(layered.keys) == Set(flat.keys))
+    #expect(layered.multivaluedKeys == ["aws:tagkeys"])
+
+    // The request's own value hides the shared one; removing a shared key removes it for this request only.
+    layered.set("aws:username", "bob")
+    #expect(layered.values("aws:username") == ["bob"])
+    layered.remove("aws:userid")
+    #expect(layered.values("aws:userid") == nil)
+    #expect(ConditionContext(shared: shared).values("aws:userid") == ["AIDA1"])
+    layered.remove("aws:username")
+    #expect(layered.values("aws:username") == nil)
+    #expect(layered.values("aws:TagKeys") == ["a", "b"])
+    #expect(layered != flat)
+}
+
+/// Removing a shared key, then evaluating: the condition sees it absent.
+@Test func removedSharedKeyIsAbsentForConditions() throws {
+    let policy = try CompiledPolicy(json: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"aws:username":"true"}}}]}"#, id: "p")
+    var ctx = ConditionContext(shared: SharedConditionKeys(ConditionContext(["aws:username": "alice"])))
+    #expect(!PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject", context: ctx)))
+    ctx.remove("aws:username")
+    #expect(PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject", context: ctx)))
+}
