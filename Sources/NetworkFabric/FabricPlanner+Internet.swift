@@ -119,7 +119,7 @@ extension FabricPlanner {
         // Environments reach the internet only; never each other, never this namespace from outside.
         let envs = FabricNames.environmentPortGlob
         let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
-            "iif \"lo\" accept", "ct state established,related accept",
+            "iifname \"lo\" accept", "ct state established,related accept",
         ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
             "ct state established,related accept", "ct state invalid drop",
             "iifname \"\(envs)\" oifname \"\(up)\" accept",
@@ -143,7 +143,7 @@ extension FabricPlanner {
         p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SubnetAddressing.routerAddress(subnet.cidr).description, device: link))
         let forward = isAvailable ? ["ip saddr \(vpc.cidr.normalized) ip daddr != \(vpc.cidr.normalized) accept"] : []
         let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
-            "iif \"lo\" accept", "ct state established,related accept",
+            "iifname \"lo\" accept", "ct state established,related accept",
         ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
             "ct state established,related accept", "ct state invalid drop",
         ] + forward)

@@ -98,7 +98,7 @@ extension LinuxFabric {
             throw FabricError.reconcileFailed(failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
         }
         memory.lastPlan = plan
-        memory.lastInputs = (memory.model, memory.attachments)
+        memory.lastInputs = (memory.model, memory.attachments, memory.hosts)
     }
 
     /// Remembers what is now in the kernel: the planned state of every namespace that had no failure. A
@@ -204,7 +204,8 @@ extension LinuxFabric {
         }
         let a = EnvironmentAttachment(environmentNamespace: env, target: target, slot: slot)
         let base = memory.lastPlan.flatMap { last in
-            memory.lastInputs.map { $0.model == memory.model && $0.attachments == memory.attachments } == true ? last : nil
+            memory.lastInputs.map { $0.model == memory.model && $0.attachments == memory.attachments && $0.hosts == memory.hosts } == true
+                ? last : nil
         }
         memory.attachments[env] = a
         // The sandbox's namespaces start with only their loopback, up: reading one back would cost an `ip` run per
