@@ -62,6 +62,14 @@ extension LinuxFabric {
             failures = execute(retryChanges, plan: plan)
             record(plan: subset, changes: retryChanges, failures: failures, complete: false)
         }
+        try settle(plan, failures: failures)
+        logger.debug("fabric: reconciled", metadata: ["changes": "\(changes.count)", "read": "\(unknown.count)"])
+        return ReconcileReport(ran: true, changes: changes.count, namespacesRead: unknown.count)
+    }
+
+    /// Remembers `plan` as applied when nothing failed; otherwise forgets the last plan (the next pass reads the
+    /// kernel) and throws the failures.
+    func settle(_ plan: FabricPlan, failures: [String: String]) throws {
         guard failures.isEmpty else {
             memory.lastPlan = nil
             memory.lastInputs = nil
@@ -69,8 +77,6 @@ extension LinuxFabric {
         }
         memory.lastPlan = plan
         memory.lastInputs = (memory.model, memory.attachments, memory.hosts)
-        logger.debug("fabric: reconciled", metadata: ["changes": "\(changes.count)", "read": "\(unknown.count)"])
-        return ReconcileReport(ran: true, changes: changes.count, namespacesRead: unknown.count)
     }
 
     /// Applies a plan that differs from the last applied one only in `touching` (an attachment on the cold-start
@@ -92,13 +98,7 @@ extension LinuxFabric {
         let changes = FabricDiff.changes(plan: subset, observed: observed, existing: existing.intersection(touching), names: names)
         let failures = execute(changes, plan: subset)
         record(plan: subset, changes: changes, failures: failures, complete: false)
-        guard failures.isEmpty else {
-            memory.lastPlan = nil
-            memory.lastInputs = nil
-            throw FabricError.reconcileFailed(failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
-        }
-        memory.lastPlan = plan
-        memory.lastInputs = (memory.model, memory.attachments, memory.hosts)
+        try settle(plan, failures: failures)
     }
 
     /// Remembers what is now in the kernel: the planned state of every namespace that had no failure. A
