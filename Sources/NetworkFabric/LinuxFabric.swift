@@ -107,7 +107,7 @@ public final class LinuxFabric: Sendable {
         try await worker.run { [self] in try diagnose(model ?? memory.model, ignoringEnvironmentLinks: ignoringEnvironmentLinks) }
     }
 
-    /// The namespace holding an ENI (what the sandbox's `NetworkAttachment.eniNamespace` names).
+    /// The namespace holding an ENI (`lv-<tag>-eni-<hash>`).
     public func interfaceNamespace(_ eniId: String) -> String { names.interfaceNamespace(eniId) }
 }
 
