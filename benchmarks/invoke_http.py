@@ -11,6 +11,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -171,6 +172,32 @@ def warm_round_trip(conn, port, name, requests):
     return samples[len(samples) // 2], samples[int(len(samples) * 0.99) - 1]
 
 
+def wrk_throughput(port, name, clients, duration, server_pid, workdir):
+    """Invokes/s with wrk (C, one keep-alive connection per client) as the load: the Python clients of `throughput`
+    spend ~240 us of CPU per invoke on the same two cores, wrk a fraction of that. Every answer must be a 200."""
+    path = invoke_path(name)
+    headers = signed_headers(port, "POST", path, b"{}")
+    script = os.path.join(workdir, f"invoke-{name}.lua")
+    with open(script, "w") as f:
+        f.write("wrk.method = 'POST'\nwrk.body = '{}'\n")
+        for k, v in headers.items():
+            if k.lower() not in ("host", "content-length"):
+                f.write(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n")
+    url = f"http://127.0.0.1:{port}{path}"
+    # One untimed second brings up the environments, as in `throughput`.
+    subprocess.run(["wrk", "-t2", f"-c{clients}", "-d1s", "-s", script, url], capture_output=True, check=True)
+    before_runtimes = {p: cpu_seconds(p) for p in children(server_pid)}
+    before_server = cpu_seconds(server_pid)
+    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{duration:.0f}s", "-s", script, url],
+                         capture_output=True, text=True, check=True).stdout
+    server = cpu_seconds(server_pid) - before_server
+    runtimes = sum(cpu_seconds(p) - before_runtimes.get(p, 0.0) for p in children(server_pid))
+    assert "Non-2xx" not in out, out
+    count = int(re.search(r"(\d+) requests in", out).group(1))
+    per = lambda seconds: seconds / count * 1e6
+    return count / duration, per(server), per(runtimes), len(children(server_pid))
+
+
 def compile_noop_bootstrap(workdir):
     """benchmarks/noop_bootstrap.c built with cc, or None when there is no C compiler."""
     cc = shutil.which("cc") or shutil.which("gcc")
@@ -190,7 +217,7 @@ def main():
     ap.add_argument("--duration", type=float, default=10)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--cold", type=int, default=10)
-    ap.add_argument("--phases", default="warm,throughput,cold", help="comma-separated subset of warm,throughput,cold")
+    ap.add_argument("--phases", default="warm,throughput,wrk,cold", help="comma-separated subset of warm,throughput,wrk,cold")
     a = ap.parse_args()
 
     data = tempfile.mkdtemp(prefix="lv-invoke-bench-")
@@ -247,6 +274,13 @@ def main():
                     print(f"warm invokes/s, {a.clients} clients, {label} ({a.duration:.0f} s, {envs} environments): "
                           f"{rate:,.0f}   CPU per invoke: server {server:.0f} us, runtimes {runtimes:.0f} us, "
                           f"clients {clients:.0f} us")
+
+        if "wrk" in phases and shutil.which("wrk"):
+            targets = [("python3.12 no-op", name)] + ([("C no-op bootstrap", "bench-c")] if c_zip else [])
+            for label, fn in targets:
+                rate, server, runtimes, envs = wrk_throughput(port, fn, a.clients, a.duration, proc.pid, data)
+                print(f"warm invokes/s, {a.clients} wrk connections, {label} ({a.duration:.0f} s, {envs} environments): "
+                      f"{rate:,.0f}   CPU per invoke: server {server:.0f} us, runtimes {runtimes:.0f} us")
 
         if "cold" in phases:
             cold_py = sorted(cold_start(port, "python3.12", "index.handler", py_zip) for _ in range(a.cold))
