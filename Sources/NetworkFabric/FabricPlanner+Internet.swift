@@ -135,12 +135,8 @@ extension FabricPlanner {
     /// VPC sends it, masqueraded to that address, and lets only the replies back in. Its own traffic leaves by its
     /// subnet's route table, where the internet gateway maps its address to its Elastic IP.
     func natGatewayPlan(_ i: FabricModel.Interface, subnet: FabricModel.Subnet, vpc: FabricModel.VPC, isAvailable: Bool) -> NamespacePlan {
-        var p = NamespacePlan(name: names.interfaceNamespace(i.id), role: .interface)
+        var p = interfaceNamespace(i, subnet: subnet)
         let link = FabricNames.interfaceLink
-        p.state.links["lo"] = .init(kind: .loopback)
-        p.state.links[link] = .init(kind: .veth)
-        p.state.addresses.insert(.init(device: link, cidr: "\(i.address)/\(subnet.cidr.prefixLength)"))
-        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SubnetAddressing.routerAddress(subnet.cidr).description, device: link))
         let forward = isAvailable ? ["ip saddr \(vpc.cidr.normalized) ip daddr != \(vpc.cidr.normalized) accept"] : []
         let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
             "iifname \"lo\" accept", "ct state established,related accept",

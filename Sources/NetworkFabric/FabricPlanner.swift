@@ -154,14 +154,21 @@ public struct FabricPlanner: Sendable {
         return p
     }
 
-    func interfacePlan(_ i: FabricModel.Interface, subnet: FabricModel.Subnet, groups: [FabricModel.SecurityGroup],
-                       members: [String: [IPv4Address]], environments: [EnvironmentAttachment]) -> NamespacePlan {
+    /// An ENI's namespace without its firewall: `eth0` holding the ENI's address in its subnet, the subnet's router
+    /// as the default gateway.
+    func interfaceNamespace(_ i: FabricModel.Interface, subnet: FabricModel.Subnet) -> NamespacePlan {
         var p = NamespacePlan(name: names.interfaceNamespace(i.id), role: .interface)
         let link = FabricNames.interfaceLink
         p.state.links["lo"] = .init(kind: .loopback)
         p.state.links[link] = .init(kind: .veth)
         p.state.addresses.insert(.init(device: link, cidr: "\(i.address)/\(subnet.cidr.prefixLength)"))
         p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SubnetAddressing.routerAddress(subnet.cidr).description, device: link))
+        return p
+    }
+
+    func interfacePlan(_ i: FabricModel.Interface, subnet: FabricModel.Subnet, groups: [FabricModel.SecurityGroup],
+                       members: [String: [IPv4Address]], environments: [EnvironmentAttachment]) -> NamespacePlan {
+        var p = interfaceNamespace(i, subnet: subnet)
         addEnvironmentPorts(&p, environments)
         p.firewall = .make(sysctls: Self.commonSysctls,
                            tables: SecurityGroupRuleset.tables(interface: i, groups: groups, members: members))
