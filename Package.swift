@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "lambda-vpc", targets: ["lambda-vpc"]),
         .executable(name: "iam-policy-bench", targets: ["iam-policy-bench"]),
+        .executable(name: "enforcement-bench", targets: ["enforcement-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -65,6 +66,8 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "iam-policy-bench", dependencies: ["IAMPolicy"], path: "benchmarks/iam-policy-bench",
                           exclude: ["README.md"], swiftSettings: strict),
+        .executableTarget(name: "enforcement-bench", dependencies: ["AWSWire", "CloudModel", "ControlPlane", "IAMPolicy"],
+                          path: "benchmarks/enforcement-bench", exclude: ["README.md"], swiftSettings: strict),
         .testTarget(name: "IAMPolicyTests", dependencies: ["IAMPolicy"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),

@@ -1,6 +1,6 @@
 /// The canonical request of AWS Signature Version 4, as every service except S3 computes it.
-/// Built byte by byte into one buffer: verification runs on every enforced request, and String building was
-/// most of its cost.
+/// Built byte by byte into one `ByteWriter`: verification runs on every enforced request, and String building
+/// (then per-byte Array appends) was most of its cost.
 public enum SigV4Canonical {
     /// The query parameter of the presigned form that carries the signature, so is not signed itself.
     public static let signatureParameter = "X-Amz-Signature"
@@ -10,10 +10,10 @@ public enum SigV4Canonical {
     public static func request(method: String, rawPath: String, rawQuery: String,
                                headers: [(name: String, value: String)], signedHeaders: [String],
                                payloadHash: String, presigned: Bool, plusIsSpace: Bool = false) -> String {
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: 256)
         appendRequest(method: method, rawPath: rawPath, rawQuery: rawQuery, headers: headers, signedHeaders: signedHeaders,
                       payloadHash: payloadHash, presigned: presigned, plusIsSpace: plusIsSpace, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.text
     }
 
     /// The canonical request of a `WireRequest`.
@@ -26,9 +26,9 @@ public enum SigV4Canonical {
     /// `request(...)` appended to `out` as UTF-8.
     static func appendRequest(method: String, rawPath: String, rawQuery: String,
                               headers: [(name: String, value: String)], signedHeaders: [String],
-                              payloadHash: String, presigned: Bool, plusIsSpace: Bool, to out: inout [UInt8]) {
+                              payloadHash: String, presigned: Bool, plusIsSpace: Bool, to out: inout ByteWriter) {
         let newline = UInt8(ascii: "\n")
-        out.append(contentsOf: method.utf8)
+        out.append(method)
         out.append(newline)
         appendURI(rawPath: rawPath, to: &out)
         out.append(newline)
@@ -38,30 +38,32 @@ public enum SigV4Canonical {
         out.append(newline)
         appendSignedHeaderList(signedHeaders, to: &out)
         out.append(newline)
-        out.append(contentsOf: payloadHash.utf8)
+        out.append(payloadHash)
     }
 
     /// The path as sent, with empty and dot segments removed, then URI-encoded once more: non-S3 services
     /// sign the already-encoded path, so an escape such as `%3A` appears as `%253A`.
     public static func uri(rawPath: String) -> String {
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: rawPath.utf8.count * 3 + 2)
         appendURI(rawPath: rawPath, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.text
     }
 
-    static func appendURI(rawPath: String, to out: inout [UInt8]) {
+    static func appendURI(rawPath: String, to out: inout ByteWriter) {
         var path = rawPath
         path.withUTF8 { b in
-            for byte in b where byte >= 0x80 { out += unicodeURI(rawPath: rawPath).utf8; return }
+            for byte in b where byte >= 0x80 { out.append(unicodeURI(rawPath: rawPath)); return }
             let slash = UInt8(ascii: "/")
+            // Each byte is written at most as three; the final slash is one more.
+            out.reserve(b.count * 3 + 1)
             // The common path has no `.` or `..` segment, so its segments can be written as they are found.
-            var kept: [Range<Int>] = []
             var hasDotSegment = false
             var start = 0
             for k in 0...b.count where k == b.count || b[k] == slash {
                 if isDotSegment(b, start..<k) { hasDotSegment = true; break }
                 start = k + 1
             }
+            var kept: [Range<Int>] = []
             var written = 0
             start = 0
             for k in 0...b.count where k == b.count || b[k] == slash {
@@ -75,17 +77,17 @@ public enum SigV4Canonical {
                     }
                     kept.append(segment)
                 } else {
-                    out.append(slash)
-                    appendEncoded(b, segment, to: &out)
+                    out.put(slash)
+                    putEncoded(b, segment, to: &out)
                     written += 1
                 }
             }
             for segment in kept {
-                out.append(slash)
-                appendEncoded(b, segment, to: &out)
+                out.put(slash)
+                putEncoded(b, segment, to: &out)
                 written += 1
             }
-            if written == 0 || b.last == slash { out.append(slash) }
+            if written == 0 || b.last == slash { out.put(slash) }
         }
     }
 
@@ -112,18 +114,19 @@ public enum SigV4Canonical {
         return FormDecoding.encode(normalized, keepSlash: true)
     }
 
-    /// Percent-encodes with SigV4's unreserved set (A-Z a-z 0-9 - _ . ~), upper-case hex, as `FormDecoding.encode`.
-    private static func appendEncoded(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, to out: inout [UInt8]) {
+    /// Percent-encodes with SigV4's unreserved set (A-Z a-z 0-9 - _ . ~), upper-case hex, as `FormDecoding.encode`,
+    /// into room already reserved (three bytes per input byte).
+    private static func putEncoded(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, to out: inout ByteWriter) {
         for k in r {
             let c = b[k]
             switch c {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(c)
+                out.put(c)
             default:
-                out.append(UInt8(ascii: "%"))
-                out.append(upperHex[Int(c >> 4)])
-                out.append(upperHex[Int(c & 0xF)])
+                out.put(UInt8(ascii: "%"))
+                out.put(upperHex[Int(c >> 4)])
+                out.put(upperHex[Int(c & 0xF)])
             }
         }
     }
@@ -134,12 +137,12 @@ public enum SigV4Canonical {
     /// a parameter without `=` counting as an empty value. `plusIsSpace` reads a raw `+` as form encoders
     /// write a space (SDKs always send a real plus as `%2B`).
     public static func queryString(rawQuery: String, excludingSignature: Bool, plusIsSpace: Bool = false) -> String {
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: rawQuery.utf8.count + 16)
         appendQueryString(rawQuery: rawQuery, excludingSignature: excludingSignature, plusIsSpace: plusIsSpace, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.text
     }
 
-    static func appendQueryString(rawQuery: String, excludingSignature: Bool, plusIsSpace: Bool, to out: inout [UInt8]) {
+    static func appendQueryString(rawQuery: String, excludingSignature: Bool, plusIsSpace: Bool, to out: inout ByteWriter) {
         if rawQuery.isEmpty { return }
         var pairs: [(name: [UInt8], value: [UInt8])] = []
         for part in rawQuery.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -162,24 +165,30 @@ public enum SigV4Canonical {
         }
         for (i, p) in pairs.enumerated() {
             if i > 0 { out.append(UInt8(ascii: "&")) }
-            out += p.name
+            out.append(p.name)
             out.append(UInt8(ascii: "="))
-            out += p.value
+            out.append(p.value)
         }
     }
 
     /// One `name:value\n` line per signed header, in the signed-header order; repeated headers join
     /// with commas in the order received, values trimmed with inner runs of blanks collapsed.
     public static func headers(_ headers: [(name: String, value: String)], signedHeaders: [String]) -> String {
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: 256)
         appendHeaders(headers, signedHeaders: signedHeaders, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.text
     }
 
-    static func appendHeaders(_ headers: [(name: String, value: String)], signedHeaders: [String], to out: inout [UInt8]) {
+    static func appendHeaders(_ headers: [(name: String, value: String)], signedHeaders: [String], to out: inout ByteWriter) {
         for signed in signedHeaders {
-            let name = ASCIICase.isASCII(signed) ? signed : signed.lowercased()
-            ASCIICase.appendLowercased(name, to: &out)
+            var signed = signed
+            let ascii = signed.withUTF8 { name -> Bool in
+                guard ASCIICase.isASCII(name) else { return false }
+                ASCIICase.appendLowercased(name, to: &out)
+                return true
+            }
+            let name = ascii ? signed : signed.lowercased()
+            if !ascii { out.append(name) }
             out.append(UInt8(ascii: ":"))
             var first = true
             for h in headers where ASCIICase.sameName(h.name, name) {
@@ -193,36 +202,47 @@ public enum SigV4Canonical {
 
     /// `host;x-amz-date`.
     public static func signedHeaderList(_ names: [String]) -> String {
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: 64)
         appendSignedHeaderList(names, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.text
     }
 
-    static func appendSignedHeaderList(_ names: [String], to out: inout [UInt8]) {
+    static func appendSignedHeaderList(_ names: [String], to out: inout ByteWriter) {
         for (i, name) in names.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ";")) }
-            if ASCIICase.isASCII(name) { ASCIICase.appendLowercased(name, to: &out) } else { out += name.lowercased().utf8 }
+            var name = name
+            let ascii = name.withUTF8 { b -> Bool in
+                guard ASCIICase.isASCII(b) else { return false }
+                ASCIICase.appendLowercased(b, to: &out)
+                return true
+            }
+            if !ascii { out.append(name.lowercased()) }
         }
     }
 
     /// Leading and trailing blanks removed and each inner run of spaces or tabs made one space.
     static func trimAll(_ value: String) -> String {
-        var out: [UInt8] = []
+        var out = ByteWriter(capacity: value.utf8.count)
         appendTrimmed(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.text
     }
 
-    static func appendTrimmed(_ value: String, to out: inout [UInt8]) {
-        var wroteAny = false
-        var pendingSpace = false
-        for b in value.utf8 {
-            if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") {
-                pendingSpace = wroteAny
-                continue
+    static func appendTrimmed(_ value: String, to out: inout ByteWriter) {
+        var value = value
+        value.withUTF8 { b in
+            // Trimming never lengthens the value.
+            out.reserve(b.count)
+            var wroteAny = false
+            var pendingSpace = false
+            for c in b {
+                if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") {
+                    pendingSpace = wroteAny
+                    continue
+                }
+                if pendingSpace { out.put(UInt8(ascii: " ")); pendingSpace = false }
+                out.put(c)
+                wroteAny = true
             }
-            if pendingSpace { out.append(UInt8(ascii: " ")); pendingSpace = false }
-            out.append(b)
-            wroteAny = true
         }
     }
 }
@@ -231,10 +251,16 @@ public enum SigV4Canonical {
 enum ASCIICase {
     static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
 
+    static func isASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for c in b where c >= 0x80 { return false }
+        return true
+    }
+
     static func lower(_ b: UInt8) -> UInt8 { b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b }
 
-    static func appendLowercased(_ s: String, to out: inout [UInt8]) {
-        for b in s.utf8 { out.append(lower(b)) }
+    static func appendLowercased(_ b: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter) {
+        out.reserve(b.count)
+        for c in b { out.put(lower(c)) }
     }
 
     /// True when `a` and `b` are equal ignoring case (`b` already lower-cased when it is not ASCII).

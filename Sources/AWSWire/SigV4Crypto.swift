@@ -50,28 +50,27 @@ public enum SigV4Crypto {
 
     /// The string to sign's bytes, appended to `out`: what `stringToSign` returns, with the credential scope
     /// written from its parts.
-    static func appendStringToSign(canonicalRequest: [UInt8], timestamp: String, dateStamp: String, region: String,
-                                   service: String, to out: inout [UInt8]) {
+    static func appendStringToSign(canonicalRequest: borrowing ByteWriter, timestamp: String, dateStamp: String, region: String,
+                                   service: String, to out: inout ByteWriter) {
         let newline = UInt8(ascii: "\n"), slash = UInt8(ascii: "/")
-        out += algorithm.utf8
+        out.append(algorithm)
         out.append(newline)
-        out += timestamp.utf8
+        out.append(timestamp)
         out.append(newline)
-        out += dateStamp.utf8
+        out.append(dateStamp)
         out.append(slash)
-        out += region.utf8
+        out.append(region)
         out.append(slash)
-        out += service.utf8
-        out += "/aws4_request\n".utf8
+        out.append(service)
+        out.append("/aws4_request\n")
         var hasher = SHA256()
         canonicalRequest.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        hasher.finalize().withUnsafeBytes { appendHex($0, to: &out) }
-    }
-
-    static func appendHex<S: Sequence>(_ bytes: S, to out: inout [UInt8]) where S.Element == UInt8 {
-        for b in bytes {
-            out.append(lowerHexDigits[Int(b >> 4)])
-            out.append(lowerHexDigits[Int(b & 0xF)])
+        hasher.finalize().withUnsafeBytes { digest in
+            out.reserve(digest.count * 2)
+            for b in digest {
+                out.put(lowerHexDigits[Int(b >> 4)])
+                out.put(lowerHexDigits[Int(b & 0xF)])
+            }
         }
     }
 

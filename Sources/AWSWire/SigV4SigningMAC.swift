@@ -24,7 +24,7 @@ struct SigV4SigningMAC: @unchecked Sendable {
     }
 
     /// The MAC of `message`, as 32 bytes handed to `body`.
-    func authenticate<R>(_ message: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    func authenticate<R>(_ message: borrowing ByteWriter, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var i = inner
         message.withUnsafeBytes { i.update(bufferPointer: $0) }
         let innerDigest = i.finalize()

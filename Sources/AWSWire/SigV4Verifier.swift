@@ -49,28 +49,25 @@ public enum SigV4Verifier {
         // A raw `+` in the query is a space to form encoders and a plus to others; the second reading is only
         // tried when the first fails, so the common request costs one computation.
         let hasPlus = request.rawQuery.utf8.contains(UInt8(ascii: "+"))
-        var canonical: [UInt8] = []
-        canonical.reserveCapacity(256 + request.rawPath.utf8.count + request.rawQuery.utf8.count)
-        var toSign: [UInt8] = []
-        toSign.reserveCapacity(192)
-        var firstAttempt: (canonical: [UInt8], toSign: [UInt8])?
+        var canonical = ByteWriter(capacity: 256 + 3 * (request.rawPath.utf8.count + request.rawQuery.utf8.count))
+        var toSign = ByteWriter(capacity: 192)
+        var firstAttempt: (canonical: String, toSign: String)?
         for reading in 0..<(hasPlus ? 2 : 1) {
             let plusIsSpace = hasPlus && reading == 0
             for hash in payloadHashes {
-                canonical.removeAll(keepingCapacity: true)
+                canonical.removeAll()
                 SigV4Canonical.appendRequest(method: request.method, rawPath: request.rawPath, rawQuery: request.rawQuery,
                                              headers: request.headers, signedHeaders: authorization.signedHeaders,
                                              payloadHash: hash, presigned: authorization.presigned, plusIsSpace: plusIsSpace,
                                              to: &canonical)
-                toSign.removeAll(keepingCapacity: true)
+                toSign.removeAll()
                 SigV4Crypto.appendStringToSign(canonicalRequest: canonical, timestamp: timestamp, dateStamp: authorization.scopeDate,
                                                region: authorization.region, service: authorization.service, to: &toSign)
                 if mac.authenticate(toSign, { SigV4Crypto.isHex(of: $0, authorization.signature) }) { return .success(()) }
-                if firstAttempt == nil { firstAttempt = (canonical, toSign) }
+                if firstAttempt == nil { firstAttempt = (canonical.text, toSign.text) }
             }
         }
-        return .failure(.signatureMismatch(canonicalRequest: String(decoding: firstAttempt?.canonical ?? [], as: UTF8.self),
-                                           stringToSign: String(decoding: firstAttempt?.toSign ?? [], as: UTF8.self)))
+        return .failure(.signatureMismatch(canonicalRequest: firstAttempt?.canonical ?? "", stringToSign: firstAttempt?.toSign ?? ""))
     }
 
     /// `X-Amz-Date` (query for presigned, header otherwise), else the `Date` header.

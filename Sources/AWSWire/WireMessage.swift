@@ -25,7 +25,8 @@ public struct WireRequest: Sendable {
 
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
+        // Callers name headers in lower case nearly always; only others pay for lower-casing.
+        let lower = name.utf8.allSatisfy({ $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }) ? name : name.lowercased()
         for h in headers where h.name == lower { return h.value }
         return nil
     }

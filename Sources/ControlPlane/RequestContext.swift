@@ -15,6 +15,9 @@ public struct Principal: Sendable, Equatable {
         self.accessKeyId = accessKeyId
     }
 
+    /// True for the account root (`arn:aws:iam::ACCOUNT:root`), whose requests policies never restrict.
+    public var isRoot: Bool { arn.utf8.count > 5 && arn.utf8.suffix(5).elementsEqual(":root".utf8) }
+
     public static func root(accountId: String, accessKeyId: String) -> Principal {
         Principal(arn: "arn:aws:iam::\(accountId):root", userId: accountId, accountId: accountId, accessKeyId: accessKeyId)
     }

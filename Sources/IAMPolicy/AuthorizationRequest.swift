@@ -1,19 +1,22 @@
 /// The condition keys of one request: key (case-insensitive) → values. A single-valued key holds one value;
 /// a multivalued key (`lambda:SubnetIds`) any number, including none. The keys many requests share (a principal's)
-/// can sit in a `SharedConditionKeys` underneath, so a request only stores what is its own.
+/// can sit in a `SharedConditionKeys` underneath, and the global keys of the request itself in `RequestGlobals`
+/// fields, so an enforced request builds no dictionary unless its operation adds keys of its own.
 public struct ConditionContext: Sendable {
-    /// Keys lower-cased, as IAM compares keys case-insensitively; they hide the shared keys of the same name.
+    /// Keys lower-cased, as IAM compares keys case-insensitively; they hide the globals and shared keys of the same name.
     private var storage: [String: [String]]
     /// Keys declared multivalued here, for the simulator and documentation; evaluation does not depend on it.
     private var ownMultivalued: Set<String>
+    private var globals: RequestGlobals?
     private var shared: SharedConditionKeys?
 
-    public init() { storage = [:]; ownMultivalued = []; shared = nil }
+    public init() { storage = [:]; ownMultivalued = []; globals = nil; shared = nil }
 
-    /// A context holding `shared`'s keys, with room for `capacity` keys of the request's own.
-    public init(shared: SharedConditionKeys, capacity: Int = 8) {
-        storage = Dictionary(minimumCapacity: capacity)
+    /// A context holding `shared`'s keys.
+    public init(shared: SharedConditionKeys) {
+        storage = [:]
         ownMultivalued = []
+        globals = nil
         self.shared = shared
     }
 
@@ -32,8 +35,14 @@ public struct ConditionContext: Sendable {
     /// Sets a single-valued key.
     public mutating func set(_ key: String, _ value: String) { storage[key.lowercased()] = [value] }
 
-    /// Sets a single-valued key whose name the caller already lower-cased (the per-request global keys).
+    /// Sets a single-valued key whose name the caller already lower-cased.
     public mutating func set(lowercasedKey key: String, _ value: String) { storage[key] = [value] }
+
+    /// Sets `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime` and `aws:RequestedRegion`, replacing any earlier value.
+    public mutating func setRequestGlobals(_ g: RequestGlobals) {
+        if !storage.isEmpty { for k in RequestGlobals.keys { storage[k] = nil } }
+        globals = g
+    }
 
     /// Sets a multivalued key; an empty array is present-but-empty.
     public mutating func set(_ key: String, values: [String]) {
@@ -43,7 +52,7 @@ public struct ConditionContext: Sendable {
 
     public mutating func remove(_ key: String) {
         let k = key.lowercased()
-        if shared?.storage[k] != nil { materialize() }
+        if shared?.storage[k] != nil || globals?.value(k) != nil { materialize() }
         storage[k] = nil
     }
 
@@ -51,7 +60,8 @@ public struct ConditionContext: Sendable {
     public func values(_ key: String) -> [String]? { values(lowercasedKey: key.lowercased()) }
 
     func values(lowercasedKey key: String) -> [String]? {
-        if let own = storage[key] { return own }
+        if !storage.isEmpty, let own = storage[key] { return own }
+        if let g = globals, let v = g.value(key) { return [v] }
         return shared?.storage[key]
     }
 
@@ -59,15 +69,47 @@ public struct ConditionContext: Sendable {
 
     /// Every key with its values, the request's own over the shared ones.
     var merged: [String: [String]] {
-        guard let shared else { return storage }
-        return shared.storage.merging(storage) { _, own in own }
+        var all = shared?.storage ?? [:]
+        if let globals { for k in RequestGlobals.keys { all[k] = globals.value(k).map { [$0] } } }
+        return all.merging(storage) { _, own in own }
     }
 
-    /// Copies the shared keys in, so that one of them can be removed.
+    /// Copies the globals and shared keys in, so that one of them can be removed.
     private mutating func materialize() {
         storage = merged
         ownMultivalued = multivaluedKeys
+        globals = nil
         shared = nil
+    }
+}
+
+/// The global condition keys that differ from one request to the next; held in fields because every enforced
+/// request sets them and most policies read one or none.
+public struct RequestGlobals: Sendable, Equatable {
+    public var sourceIP: String
+    public var currentTime: String
+    public var epochTime: String
+    public var requestedRegion: String
+
+    public init(sourceIP: String, currentTime: String, epochTime: String, requestedRegion: String) {
+        self.sourceIP = sourceIP
+        self.currentTime = currentTime
+        self.epochTime = epochTime
+        self.requestedRegion = requestedRegion
+    }
+
+    /// Their keys, lower-cased.
+    static let keys = ["aws:sourceip", "aws:currenttime", "aws:epochtime", "aws:requestedregion"]
+
+    /// The value of a lower-cased key, nil when it is not one of these.
+    func value(_ key: String) -> String? {
+        switch key {
+        case "aws:sourceip": return sourceIP
+        case "aws:currenttime": return currentTime
+        case "aws:epochtime": return epochTime
+        case "aws:requestedregion": return requestedRegion
+        default: return nil
+        }
     }
 }
 

@@ -93,6 +93,8 @@ final class CompiledCondition: Sendable {
             guard let x = ConditionValues.base64(v) else { return false }
             return bs.contains { $0 == x }
         case .ranges(let rs):
+            // A plain IPv4 address (every aws:SourceIp of this server) is compared without building a range.
+            if let address = IPRange.ipv4Address(v) { return rs.contains { $0?.contains(ipv4: address) ?? false } }
             guard let ip = IPRange(v) else { return false }
             return rs.contains { $0?.contains(ip) ?? false }
         case .arns(let ps):

@@ -88,10 +88,13 @@ final class CompiledStatement: Sendable, Hashable {
         return hit != actionNegated
     }
 
-    func matchesResource(_ r: PreparedRequest) -> Bool {
+    func matchesResource(_ r: PreparedRequest) -> Bool { matchesResource(r.request.resource, r.arn, r.request.context) }
+
+    /// The resource (with its ARN parts read once per request) against the Resource/NotResource element.
+    func matchesResource(_ resource: String, _ arn: ArnParts?, _ context: ConditionContext) -> Bool {
         guard let resources else { return true }
         var hit = false
-        for p in resources where p.matches(r.request.resource, r.arn, r.request.context) { hit = true; break }
+        for p in resources where p.matches(resource, arn, context) { hit = true; break }
         return hit != resourceNegated
     }
 

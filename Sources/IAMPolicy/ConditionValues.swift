@@ -118,6 +118,39 @@ struct IPRange: Sendable, Equatable {
         self.prefix = p
     }
 
+    /// A dotted-quad IPv4 address without a prefix, read as `ipv4` reads one, as a number; nil for anything else.
+    static func ipv4Address(_ s: String) -> UInt32? {
+        var address: UInt32 = 0
+        var value: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for b in s.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                address = address << 8 | value
+                value = 0
+                digits = 0
+                dots += 1
+            } else if b >= 0x30 && b <= 0x39 {
+                value = value * 10 + UInt32(b - 0x30)
+                digits += 1
+                guard digits <= 3, value <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, dots == 3 else { return nil }
+        return address << 8 | value
+    }
+
+    /// `contains` for a single IPv4 address (as `ipv4Address` gives it).
+    func contains(ipv4 address: UInt32) -> Bool {
+        guard bytes.count == 4 else { return false }
+        let mine = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix)
+        return mine & mask == address & mask
+    }
+
     func contains(_ other: IPRange) -> Bool {
         guard other.bytes.count == bytes.count, other.prefix >= prefix else { return false }
         var bits = prefix

@@ -15,11 +15,12 @@ public final class PolicySet: Sendable {
     public func isAllowed(_ request: AuthorizationRequest) -> Bool {
         let statements = self.statements(for: request.action)
         if statements.isEmpty { return false }
-        let prepared = PreparedRequest(request, service: "")
+        // The request is read in place rather than copied into a PreparedRequest: a copy retains each of its strings.
+        let arn = ArnParts(request.resource)
         var allowed = false
         for st in statements {
             if allowed && !st.isDeny { continue }
-            guard st.matchesResource(prepared), st.matchesPrincipal(request.principal),
+            guard st.matchesResource(request.resource, arn, request.context), st.matchesPrincipal(request.principal),
                   st.conditionsHold(request.context) else { continue }
             if st.isDeny { return false }
             allowed = true

@@ -61,6 +61,8 @@ public final class APIRouter: HTTPResponder {
         }
         let proto = Self.guessProtocol(request, service: service, params: params)
         let principal: Principal
+        var verified: Caller?
+        let now = Date()
         switch auth {
         case .success(let a):
             if config.enforceIAM {
@@ -69,10 +71,11 @@ public final class APIRouter: HTTPResponder {
                     return .failure(EarlyAnswer(render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)))
                 }
                 if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: caller.secretAccessKey,
-                                                               now: Date()) {
+                                                               now: now) {
                     return .failure(EarlyAnswer(render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)))
                 }
                 principal = caller.principal
+                verified = caller
             } else {
                 principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
             }
@@ -81,7 +84,7 @@ public final class APIRouter: HTTPResponder {
         }
         let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
                                  principal: principal, sourceIP: request.sourceIP,
-                                 authorization: config.enforceIAM ? authorization(proto) : nil)
+                                 authorization: config.enforceIAM ? authorization(proto, caller: verified, now: now) : nil)
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 
@@ -137,14 +140,14 @@ public final class APIRouter: HTTPResponder {
     }
 
     /// Each service denies in its own format.
-    func authorization(_ proto: WireProtocol) -> RequestAuthorization {
+    func authorization(_ proto: WireProtocol, caller: Caller?, now: Date) -> RequestAuthorization {
         let denial: @Sendable (Principal, String, String, Bool) -> AWSError
         switch proto {
         case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
         case .lambda: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
         case .iam, .sts, .logs: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         }
-        return RequestAuthorization(authorizer: authorizer, now: Date(), denial: denial)
+        return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, denial: denial)
     }
 
     func render(_ e: AWSError, _ proto: WireProtocol, _ requestID: String) -> WireResponse {

@@ -5,7 +5,8 @@ import IAMPolicy
 
 /// The enforcement seam: who a request's access key belongs to, whether that principal's identity-based
 /// policies allow an action on a resource, each service's AccessDenied error, and Lambda's execution-role checks.
-public struct Authorizer: Sendable {
+/// A class: every enforced request holds it, and a reference is one retain where the struct was six.
+public final class Authorizer: Sendable {
     public let store: StateStore
     public let accountId: String
     public let identity: IdentityPolicies
@@ -30,9 +31,9 @@ public struct Authorizer: Sendable {
     /// equivalent).
     public func caller(accessKeyId: String, rootAccessKeyId: String, rootSecret: String) -> Caller? {
         if accessKeyId == rootAccessKeyId {
-            return Caller(principal: .root(accountId: accountId, accessKeyId: accessKeyId), secretAccessKey: rootSecret)
+            return Caller(principal: .root(accountId: accountId, accessKeyId: accessKeyId), secretAccessKey: rootSecret, entry: nil)
         }
-        return userEntry(accessKeyId)?.caller
+        return userEntry(accessKeyId).map { Caller(principal: $0.principal, secretAccessKey: $0.secretAccessKey, entry: $0) }
     }
 
     /// The principal an access key id stands for (see `caller`).
@@ -52,7 +53,7 @@ public struct Authorizer: Sendable {
             guard let key = s.iamAccessKeys[accessKeyId], key.status == "Active",
                   let user = s.iamUsers[IAMName.key(key.userName)] else { return nil }
             let p = Principal(arn: user.arn, userId: user.userId, accountId: accountId, accessKeyId: accessKeyId)
-            return CallerEntry(caller: Caller(principal: p, secretAccessKey: key.secretAccessKey),
+            return CallerEntry(principal: p, secretAccessKey: key.secretAccessKey,
                                policies: PolicySet(identity.forUser(user, in: s)),
                                sharedKeys: SharedConditionKeys(principalKeys(p)))
         }
@@ -82,10 +83,7 @@ public struct Authorizer: Sendable {
     /// The global keys of one request: where it came from, when, and the region asked.
     func addRequestKeys(_ c: inout ConditionContext, sourceIP: String, region: String, now: Date) {
         let time = currentTime.texts(now)
-        c.set(lowercasedKey: "aws:sourceip", sourceIP)
-        c.set(lowercasedKey: "aws:currenttime", time.iso)
-        c.set(lowercasedKey: "aws:epochtime", time.epoch)
-        c.set(lowercasedKey: "aws:requestedregion", region)
+        c.setRequestGlobals(RequestGlobals(sourceIP: sourceIP, currentTime: time.iso, epochTime: time.epoch, requestedRegion: region))
     }
 
     // MARK: Decisions
@@ -112,11 +110,12 @@ public struct Authorizer: Sendable {
     }
 
     /// Decides one request of `p` with the global keys for its source, time and region plus those `keys` adds.
-    /// An IAM user's key uses its cached entry: the shared keys, and the statements indexed by action.
-    public func decide(_ p: Principal, action: String, resource: String, sourceIP: String, region: String, now: Date,
-                       keys: (inout ConditionContext) -> Void = { _ in }) -> Decision {
-        if p.arn.hasSuffix(":root") && p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
-        guard let entry = userEntry(p.accessKeyId), entry.caller.principal == p else {
+    /// An IAM user's key uses its cached entry (`caller`'s, when the request resolved it already): the shared keys,
+    /// and the statements indexed by action.
+    public func decide(_ p: Principal, caller: Caller? = nil, action: String, resource: String, sourceIP: String,
+                       region: String, now: Date, keys: (inout ConditionContext) -> Void = { _ in }) -> Decision {
+        if p.isRoot && p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
+        guard let entry = caller?.entry ?? userEntry(p.accessKeyId), entry.principal == p else {
             var context = baseContext(p, sourceIP: sourceIP, region: region, now: now)
             keys(&context)
             return authorize(p, action: action, resource: resource, context: context)

@@ -6,18 +6,22 @@ import Synchronization
 public struct Caller: Sendable {
     public let principal: Principal
     public let secretAccessKey: String
+    /// An IAM user's cached entry, handed on to the request's authorization so that it is not looked up twice.
+    let entry: CallerEntry?
 }
 
-/// An IAM user's access key resolved against one state: its caller, the user's policies (with their per-action
-/// statement index) and the condition keys every request of the user carries. Only facts about the key and its
-/// user are kept; every request is still verified and evaluated in full.
+/// An IAM user's access key resolved against one state: its principal and secret, the user's policies (with their
+/// per-action statement index) and the condition keys every request of the user carries. Only facts about the key
+/// and its user are kept; every request is still verified and evaluated in full.
 final class CallerEntry: Sendable {
-    let caller: Caller
+    let principal: Principal
+    let secretAccessKey: String
     let policies: PolicySet
     let sharedKeys: SharedConditionKeys
 
-    init(caller: Caller, policies: PolicySet, sharedKeys: SharedConditionKeys) {
-        self.caller = caller
+    init(principal: Principal, secretAccessKey: String, policies: PolicySet, sharedKeys: SharedConditionKeys) {
+        self.principal = principal
+        self.secretAccessKey = secretAccessKey
         self.policies = policies
         self.sharedKeys = sharedKeys
     }

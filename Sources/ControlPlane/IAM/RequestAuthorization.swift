@@ -3,16 +3,21 @@ import Foundation
 import IAMPolicy
 
 /// What an enforced request carries to authorize its operation: the Authorizer, the caller and the denial in the
-/// service's own format. Nil on `RequestContext` in the default mode, where `authorize` costs one branch.
-public struct RequestAuthorization: Sendable {
+/// service's own format. Nil on `RequestContext` in the default mode, where `authorize` costs one branch. A class,
+/// so that copying the request's context copies one reference.
+public final class RequestAuthorization: Sendable {
     public let authorizer: Authorizer
     /// Builds the service's AccessDenied error (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).
     public let denial: @Sendable (Principal, String, String, Bool) -> AWSError
     public let now: Date
+    /// The caller as the request's signature check resolved it (nil: resolved again at decision time).
+    public let caller: Caller?
 
-    public init(authorizer: Authorizer, now: Date, denial: @escaping @Sendable (Principal, String, String, Bool) -> AWSError) {
+    public init(authorizer: Authorizer, now: Date, caller: Caller? = nil,
+                denial: @escaping @Sendable (Principal, String, String, Bool) -> AWSError) {
         self.authorizer = authorizer
         self.now = now
+        self.caller = caller
         self.denial = denial
     }
 }
@@ -22,14 +27,14 @@ extension RequestContext {
     /// adds, or throws the service's denial. Does nothing when IAM is not enforced or the caller is the root.
     public func authorize(_ action: String, _ resource: String,
                           _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
-        guard let authorization, !principal.arn.hasSuffix(":root") else { return }
-        let decision = authorization.authorizer.decide(principal, action: action, resource: resource, sourceIP: sourceIP,
-                                                       region: region, now: authorization.now, keys: keys)
+        guard let authorization, !principal.isRoot else { return }
+        let decision = authorization.authorizer.decide(principal, caller: authorization.caller, action: action, resource: resource,
+                                                       sourceIP: sourceIP, region: region, now: authorization.now, keys: keys)
         if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
 
     /// True when operations must be authorized (IAM enforced and the caller is not the root).
-    public var isAuthorizing: Bool { authorization != nil && !principal.arn.hasSuffix(":root") }
+    public var isAuthorizing: Bool { authorization != nil && !principal.isRoot }
 }
 
 extension ConditionContext {

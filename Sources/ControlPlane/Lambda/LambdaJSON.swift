@@ -10,18 +10,24 @@ struct LambdaJSON: Sendable {
     let accountId: String
     /// Computed once: responses are on the hot path.
     let runtimeArns: [String: String]
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:`, which every function ARN starts with.
+    let functionArnPrefix: String
 
     init(region: String, accountId: String) {
         self.region = region
         self.accountId = accountId
+        functionArnPrefix = "arn:aws:lambda:\(region):\(accountId):function:"
         var arns: [String: String] = [:]
         for r in FunctionSettings.supportedRuntimes { arns[r] = Self.runtimeVersionArn(r, region: region) }
         runtimeArns = arns
     }
 
     func functionArn(_ name: String, qualifier: String? = nil) -> String {
-        let base = "arn:aws:lambda:\(region):\(accountId):function:\(name)"
-        return qualifier.map { base + ":" + $0 } ?? base
+        var arn = functionArnPrefix
+        arn.reserveCapacity(functionArnPrefix.utf8.count + name.utf8.count + 1 + (qualifier?.utf8.count ?? 0))
+        arn += name
+        if let qualifier { arn += ":"; arn += qualifier }
+        return arn
     }
 
     /// FunctionConfiguration. `qualifier` is what goes into FunctionArn (nil: unqualified).
