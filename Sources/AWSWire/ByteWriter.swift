@@ -52,8 +52,10 @@ struct ByteWriter: ~Copyable {
 
     /// A string's UTF-8 bytes (copied at once for a native string).
     mutating func append(_ s: String) {
-        var s = s
-        s.withUTF8 { append($0) }
+        if s.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            var s = s
+            s.withUTF8 { append($0) }
+        }
     }
 
     mutating func removeAll() { count = 0 }

@@ -52,16 +52,22 @@ public enum SigV4Canonical {
     static func appendURI(rawPath: String, to out: inout ByteWriter) {
         var path = rawPath
         path.withUTF8 { b in
-            for byte in b where byte >= 0x80 { out.append(unicodeURI(rawPath: rawPath)); return }
+            var hasDot = false
+            for byte in b {
+                if byte >= 0x80 { out.append(unicodeURI(rawPath: rawPath)); return }
+                if byte == UInt8(ascii: ".") { hasDot = true }
+            }
             let slash = UInt8(ascii: "/")
             // Each byte is written at most as three; the final slash is one more.
             out.reserve(b.count * 3 + 1)
             // The common path has no `.` or `..` segment, so its segments can be written as they are found.
             var hasDotSegment = false
             var start = 0
-            for k in 0...b.count where k == b.count || b[k] == slash {
-                if isDotSegment(b, start..<k) { hasDotSegment = true; break }
-                start = k + 1
+            if hasDot {
+                for k in 0...b.count where k == b.count || b[k] == slash {
+                    if isDotSegment(b, start..<k) { hasDotSegment = true; break }
+                    start = k + 1
+                }
             }
             var kept: [Range<Int>] = []
             var written = 0
@@ -180,21 +186,39 @@ public enum SigV4Canonical {
     }
 
     static func appendHeaders(_ headers: [(name: String, value: String)], signedHeaders: [String], to out: inout ByteWriter) {
-        for signed in signedHeaders {
-            var signed = signed
-            let ascii = signed.withUTF8 { name -> Bool in
+        for original in signedHeaders {
+            var signed = original
+            let matched = signed.withUTF8 { name -> Bool in
                 guard ASCIICase.isASCII(name) else { return false }
                 ASCIICase.appendLowercased(name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                var first = true
+                // Headers are read in place: iterating copies of the (name, value) pairs retained both strings each time.
+                headers.withUnsafeBufferPointer { all in
+                    for k in all.indices where all[k].name.utf8.count == name.count {
+                        // A header name beyond ASCII is compared as `lowercased()` compares (the Kelvin sign is a `k`).
+                        let same = all[k].name.utf8.withContiguousStorageIfAvailable { hb in
+                            ASCIICase.isASCII(hb) ? ASCIICase.equalIgnoringCase(hb, name) : ASCIICase.sameName(all[k].name, original)
+                        } ?? ASCIICase.sameName(all[k].name, original)
+                        guard same else { continue }
+                        if !first { out.append(UInt8(ascii: ",")) }
+                        first = false
+                        appendTrimmed(all[k].value, to: &out)
+                    }
+                }
                 return true
             }
-            let name = ascii ? signed : signed.lowercased()
-            if !ascii { out.append(name) }
-            out.append(UInt8(ascii: ":"))
-            var first = true
-            for h in headers where ASCIICase.sameName(h.name, name) {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                appendTrimmed(h.value, to: &out)
+            if !matched {
+                // A name beyond ASCII: compared as `lowercased()` compares.
+                let name = signed.lowercased()
+                out.append(name)
+                out.append(UInt8(ascii: ":"))
+                var first = true
+                for h in headers where ASCIICase.sameName(h.name, name) {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    appendTrimmed(h.value, to: &out)
+                }
             }
             out.append(UInt8(ascii: "\n"))
         }
@@ -261,6 +285,13 @@ enum ASCIICase {
     static func appendLowercased(_ b: UnsafeBufferPointer<UInt8>, to out: inout ByteWriter) {
         out.reserve(b.count)
         for c in b { out.put(lower(c)) }
+    }
+
+    /// Two ASCII names' bytes, ignoring case.
+    static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where lower(a[i]) != lower(b[i]) { return false }
+        return true
     }
 
     /// True when `a` and `b` are equal ignoring case (`b` already lower-cased when it is not ASCII).

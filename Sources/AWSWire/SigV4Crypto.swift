@@ -68,10 +68,15 @@ public enum SigV4Crypto {
         hasher.finalize().withUnsafeBytes { digest in
             out.reserve(digest.count * 2)
             for b in digest {
-                out.put(lowerHexDigits[Int(b >> 4)])
-                out.put(lowerHexDigits[Int(b & 0xF)])
+                out.put(hexDigit(b >> 4))
+                out.put(hexDigit(b & 0xF))
             }
         }
+    }
+
+    /// The lower-case hex digit of a nibble, without a branch on its value (the MAC's digits are secret until compared).
+    @inline(__always) static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        UInt8(ascii: "0") &+ nibble &+ ((9 &- nibble) >> 7) &* 39
     }
 
     /// True when `signature` is the lower-case hex of `mac`, compared in time independent of where they differ.
@@ -80,9 +85,10 @@ public enum SigV4Crypto {
         return given.withUTF8 { g in
             guard g.count == mac.count * 2 else { return false }
             var diff: UInt8 = 0
-            for (i, b) in mac.enumerated() {
-                diff |= g[2 * i] ^ lowerHexDigits[Int(b >> 4)]
-                diff |= g[2 * i + 1] ^ lowerHexDigits[Int(b & 0xF)]
+            for i in 0..<mac.count {
+                let b = mac[i]
+                diff |= g[2 * i] ^ hexDigit(b >> 4)
+                diff |= g[2 * i + 1] ^ hexDigit(b & 0xF)
             }
             return diff == 0
         }

@@ -19,13 +19,18 @@ public struct SigV4Timestamp: Sendable, Hashable, Comparable {
 
     /// Reads ISO 8601 basic format, `yyyyMMdd'T'HHmmss'Z'` (`X-Amz-Date`); nil for anything else.
     public init?(iso8601Basic text: String) {
-        let b = Array(text.utf8)
+        // Read on the string's own bytes: every enforced request's X-Amz-Date comes through here.
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Self.iso8601BasicSeconds($0) } ?? Self.iso8601BasicSeconds(Array(text.utf8))
+        guard let parsed else { return nil }
+        secondsSince1970 = parsed
+    }
+
+    private static func iso8601BasicSeconds<B: RandomAccessCollection>(_ b: B) -> Int64? where B.Element == UInt8, B.Index == Int {
         guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z"),
               let year = Self.digits(b, 0, 4), let month = Self.digits(b, 4, 2), let day = Self.digits(b, 6, 2),
               let hour = Self.digits(b, 9, 2), let minute = Self.digits(b, 11, 2), let second = Self.digits(b, 13, 2)
         else { return nil }
-        guard let s = Self.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
-        secondsSince1970 = s
+        return Self.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
     /// Reads an HTTP `Date` header: `Sun, 30 Aug 2015 12:36:00 GMT` (RFC 7231), also with a numeric zone
@@ -114,7 +119,7 @@ public struct SigV4Timestamp: Sendable, Hashable, Comparable {
 
     // MARK: - Text helpers
 
-    static func digits(_ b: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    static func digits<B: RandomAccessCollection>(_ b: B, _ start: Int, _ count: Int) -> Int? where B.Element == UInt8, B.Index == Int {
         var v = 0
         for i in start..<(start + count) {
             let c = b[i]

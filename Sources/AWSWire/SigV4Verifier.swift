@@ -10,8 +10,9 @@ public enum SigV4Verifier {
 
     /// Succeeds when `authorization` (as parsed from `request`) is a valid signature made with `secretAccessKey`
     /// at a time close enough to `now`.
+    /// `slot` (the caller's own) saves hashing the secret into the shared signing-key cache.
     public static func verify(_ request: WireRequest, authorization: SigV4Authorization, secretAccessKey: String,
-                              now: Date, allowedSkewSeconds: Int64 = defaultAllowedSkewSeconds)
+                              now: Date, allowedSkewSeconds: Int64 = defaultAllowedSkewSeconds, slot: SigningKeySlot? = nil)
         -> Result<Void, SigV4VerificationFailure> {
         let query = authorization.presigned ? request.queryItems : []
         let timestamp: SigV4Timestamp
@@ -19,11 +20,11 @@ public enum SigV4Verifier {
         case .success(let t): timestamp = t
         case .failure(let f): return .failure(f)
         }
-        guard authorization.signedHeaders.contains(where: { ASCIICase.equalIgnoringCase($0, "host") }) else {
+        guard authorization.signedHeaders.contains(where: { $0 == "host" || ASCIICase.equalIgnoringCase($0, "host") }) else {
             return .failure(.hostNotSigned)
         }
         let iso = timestamp.iso8601Basic
-        guard authorization.scopeDate.utf8.elementsEqual(iso.utf8.prefix(8)) else {
+        guard Self.isDatePrefix(authorization.scopeDate, of: iso) else {
             return .failure(.scopeDateMismatch(scopeDate: authorization.scopeDate, requestDate: timestamp.dateStamp, timestamp: iso))
         }
         if let f = clockFailure(timestamp, authorization: authorization, query: query,
@@ -36,16 +37,17 @@ public enum SigV4Verifier {
         case .failure(let f): return .failure(f)
         }
 
-        return signatureCheck(request, authorization: authorization, secretAccessKey: secretAccessKey,
-                              timestamp: iso, payloadHashes: payloadHashes)
+        let mac = slot?.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate, region: authorization.region,
+                            service: authorization.service)
+            ?? SigningKeyCache.shared.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
+                                          region: authorization.region, service: authorization.service)
+        return signatureCheck(request, authorization: authorization, mac: mac, timestamp: iso, payloadHashes: payloadHashes)
     }
 
     /// Computes the signature for each reading of the request the client may have signed and compares. The canonical
     /// request and the string to sign are built as bytes in two reused buffers; text is only made for a mismatch.
-    static func signatureCheck(_ request: WireRequest, authorization: SigV4Authorization, secretAccessKey: String,
+    static func signatureCheck(_ request: WireRequest, authorization: SigV4Authorization, mac: SigV4SigningMAC,
                                timestamp: String, payloadHashes: [String]) -> Result<Void, SigV4VerificationFailure> {
-        let mac = SigningKeyCache.shared.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
-                                             region: authorization.region, service: authorization.service)
         // A raw `+` in the query is a space to form encoders and a plus to others; the second reading is only
         // tried when the first fails, so the common request costs one computation.
         let hasPlus = request.rawQuery.utf8.contains(UInt8(ascii: "+"))
@@ -127,8 +129,18 @@ public enum SigV4Verifier {
             }
             return .success([stated])
         }
-        return .success(presigned ? [bodyHash, SigV4Crypto.unsignedPayload] : [bodyHash])
+        if presigned { return .success([bodyHash, SigV4Crypto.unsignedPayload]) }
+        // Every bodiless request (GETs) shares one array.
+        return .success(request.body.isEmpty ? emptyBodyHashes : [bodyHash])
     }
+
+    /// True when `date` is the first eight bytes of `timestamp` (compared on the strings' own bytes).
+    static func isDatePrefix(_ date: String, of timestamp: String) -> Bool {
+        var d = date, t = timestamp
+        return d.withUTF8 { db in t.withUTF8 { tb in db.count == 8 && tb.count >= 8 && db.elementsEqual(tb.prefix(8)) } }
+    }
+
+    private static let emptyBodyHashes = [SigV4Crypto.emptyPayloadHash]
 
     static func isHexHash(_ s: String) -> Bool {
         s.utf8.count == 64 && s.utf8.allSatisfy { FormDecoding.hexValue($0) != nil }

@@ -31,3 +31,30 @@ final class SigningKeyCache: Sendable {
         return mac
     }
 }
+
+/// The signing key one caller used last, by secret, day, region and service: nearly all of a caller's requests share
+/// them, so they are compared (short strings) rather than hashed into `SigningKeyCache`.
+public final class SigningKeySlot: Sendable {
+    private struct Last {
+        let secret: String
+        let date: String
+        let region: String
+        let service: String
+        let mac: SigV4SigningMAC
+    }
+
+    private let last = Mutex<Last?>(nil)
+
+    public init() {}
+
+    func mac(secretAccessKey: String, dateStamp: String, region: String, service: String) -> SigV4SigningMAC {
+        let hit = last.withLock { l -> SigV4SigningMAC? in
+            guard let l, l.date == dateStamp, l.region == region, l.service == service, l.secret == secretAccessKey else { return nil }
+            return l.mac
+        }
+        if let hit { return hit }
+        let mac = SigningKeyCache.shared.mac(secretAccessKey: secretAccessKey, dateStamp: dateStamp, region: region, service: service)
+        last.withLock { $0 = Last(secret: secretAccessKey, date: dateStamp, region: region, service: service, mac: mac) }
+        return mac
+    }
+}

@@ -26,9 +26,17 @@ public struct WireRequest: Sendable {
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
         // Callers name headers in lower case nearly always; only others pay for lower-casing.
-        let lower = name.utf8.allSatisfy({ $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }) ? name : name.lowercased()
-        for h in headers where h.name == lower { return h.value }
+        let lower = Self.isLowercaseASCII(name) ? name : name.lowercased()
+        let count = lower.utf8.count
+        for h in headers where h.name.utf8.count == count && h.name == lower { return h.value }
         return nil
+    }
+
+    static func isLowercaseASCII(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { b in
+            for c in b where c >= 0x80 || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) { return false }
+            return true
+        } ?? false
     }
 
     /// The path with percent-escapes decoded.

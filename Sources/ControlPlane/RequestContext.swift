@@ -16,7 +16,12 @@ public struct Principal: Sendable, Equatable {
     }
 
     /// True for the account root (`arn:aws:iam::ACCOUNT:root`), whose requests policies never restrict.
-    public var isRoot: Bool { arn.utf8.count > 5 && arn.utf8.suffix(5).elementsEqual(":root".utf8) }
+    public var isRoot: Bool {
+        arn.utf8.withContiguousStorageIfAvailable { b in
+            b.count > 5 && b[b.count - 5] == UInt8(ascii: ":") && b[b.count - 4] == UInt8(ascii: "r")
+                && b[b.count - 3] == UInt8(ascii: "o") && b[b.count - 2] == UInt8(ascii: "o") && b[b.count - 1] == UInt8(ascii: "t")
+        } ?? arn.hasSuffix(":root")
+    }
 
     public static func root(accountId: String, accessKeyId: String) -> Principal {
         Principal(arn: "arn:aws:iam::\(accountId):root", userId: accountId, accountId: accountId, accessKeyId: accessKeyId)

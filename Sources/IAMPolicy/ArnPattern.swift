@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An ARN split into its six parts (`arn:partition:service:region:account:resource`); the resource part keeps
 /// any further colons and slashes.
 struct ArnParts: Sendable {
@@ -36,6 +42,25 @@ struct ArnParts: Sendable {
     }
 }
 
+/// A resource's ARN parts, split on first use: patterns compared as a whole (`*`, a literal ARN, a literal prefix
+/// and one final star) never need them.
+struct LazyArnParts {
+    let text: String
+    private var parsed: ArnParts??
+
+    init(_ text: String) {
+        self.text = text
+        parsed = nil
+    }
+
+    mutating func parts() -> ArnParts? {
+        if let p = parsed { return p }
+        let p = ArnParts(text)
+        parsed = .some(p)
+        return p
+    }
+}
+
 /// A resource pattern (Resource element, ArnLike values): wildcards are matched within each ARN part, so
 /// `arn:aws:lambda:*:123456789012:function:dev-*` matches any region but one account. Patterns that are not
 /// six-part ARNs (`*`, `arn:aws:s3*`) match the whole string. Compiled once, variables included.
@@ -44,6 +69,12 @@ struct ArnPattern: Sendable {
         case all
         case parts([Glob])
         case whole(Glob)
+        /// A literal ARN (all six parts written out): the value must equal it.
+        case literal([UInt8])
+        /// A literal with all five colons, then one final `*` (`arn:aws:lambda:us-east-1:123456789012:function:dev-*`):
+        /// the value must start with the literal, which is what matching part by part comes to, since the literal
+        /// fixes the first five parts and the star only extends the last.
+        case prefix([UInt8])
     }
 
     let compiled: Compiled
@@ -72,21 +103,50 @@ struct ArnPattern: Sendable {
             }
             if !current.isEmpty { groups[groups.count - 1].append(.literal(current)) }
         }
-        compiled = groups.count == 6 ? .parts(groups.map { Glob(pieces: $0, caseInsensitive: false) })
-                                     : .whole(Glob(pieces: pieces, caseInsensitive: false))
+        guard groups.count == 6 else { compiled = .whole(Glob(pieces: pieces, caseInsensitive: false)); return }
+        switch Glob(pieces: pieces, caseInsensitive: false).pieces {
+        case let merged where merged.count == 1:
+            if case .literal(let bytes) = merged[0] { compiled = .literal(bytes); return }
+        case let merged where merged.count == 2:
+            if case .literal(let bytes) = merged[0], merged[1] == .star { compiled = .prefix(bytes); return }
+        default: break
+        }
+        compiled = .parts(groups.map { Glob(pieces: $0, caseInsensitive: false) })
     }
 
     func matches(_ value: String, _ arn: ArnParts?, _ ctx: ConditionContext?) -> Bool {
+        var lazy = LazyArnParts(value)
+        return matches(&lazy, known: arn, ctx)
+    }
+
+    /// A byte comparison on the string's own storage (String.UTF8View's iteration costs tens of instructions a byte).
+    private static func startsWith(_ s: String, _ bytes: [UInt8]) -> Bool {
+        if let equal = s.utf8.withContiguousStorageIfAvailable({ b in
+            bytes.withUnsafeBufferPointer { p in
+                b.count >= p.count && (p.isEmpty || memcmp(b.baseAddress!, p.baseAddress!, p.count) == 0)
+            }
+        }) { return equal }
+        return s.utf8.starts(with: bytes)
+    }
+
+    /// `value`'s ARN parts are split only when a part-by-part pattern needs them.
+    func matches(_ value: inout LazyArnParts, _ ctx: ConditionContext?) -> Bool { matches(&value, known: nil, ctx) }
+
+    private func matches(_ value: inout LazyArnParts, known: ArnParts?, _ ctx: ConditionContext?) -> Bool {
         switch compiled {
         case .all:
-            return requireArn ? arn != nil : true
+            return requireArn ? (known ?? value.parts()) != nil : true
+        case .literal(let bytes):
+            return value.text.utf8.count == bytes.count && Self.startsWith(value.text, bytes)
+        case .prefix(let bytes):
+            return value.text.utf8.count >= bytes.count && Self.startsWith(value.text, bytes)
         case .parts(let globs):
-            guard let arn else { return false }
+            guard let arn = known ?? value.parts() else { return false }
             for k in 0..<6 where !globs[k].matches(bytes: arn.part(k), ctx) { return false }
             return true
         case .whole(let g):
-            if requireArn && arn == nil { return false }
-            return g.matches(value, ctx)
+            if requireArn && (known ?? value.parts()) == nil { return false }
+            return g.matches(value.text, ctx)
         }
     }
 }

@@ -88,13 +88,18 @@ final class CompiledStatement: Sendable, Hashable {
         return hit != actionNegated
     }
 
-    func matchesResource(_ r: PreparedRequest) -> Bool { matchesResource(r.request.resource, r.arn, r.request.context) }
-
-    /// The resource (with its ARN parts read once per request) against the Resource/NotResource element.
-    func matchesResource(_ resource: String, _ arn: ArnParts?, _ context: ConditionContext) -> Bool {
+    func matchesResource(_ r: PreparedRequest) -> Bool {
         guard let resources else { return true }
         var hit = false
-        for p in resources where p.matches(resource, arn, context) { hit = true; break }
+        for p in resources where p.matches(r.request.resource, r.arn, r.request.context) { hit = true; break }
+        return hit != resourceNegated
+    }
+
+    /// The resource (its ARN parts split at most once per request) against the Resource/NotResource element.
+    func matchesResource(_ resource: inout LazyArnParts, _ context: ConditionContext) -> Bool {
+        guard let resources else { return true }
+        var hit = false
+        for p in resources where p.matches(&resource, context) { hit = true; break }
         return hit != resourceNegated
     }
 

@@ -13,15 +13,20 @@ public final class PolicySet: Sendable {
 
     /// True when any statement allows and none denies (stops at the first matching Deny).
     public func isAllowed(_ request: AuthorizationRequest) -> Bool {
-        let statements = self.statements(for: request.action)
+        isAllowed(action: request.action, resource: request.resource, context: request.context, principal: request.principal)
+    }
+
+    /// The same, on the request's parts: the enforcement path builds no AuthorizationRequest (copying one into
+    /// another value retains each of its strings).
+    public func isAllowed(action: String, resource: String, context: ConditionContext, principal: PrincipalIdentity? = nil) -> Bool {
+        let statements = self.statements(for: action)
         if statements.isEmpty { return false }
-        // The request is read in place rather than copied into a PreparedRequest: a copy retains each of its strings.
-        let arn = ArnParts(request.resource)
+        var arn = LazyArnParts(resource)
         var allowed = false
         for st in statements {
             if allowed && !st.isDeny { continue }
-            guard st.matchesResource(request.resource, arn, request.context), st.matchesPrincipal(request.principal),
-                  st.conditionsHold(request.context) else { continue }
+            guard st.matchesResource(&arn, context), st.matchesPrincipal(principal),
+                  st.conditionsHold(context) else { continue }
             if st.isDeny { return false }
             allowed = true
         }

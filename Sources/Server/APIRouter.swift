@@ -71,7 +71,7 @@ public final class APIRouter: HTTPResponder {
                     return .failure(EarlyAnswer(render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)))
                 }
                 if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: caller.secretAccessKey,
-                                                               now: now) {
+                                                               now: now, slot: caller.signingKeys) {
                     return .failure(EarlyAnswer(render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)))
                 }
                 principal = caller.principal

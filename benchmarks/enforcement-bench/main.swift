@@ -57,7 +57,8 @@ let functionArnPrefix = "arn:aws:lambda:\(region):\(account):function:"
 @inline(never) func enforce(_ r: WireRequest) -> Bool {
     guard case .success(let a) = SigV4Authorization.parse(r),
           let caller = authorizer.caller(accessKeyId: a.accessKeyID, rootAccessKeyId: "test", rootSecret: "test"),
-          case .success = SigV4Verifier.verify(r, authorization: a, secretAccessKey: caller.secretAccessKey, now: Date())
+          case .success = SigV4Verifier.verify(r, authorization: a, secretAccessKey: caller.secretAccessKey, now: Date(),
+                                                    slot: caller.signingKeys)
     else { return false }
     let auth = RequestAuthorization(authorizer: authorizer, now: Date(), caller: caller) {
         Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3)
@@ -66,7 +67,7 @@ let functionArnPrefix = "arn:aws:lambda:\(region):\(account):function:"
                              sourceIP: r.sourceIP, authorization: auth)
     // As Lambda's authorization step names the function: the path's last segment after the ARN prefix.
     var arn = functionArnPrefix
-    arn += r.rawPath[r.rawPath.index(after: r.rawPath.lastIndex(of: "/")!)...]
+    arn += Substring(r.rawPath.utf8[r.rawPath.utf8.index(after: r.rawPath.utf8.lastIndex(of: UInt8(ascii: "/"))!)...])
     do { try ctx.authorize("lambda:GetFunction", arn) } catch { return false }
     return true
 }

@@ -13,6 +13,7 @@ public final class Authorizer: Sendable {
     let userPolicies = UserPoliciesCache()
     let callers = CallerCache()
     let currentTime = CurrentTimeText()
+    let rootSigningKeys = SigningKeySlot()
 
     public init(store: StateStore, accountId: String, cache: PolicyCache) {
         self.store = store
@@ -31,9 +32,12 @@ public final class Authorizer: Sendable {
     /// equivalent).
     public func caller(accessKeyId: String, rootAccessKeyId: String, rootSecret: String) -> Caller? {
         if accessKeyId == rootAccessKeyId {
-            return Caller(principal: .root(accountId: accountId, accessKeyId: accessKeyId), secretAccessKey: rootSecret, entry: nil)
+            return Caller(principal: .root(accountId: accountId, accessKeyId: accessKeyId), secretAccessKey: rootSecret, entry: nil,
+                          signingKeys: rootSigningKeys)
         }
-        return userEntry(accessKeyId).map { Caller(principal: $0.principal, secretAccessKey: $0.secretAccessKey, entry: $0) }
+        return userEntry(accessKeyId).map {
+            Caller(principal: $0.principal, secretAccessKey: $0.secretAccessKey, entry: $0, signingKeys: $0.signingKeys)
+        }
     }
 
     /// The principal an access key id stands for (see `caller`).
@@ -114,8 +118,13 @@ public final class Authorizer: Sendable {
     /// and the statements indexed by action.
     public func decide(_ p: Principal, caller: Caller? = nil, action: String, resource: String, sourceIP: String,
                        region: String, now: Date, keys: (inout ConditionContext) -> Void = { _ in }) -> Decision {
+        decide(p, entry: caller?.entry, action: action, resource: resource, sourceIP: sourceIP, region: region, now: now, keys: keys)
+    }
+
+    func decide(_ p: Principal, entry known: CallerEntry?, action: String, resource: String, sourceIP: String,
+                region: String, now: Date, keys: (inout ConditionContext) -> Void) -> Decision {
         if p.isRoot && p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
-        guard let entry = caller?.entry ?? userEntry(p.accessKeyId), entry.principal == p else {
+        guard let entry = known ?? userEntry(p.accessKeyId), entry.principal == p else {
             var context = baseContext(p, sourceIP: sourceIP, region: region, now: now)
             keys(&context)
             return authorize(p, action: action, resource: resource, context: context)
@@ -123,8 +132,8 @@ public final class Authorizer: Sendable {
         var context = ConditionContext(shared: entry.sharedKeys)
         addRequestKeys(&context, sourceIP: sourceIP, region: region, now: now)
         keys(&context)
+        if entry.policies.isAllowed(action: action, resource: resource, context: context) { return .allowed }
         let request = AuthorizationRequest(action: action, resource: resource, context: context)
-        if entry.policies.isAllowed(request) { return .allowed }
         return .denied(explicit: entry.policies.evaluate(request).outcome == .explicitDeny)
     }
 

@@ -1,3 +1,4 @@
+import AWSWire
 import CloudModel
 import IAMPolicy
 import Synchronization
@@ -8,6 +9,8 @@ public struct Caller: Sendable {
     public let secretAccessKey: String
     /// An IAM user's cached entry, handed on to the request's authorization so that it is not looked up twice.
     let entry: CallerEntry?
+    /// The caller's own signing-key slot, for `SigV4Verifier.verify`.
+    public let signingKeys: SigningKeySlot
 }
 
 /// An IAM user's access key resolved against one state: its principal and secret, the user's policies (with their
@@ -18,6 +21,7 @@ final class CallerEntry: Sendable {
     let secretAccessKey: String
     let policies: PolicySet
     let sharedKeys: SharedConditionKeys
+    let signingKeys = SigningKeySlot()
 
     init(principal: Principal, secretAccessKey: String, policies: PolicySet, sharedKeys: SharedConditionKeys) {
         self.principal = principal

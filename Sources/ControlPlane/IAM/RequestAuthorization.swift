@@ -10,14 +10,14 @@ public final class RequestAuthorization: Sendable {
     /// Builds the service's AccessDenied error (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).
     public let denial: @Sendable (Principal, String, String, Bool) -> AWSError
     public let now: Date
-    /// The caller as the request's signature check resolved it (nil: resolved again at decision time).
-    public let caller: Caller?
+    /// The caller's entry as the request's signature check resolved it (nil: resolved again at decision time).
+    let entry: CallerEntry?
 
     public init(authorizer: Authorizer, now: Date, caller: Caller? = nil,
                 denial: @escaping @Sendable (Principal, String, String, Bool) -> AWSError) {
         self.authorizer = authorizer
         self.now = now
-        self.caller = caller
+        entry = caller?.entry
         self.denial = denial
     }
 }
@@ -28,7 +28,7 @@ extension RequestContext {
     public func authorize(_ action: String, _ resource: String,
                           _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
         guard let authorization, !principal.isRoot else { return }
-        let decision = authorization.authorizer.decide(principal, caller: authorization.caller, action: action, resource: resource,
+        let decision = authorization.authorizer.decide(principal, entry: authorization.entry, action: action, resource: resource,
                                                        sourceIP: sourceIP, region: region, now: authorization.now, keys: keys)
         if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
