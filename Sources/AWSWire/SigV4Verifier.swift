@@ -16,14 +16,17 @@ public enum SigV4Verifier {
         -> Result<Void, SigV4VerificationFailure> {
         let query = authorization.presigned ? request.queryItems : []
         let timestamp: SigV4Timestamp
+        let iso: String
         switch requestTime(request, authorization: authorization, query: query) {
-        case .success(let t): timestamp = t
+        case .success(let t):
+            timestamp = t.time
+            // A text read as ISO 8601 basic is exactly what formatting its time gives (every field is range-checked).
+            iso = t.iso8601Text ?? t.time.iso8601Basic
         case .failure(let f): return .failure(f)
         }
         guard authorization.signedHeaders.contains(where: { $0 == "host" || ASCIICase.equalIgnoringCase($0, "host") }) else {
             return .failure(.hostNotSigned)
         }
-        let iso = timestamp.iso8601Basic
         guard Self.isDatePrefix(authorization.scopeDate, of: iso) else {
             return .failure(.scopeDateMismatch(scopeDate: authorization.scopeDate, requestDate: timestamp.dateStamp, timestamp: iso))
         }
@@ -72,19 +75,20 @@ public enum SigV4Verifier {
         return .failure(.signatureMismatch(canonicalRequest: firstAttempt?.canonical ?? "", stringToSign: firstAttempt?.toSign ?? ""))
     }
 
-    /// `X-Amz-Date` (query for presigned, header otherwise), else the `Date` header.
-    static func requestTime(_ request: WireRequest, authorization: SigV4Authorization,
-                            query: [(String, String)]) -> Result<SigV4Timestamp, SigV4VerificationFailure> {
+    /// `X-Amz-Date` (query for presigned, header otherwise), else the `Date` header; with the text when it was
+    /// ISO 8601 basic.
+    static func requestTime(_ request: WireRequest, authorization: SigV4Authorization, query: [(String, String)])
+        -> Result<(time: SigV4Timestamp, iso8601Text: String?), SigV4VerificationFailure> {
         if authorization.presigned {
             guard let text = query.first(where: { $0.0 == "X-Amz-Date" })?.1 else { return .failure(.missingPresignedDate) }
-            return SigV4Timestamp(iso8601Basic: text).map { .success($0) } ?? .failure(.malformedDate(text))
+            return SigV4Timestamp(iso8601Basic: text).map { .success(($0, text)) } ?? .failure(.malformedDate(text))
         }
         if let text = request.header("x-amz-date") {
-            return SigV4Timestamp(iso8601Basic: text).map { .success($0) } ?? .failure(.malformedDate(text))
+            return SigV4Timestamp(iso8601Basic: text).map { .success(($0, text)) } ?? .failure(.malformedDate(text))
         }
         if let text = request.header("date") {
-            return (SigV4Timestamp(httpDate: text) ?? SigV4Timestamp(iso8601Basic: text)).map { .success($0) }
-                ?? .failure(.malformedDate(text))
+            if let t = SigV4Timestamp(httpDate: text) { return .success((t, nil)) }
+            return SigV4Timestamp(iso8601Basic: text).map { .success(($0, text)) } ?? .failure(.malformedDate(text))
         }
         return .failure(.missingDate(authorizationHeader: request.header("authorization") ?? ""))
     }

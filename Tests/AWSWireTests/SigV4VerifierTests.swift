@@ -244,4 +244,49 @@ import Testing
         #expect(r.header("x-amz-date") == "20240101T000000Z")
         #expect(Self.verify(r) == nil)
     }
+
+    /// A request dated only by an HTTP `Date` header signs the ISO 8601 form of that time.
+    @Test func httpDateHeaderIsSignedInISOForm() {
+        var r = Self.ec2Request()
+        r.headers.append((name: "date", value: "Mon, 01 Jan 2024 00:00:00 GMT"))
+        let signed = ["content-type", "date", "host"]
+        let c = Self.signer.compute(r, signedHeaders: signed, timestamp: SigV4Timestamp(Self.signedAt),
+                                    payloadHash: SigV4Crypto.hexSHA256(r.body), presigned: false)
+        #expect(c.stringToSign.hasPrefix("AWS4-HMAC-SHA256\n20240101T000000Z\n20240101/us-east-1/ec2/aws4_request\n"))
+        r.headers.append((name: "authorization", value: "AWS4-HMAC-SHA256 Credential=AKIAROUNDTRIP/20240101/us-east-1/ec2/aws4_request, "
+            + "SignedHeaders=content-type;date;host, Signature=\(c.signature)"))
+        #expect(Self.verify(r) == nil)
+    }
+
+    /// Header names are found whatever case the caller or the client wrote them in.
+    @Test func headerLookupIgnoresCase() {
+        let r = WireRequest(method: "GET", rawPath: "/", headers: [(name: "X-Amz-Date", value: "d"), (name: "Host", value: "h")])
+        #expect(r.header("x-amz-date") == "d")
+        #expect(r.header("X-AMZ-DATE") == "d")
+        #expect(r.header("Host") == "h")
+        #expect(r.header("x-amz-content-sha256") == nil)
+    }
+
+    /// A caller's signing-key slot never answers for another secret, day, region or service.
+    @Test func signingKeySlotFollowsTheSecretAndScope() throws {
+        let slot = SigningKeySlot()
+        let r = Self.signed()
+        let auth = try SigV4Authorization.parse(r).get()
+        func check(_ secret: String, _ request: WireRequest = r, _ a: SigV4Authorization? = nil, now: Date = Self.signedAt) -> Bool {
+            if case .success = SigV4Verifier.verify(request, authorization: a ?? auth, secretAccessKey: secret, now: now, slot: slot) {
+                return true
+            }
+            return false
+        }
+        #expect(check(Self.secret))
+        #expect(!check("another/secret0000000000000000000000000000"))
+        #expect(check(Self.secret))
+        let nextDay = Self.signer.sign(Self.ec2Request(), at: at("20240102T000000Z"))
+        #expect(check(Self.secret, nextDay, try SigV4Authorization.parse(nextDay).get(), now: at("20240102T000000Z")))
+        var west = Self.signer
+        west.region = "us-west-2"
+        let other = west.sign(Self.ec2Request(), at: Self.signedAt)
+        #expect(check(Self.secret, other, try SigV4Authorization.parse(other).get()))
+        #expect(check(Self.secret))
+    }
 }

@@ -40,3 +40,38 @@ import Testing
     ctx.remove("aws:username")
     #expect(PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject", context: ctx)))
 }
+
+/// The per-request globals held in fields read, hide, yield and compare like the same keys set one by one.
+@Test func requestGlobalsBehaveLikeOwnKeys() {
+    let shared = SharedConditionKeys(ConditionContext(["aws:username": "alice", "aws:SourceIp": "192.0.2.1"]))
+    var layered = ConditionContext(shared: shared)
+    layered.setRequestGlobals(RequestGlobals(sourceIP: "10.0.0.1", currentTime: "2024-01-01T00:00:00Z",
+                                             epochTime: "1704067200", requestedRegion: "us-east-1"))
+    var flat = ConditionContext(["aws:username": "alice"])
+    flat.set("aws:SourceIp", "10.0.0.1")
+    flat.set("aws:CurrentTime", "2024-01-01T00:00:00Z")
+    flat.set("aws:EpochTime", "1704067200")
+    flat.set("aws:RequestedRegion", "us-east-1")
+
+    #expect(layered == flat)
+    #expect(layered.values("AWS:SOURCEIP") == ["10.0.0.1"], "a global hides the shared key of the same name")
+    #expect(Set(layered.keys) == Set(flat.keys))
+
+    // A key the operation sets later wins over the global; removing a global removes it.
+    layered.set("aws:RequestedRegion", "eu-west-1")
+    #expect(layered.values("aws:requestedregion") == ["eu-west-1"])
+    layered.remove("aws:EpochTime")
+    #expect(layered.values("aws:EpochTime") == nil)
+    #expect(layered.values("aws:CurrentTime") == ["2024-01-01T00:00:00Z"])
+
+    // Globals set after an own key of the same name replace it.
+    var own = ConditionContext()
+    own.set("aws:SourceIp", "172.16.0.1")
+    own.setRequestGlobals(RequestGlobals(sourceIP: "10.9.9.9", currentTime: "t", epochTime: "0", requestedRegion: "r"))
+    #expect(own.values("aws:SourceIp") == ["10.9.9.9"])
+
+    // Conditions read them: an IpAddress range, and a Null check on a removed global.
+    let policy = try! CompiledPolicy(json: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"Null":{"aws:EpochTime":"true"}}}]}"#, id: "p")
+    #expect(PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject", context: layered)))
+    #expect(!PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject", context: flat)))
+}
