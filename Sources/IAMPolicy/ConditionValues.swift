@@ -118,13 +118,16 @@ struct IPRange: Sendable, Equatable {
         self.prefix = p
     }
 
-    /// A dotted-quad IPv4 address without a prefix, read as `ipv4` reads one, as a number; nil for anything else.
-    static func ipv4Address(_ s: String) -> UInt32? {
+    /// A dotted-quad IPv4 address without a prefix, as a number; nil for anything else (each part one to three
+    /// digits, at most 255).
+    static func ipv4Address(_ s: String) -> UInt32? { ipv4Value(s.utf8) }
+
+    private static func ipv4Value<S: Sequence>(_ utf8: S) -> UInt32? where S.Element == UInt8 {
         var address: UInt32 = 0
         var value: UInt32 = 0
         var digits = 0
         var dots = 0
-        for b in s.utf8 {
+        for b in utf8 {
             if b == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 address = address << 8 | value
@@ -165,27 +168,7 @@ struct IPRange: Sendable, Equatable {
     }
 
     static func ipv4(_ s: Substring) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(4)
-        var value = 0
-        var digits = 0
-        for b in s.utf8 {
-            if b == UInt8(ascii: ".") {
-                guard digits > 0, out.count < 3 else { return nil }
-                out.append(UInt8(value))
-                value = 0
-                digits = 0
-            } else if b >= 0x30 && b <= 0x39 {
-                value = value * 10 + Int(b - 0x30)
-                digits += 1
-                guard digits <= 3, value <= 255 else { return nil }
-            } else {
-                return nil
-            }
-        }
-        guard digits > 0, out.count == 3 else { return nil }
-        out.append(UInt8(value))
-        return out
+        ipv4Value(s.utf8).map { [UInt8($0 >> 24), UInt8($0 >> 16 & 0xFF), UInt8($0 >> 8 & 0xFF), UInt8($0 & 0xFF)] }
     }
 
     static func ipv6(_ s: Substring) -> [UInt8]? {
