@@ -32,6 +32,7 @@ struct ByteWriter: ~Copyable {
 
     /// Writes one byte into room made by `reserve`.
     mutating func put(_ b: UInt8) {
+        assert(count < capacity, "ByteWriter.put past the room reserved")
         base[count] = b
         count += 1
     }

@@ -196,7 +196,7 @@ public enum SigV4Canonical {
                 // Headers are read in place: iterating copies of the (name, value) pairs retained both strings each time.
                 headers.withUnsafeBufferPointer { all in
                     for k in all.indices where all[k].name.utf8.count == name.count {
-                        // A header name beyond ASCII is compared as `lowercased()` compares (the Kelvin sign is a `k`).
+                        // A header name beyond ASCII keeps the String comparison `sameName` makes.
                         let same = all[k].name.utf8.withContiguousStorageIfAvailable { hb in
                             ASCIICase.isASCII(hb) ? ASCIICase.equalIgnoringCase(hb, name) : ASCIICase.sameName(all[k].name, original)
                         } ?? ASCIICase.sameName(all[k].name, original)
