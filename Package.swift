@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "iam-policy-bench", dependencies: ["IAMPolicy"], path: "benchmarks/iam-policy-bench",
                           exclude: ["README.md"], swiftSettings: strict),
         .executableTarget(name: "enforcement-bench", dependencies: ["AWSWire", "CloudModel", "ControlPlane", "IAMPolicy"],
-                          path: "benchmarks/enforcement-bench", exclude: ["README.md"], swiftSettings: strict),
+                          path: "benchmarks/enforcement-bench", exclude: ["README.md", "instructions.sh"], swiftSettings: strict),
         .testTarget(name: "IAMPolicyTests", dependencies: ["IAMPolicy"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),

@@ -38,6 +38,18 @@ extension APIRouter {
             && request.header("x-amz-invocation-type") != "Event"
     }
 
+    /// Each protocol refuses an oversized body in its own envelope: Lambda's and CloudWatch Logs' JSON
+    /// `RequestEntityTooLargeException`, the Query protocols' XML `RequestEntityTooLarge` (code unconfirmed). The
+    /// protocol comes from the signature's scope, else from the path, as for any other early answer.
+    public func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse {
+        let service = try? SigV4Authorization.parse(request).get().service
+        let proto = Self.guessProtocol(request, service: service)
+        let json = proto == .lambda || proto == .logs
+        return render(AWSError(code: json ? "RequestEntityTooLargeException" : "RequestEntityTooLarge",
+                               message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
+                      proto, newRequestID())
+    }
+
     static func isReadOnlyAction(_ action: String) -> Bool {
         action.hasPrefix("Describe") || action.hasPrefix("Get") || action.hasPrefix("List")
     }

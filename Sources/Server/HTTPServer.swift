@@ -13,11 +13,19 @@ public protocol HTTPResponder: Sendable {
     /// True when `respond(to:)` mostly waits on work that lives on event loops (an invocation) and blocks only briefly:
     /// its task then runs on the connection's event loop instead of the concurrency pool.
     func runsOnEventLoop(_ request: WireRequest) -> Bool
+    /// The answer to a request whose body exceeds `limit` bytes (`request` carries its head only), in the format of
+    /// the protocol it speaks.
+    func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse
 }
 
 extension HTTPResponder {
     public func respondImmediately(to request: WireRequest) -> WireResponse? { nil }
     public func runsOnEventLoop(_ request: WireRequest) -> Bool { false }
+    public func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse {
+        ErrorEnvelope.restJSON(AWSError(code: "RequestEntityTooLargeException",
+                                        message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
+                               requestID: newRequestID())
+    }
 }
 
 /// A small HTTP/1.1 server on SwiftNIO: keep-alive, pipelining, a body size cap, one responder.
@@ -97,12 +105,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head else { return }
             self.head = nil
             let keepAlive = head.isKeepAlive
-            if tooLarge {
-                write(context: context, response: Self.payloadTooLarge(limit: maxBodyBytes), keepAlive: false, version: head.version)
-                return
-            }
             let (path, query) = Self.split(head.uri)
             let peer = context.remoteAddress?.ipAddress ?? "127.0.0.1"
+            if tooLarge {
+                let bodiless = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
+                                           headers: head.headers.map { ($0.name, $0.value) }, sourceIP: peer)
+                write(context: context, response: responder.payloadTooLarge(bodiless, limit: maxBodyBytes), keepAlive: false,
+                      version: head.version)
+                return
+            }
             let request = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
                                       headers: head.headers.map { ($0.name, $0.value) }, body: body, sourceIP: peer)
             body = []
@@ -167,11 +178,4 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         return (String(uri[uri.startIndex..<q]), String(uri[uri.index(after: q)...]))
     }
 
-    static func payloadTooLarge(limit: Int) -> WireResponse {
-        let id = newRequestID()
-        return ErrorEnvelope.restJSON(
-            AWSError(code: "RequestEntityTooLargeException",
-                     message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
-            requestID: id)
-    }
 }

@@ -268,6 +268,30 @@ def test_body_over_the_cap_is_refused_with_413_and_the_server_stays_up(server):
     assert_still_serving(server)
 
 
+@pytest.mark.parametrize("service,root", [("ec2", "Response"), ("iam", "ErrorResponse")])
+def test_query_protocol_body_over_the_cap_is_refused_in_xml(server, service, root):
+    """An EC2 or IAM client reads errors as XML: an oversized body gets the 413 in that envelope, not Lambda's JSON."""
+    cap = 70 * 1024 * 1024
+    chunk = b"Action=DescribeVpcs&" + b"x" * (1024 * 1024 - 20)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    conn.putrequest("POST", "/")
+    conn.putheader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    conn.putheader("Content-Length", str(cap + len(chunk)))
+    conn.putheader("Authorization", f"AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/{service}/aws4_request, "
+                                    "SignedHeaders=host, Signature=" + "0" * 64)
+    conn.endheaders()
+    for _ in range(cap // len(chunk) + 1):
+        conn.send(chunk)
+    r = conn.getresponse()
+    body = r.read().decode()
+    conn.close()
+    assert r.status == 413
+    assert body.startswith("<?xml") and f"<{root}" in body, body
+    assert "<Code>RequestEntityTooLarge</Code>" in body
+    assert "Request must be smaller than" in body
+    assert_still_serving(server)
+
+
 def test_chunked_body_over_the_cap_is_refused_too(server):
     cap = 70 * 1024 * 1024
     chunk = b"y" * (1024 * 1024)
