@@ -90,15 +90,20 @@ extension FabricPlanner {
         return p
     }
 
+    /// Loopback and a veth `device` holding `address`, with the internet core as the default gateway: how an internet
+    /// host and the lambda network each hang off the core.
+    static func addCoreUplink(_ p: inout NamespacePlan, device: String, address: IPv4Address) {
+        p.state.links["lo"] = .init(kind: .loopback)
+        p.state.links[device] = .init(kind: .veth)
+        p.state.addresses.insert(.init(device: device, cidr: "\(address)/32"))
+        p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: device))
+        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SimulatedInternet.coreAddress.description, device: device))
+    }
+
     /// An internet host: its address on `eth0`, the core as its default gateway.
     func hostPlan(_ address: IPv4Address) -> NamespacePlan {
         var p = NamespacePlan(name: names.internetHostNamespace(address), role: .interface)
-        let link = FabricNames.interfaceLink
-        p.state.links["lo"] = .init(kind: .loopback)
-        p.state.links[link] = .init(kind: .veth)
-        p.state.addresses.insert(.init(device: link, cidr: "\(address)/32"))
-        p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: link))
-        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SimulatedInternet.coreAddress.description, device: link))
+        Self.addCoreUplink(&p, device: FabricNames.interfaceLink, address: address)
         // A host is open to the internet; the empty table only carries the fingerprint of its sysctls (IPv4 only).
         p.firewall = .make(sysctls: Self.commonSysctls.filter { $0.key.hasPrefix("net/ipv6") }, tables: [("inet lv_host", "")])
         return p
@@ -110,11 +115,7 @@ extension FabricPlanner {
     func lambdaNetworkPlan(_ environments: [EnvironmentAttachment]) -> NamespacePlan {
         var p = NamespacePlan(name: names.lambdaNetworkNamespace, role: .router)
         let up = FabricNames.lambdaUplink
-        p.state.links["lo"] = .init(kind: .loopback)
-        p.state.links[up] = .init(kind: .veth)
-        p.state.addresses.insert(.init(device: up, cidr: "\(SimulatedInternet.lambdaPublicAddress)/32"))
-        p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: up))
-        p.state.routes.insert(.init(destination: "0.0.0.0/0", gateway: SimulatedInternet.coreAddress.description, device: up))
+        Self.addCoreUplink(&p, device: up, address: SimulatedInternet.lambdaPublicAddress)
         addEnvironmentPorts(&p, environments)
         // Environments reach the internet only; never each other, never this namespace from outside.
         let envs = FabricNames.environmentPortGlob

@@ -111,3 +111,13 @@ def tag_for(data_dir):
     for b in os.path.abspath(data_dir).encode():
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return f"{(h ^ (h >> 32)) & 0xFFFFFFFF:08x}"[:6]
+
+
+def wait_for(predicate, what, timeout=10):
+    """Polls `predicate` until it holds; fails the test naming `what` after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

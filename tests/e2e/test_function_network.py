@@ -13,7 +13,7 @@ import pytest
 from conftest import Server
 from invoke_support import deploy, invoke, wait_active, zip_of
 from lambda_support import lambda_enis
-from network_support import doctor, fabric_tag, namespaces, require_net_admin, run_instance, wait_console, wait_running
+from network_support import doctor, fabric_tag, namespaces, require_net_admin, run_instance, wait_console, wait_for, wait_running
 
 PY = sys.executable
 PORTS = (8080, 8081, 8082)
@@ -239,15 +239,6 @@ def environment_ports(tag):
         if found:
             ports[ns] = len(found)
     return ports
-
-
-def wait_for(predicate, what, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(what)
 
 
 def test_environments_detach_when_they_end_and_nothing_is_left_behind():

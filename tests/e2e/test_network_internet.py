@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import BINARY, Server
-from network_support import doctor, fetch_loop, namespaces, require_net_admin, run_instance, tag_for, wait_console, wait_running
+from network_support import doctor, fetch_loop, namespaces, require_net_admin, run_instance, tag_for, wait_console, wait_for, wait_running
 
 PY = sys.executable
 HOST = "203.0.113.10"
@@ -30,15 +30,6 @@ def internet_run(server, address, *command, log=None):
     out = open(log, "w") if log else subprocess.DEVNULL
     return subprocess.Popen([BINARY, "internet", "run", "--endpoint", server.endpoint, "--address", address, "--", *command],
                             stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_for(predicate, what, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def running_in(ns, program):
