@@ -41,11 +41,26 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         guard FileManager.default.createFile(atPath: script, contents: userData, attributes: [.posixPermissions: 0o700]) else {
             throw RuntimeFailure("cannot write \(script)")
         }
-        // A script with its own interpreter line runs under it (as cloud-init does); anything else under /bin/sh.
-        let argv = userData.starts(with: Data("#!".utf8)) ? [script] : ["/bin/sh", script]
+        let argv = Self.argv(userData: userData, script: script)
         let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, directory: home, console: console(instance.id))
         running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
+    }
+
+    /// A script with its own interpreter line runs under it (as cloud-init does), anything else under /bin/sh. The
+    /// interpreter is started with the script as its argument, as the kernel would from the `#!` line, rather than
+    /// the script executed itself: exec fails with ETXTBSY while any process forked meanwhile still holds the
+    /// just-written file open for writing, and an interpreter only reads it.
+    static func argv(userData: Data, script: String) -> [String] {
+        guard userData.starts(with: Data("#!".utf8)) else { return ["/bin/sh", script] }
+        let line = String(decoding: userData.dropFirst(2).prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        guard let end = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+            return trimmed.isEmpty ? ["/bin/sh", script] : [String(trimmed), script]
+        }
+        // Linux passes everything after the interpreter as one argument, trimmed.
+        let argument = trimmed[end...].trimmingCharacters(in: .whitespaces)
+        return argument.isEmpty ? [String(trimmed[..<end]), script] : [String(trimmed[..<end]), argument, script]
     }
 
     func stop(instanceId: String) async {
