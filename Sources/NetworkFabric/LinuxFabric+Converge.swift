@@ -242,6 +242,7 @@ extension LinuxFabric {
         let target = a.target == .lambdaNetwork ? names.lambdaNetworkNamespace
             : names.interfaceNamespace({ if case .interface(let id) = a.target { return id } else { return "" } }())
         memory.applied[env] = nil
+        memory.departingPorts[target, default: []].insert(port)
         guard var s = memory.applied[target] else { return }
         s.links[port] = nil
         s.addresses = s.addresses.filter { $0.device != port }
@@ -268,6 +269,7 @@ extension LinuxFabric {
         let plan = planner.plan(model, attachments: Array(memory.attachments.values), hosts: hosts.sorted(),
                                 keepLambdaNetwork: ignoringEnvironmentLinks && existing.contains(names.lambdaNetworkNamespace))
         let toRead = existing.filter { plan.namespaces[$0] != nil }
+        memory.departingPorts = memory.departingPorts.filter { toRead.contains($0.key) }
         let reads = NamespaceThreads.parallelMap(Array(toRead)) { ns in
             Result { try Self.read(ns, fingerprintTable: plan.namespaces[ns]?.firewall?.fingerprintTable) }
         }
@@ -276,11 +278,15 @@ extension LinuxFabric {
         for (ns, r) in zip(Array(toRead), reads) {
             switch r {
             case .success(var s):
-                if ignoringEnvironmentLinks {
-                    let ports = s.links.keys.filter { $0.hasPrefix("lv-x-") && plan.namespaces[ns]?.state.links[$0] == nil }
-                    for p in ports { s.links[p] = nil }
-                    s.addresses = s.addresses.filter { !ports.contains($0.device) }
+                let departing = memory.departingPorts[ns] ?? []
+                let ports = s.links.keys.filter {
+                    $0.hasPrefix("lv-x-") && plan.namespaces[ns]?.state.links[$0] == nil && (ignoringEnvironmentLinks || departing.contains($0))
                 }
+                for p in ports { s.links[p] = nil }
+                s.addresses = s.addresses.filter { !ports.contains($0.device) }
+                // Ports the kernel has finished removing need no more patience.
+                let left = departing.filter { ports.contains($0) }
+                memory.departingPorts[ns] = left.isEmpty ? nil : left
                 observed[ns] = s
             case .failure(let e): problems.append("cannot read \(ns): \(e)")
             }

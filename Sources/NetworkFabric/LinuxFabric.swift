@@ -48,6 +48,7 @@ public final class LinuxFabric: Sendable {
         try await worker.run { [self] in
             memory.model = .empty
             memory.attachments = [:]
+            memory.departingPorts = [:]
             memory.hosts = []
             _ = try converge(force: true)
         }
@@ -145,4 +146,8 @@ final class FabricMemory: @unchecked Sendable {
     var applied: [String: NamespaceState] = [:]
     /// Per namespace, the firewall this process loaded: the base of in-place updates (`Firewall.update(from:)`).
     var firewalls: [String: Firewall] = [:]
+    /// Ports of environments whose namespace was deleted without a detach, by the namespace holding them. The
+    /// kernel destroys a deleted namespace, and with it both veth ends, asynchronously: until it has, such a port is
+    /// on its way out, not extra.
+    var departingPorts: [String: Set<String>] = [:]
 }
