@@ -119,14 +119,21 @@ import Testing
             try await fabric.detach(environmentNamespace: env1)
             let gone = try Kernel.sh([Subprocess.tool("ip"), "-n", env1, "-o", "link", "show"])
             #expect(!gone.contains("eth0"), "detach removes the link")
-            // The sandbox deletes a namespace without detaching: the next change still converges.
+            // The sandbox deletes a namespace without detaching: the next change still converges. The kernel destroys
+            // a deleted namespace, and the veth end in the ENI's, only once nothing holds it; a process still inside
+            // (here a server) stretches that moment, which without one lasts a few milliseconds.
+            try Servers.start(in: env2, ports: [8081], tag: tag)
             _ = try Kernel.sh([Subprocess.tool("ip"), "netns", "del", env2])
             var m = Fx.twoSubnetVPC()
             m.addRules(to: "sg-web", [Fx.tcp("sgr-x", 7000, from: .cidr(Fx.cidr("10.0.2.20/32")))])
             try await fabric.reconcile(m)
-            // The kernel destroys a deleted namespace, and the veth end left in the ENI's, asynchronously.
-            let afterDelete = try await fabric.doctor().problems
-            #expect(afterDelete == [])
+            let appLinks = try Kernel.sh([Subprocess.tool("ip"), "-n", fabric.interfaceNamespace("eni-app"), "-o", "link", "show"])
+            #expect(appLinks.contains(FabricNames.environmentPort(env2)), "the departing port is still there")
+            let whileDeparting = try await fabric.doctor().problems
+            #expect(whileDeparting == [])
+            Servers.stopAll(tag: tag)
+            let afterDeparture = try await fabric.doctor().problems
+            #expect(afterDeparture == [])
         }
     }
 
