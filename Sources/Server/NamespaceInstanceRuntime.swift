@@ -42,7 +42,8 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
             throw RuntimeFailure("cannot write \(script)")
         }
         let argv = Self.argv(userData: userData, script: script)
-        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, directory: home, console: console(instance.id))
+        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, directory: home,
+                                                 environment: Self.environment(home: home), console: console(instance.id))
         running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
     }
@@ -61,6 +62,13 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         // Linux passes everything after the interpreter as one argument, trimmed.
         let argument = trimmed[end...].trimmingCharacters(in: .whitespaces)
         return argument.isEmpty ? [String(trimmed[..<end]), script] : [String(trimmed[..<end]), argument, script]
+    }
+
+    /// An instance boots with an environment of its own, as cloud-init's is: nothing of the server's (its
+    /// credentials, its `LAMBDA_VPC_*` settings) reaches the user data. Home is the instance's directory, so what
+    /// a script keeps there stays in the data dir.
+    static func environment(home: String) -> [String] {
+        ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(home)", "LANG=C.UTF-8"]
     }
 
     func stop(instanceId: String) async {

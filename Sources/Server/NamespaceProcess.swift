@@ -9,8 +9,10 @@ import Glibc
 final class NamespaceProcess: Sendable {
     let pid: pid_t
 
-    /// Spawns `argv` in `namespace` with `directory` as its working directory.
-    static func spawn(namespace: String, argv: [String], directory: String, console: ConsoleLog) throws -> NamespaceProcess {
+    /// Spawns `argv` in `namespace` with `directory` as its working directory and `environment` (`KEY=value`
+    /// entries) as its whole environment.
+    static func spawn(namespace: String, argv: [String], directory: String, environment: [String],
+                      console: ConsoleLog) throws -> NamespaceProcess {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -46,10 +48,11 @@ final class NamespaceProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         // glibc's addchdir_np is a GNU extension Swift does not see: a shell enters the directory, then execs.
-        let full = [ipTool, "netns", "exec", namespace, "/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv
+        // `cd` exports OLDPWD, the server's own directory, which is none of the program's business.
+        let full = [ipTool, "netns", "exec", namespace, "/bin/sh", "-c", "cd \"$0\" && unset OLDPWD && exec \"$@\"", directory] + argv
         let cArgs = full.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
-        let cEnv = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let cEnv = environment.map { strdup($0) } + [nil]
         defer { cEnv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, ipTool, &actions, &attributes, cArgs, cEnv)

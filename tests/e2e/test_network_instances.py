@@ -111,6 +111,25 @@ def test_stopped_instance_keeps_console_and_restarts_script(net_server):
     ec2.terminate_instances(InstanceIds=[i])
 
 
+def test_user_data_gets_an_environment_of_its_own(net_server):
+    """Nothing of the server's environment (here the tests' own, credentials and all) reaches an instance."""
+    assert "PYTEST_CURRENT_TEST" in os.environ
+    ec2 = net_server.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.64.0.0/16")["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.64.1.0/24")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(GroupName="e", Description="e", VpcId=vpc)["GroupId"]
+    script = f"#!{PY}\nimport json, os\nprint(json.dumps(dict(os.environ), sort_keys=True))\nprint('cwd', os.getcwd())\n"
+    i, _ = run_instance(ec2, sub, [sg], script)
+    wait_running(ec2, i)
+    lines = wait_console(ec2, i, lambda ls: any(l.startswith("cwd ") for l in ls), what="its environment")
+    env = json.loads(lines[0])
+    home = os.path.join(os.path.realpath(net_server.data_dir), "instances", i)
+    assert env == {"HOME": home, "PWD": home, "LANG": "C.UTF-8",
+                   "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, env
+    assert lines[1] == f"cwd {home}"
+    ec2.terminate_instances(InstanceIds=[i])
+
+
 def fresh_run(lines):
     """The console shows a second run of the script (ticks from 1 again) that got to 3."""
     starts = [k for k, l in enumerate(lines) if l == "tick 1"]
