@@ -4,6 +4,7 @@ import ControlPlane
 import Foundation
 import Logging
 import NIOCore
+import NetworkFabric
 import NIOPosix
 import Persistence
 import Sandbox
@@ -32,7 +33,7 @@ public final class LambdaVPCServer: Sendable {
         self.logger = logger
         let durable = try SQLiteRecordStore(directory: config.dataDir)
         store = try StateStore(durable: durable, clock: SystemTimeSource())
-        isolationAvailable = HostCapabilities.hasNetAdmin()
+        isolationAvailable = LinuxFabric.hasNetAdmin()
         fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
         let runtime = fabric.instanceRuntime
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
