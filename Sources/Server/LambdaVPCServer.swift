@@ -3,8 +3,8 @@ import CloudModel
 import ControlPlane
 import Foundation
 import Logging
-import NIOCore
 import NetworkFabric
+import NIOCore
 import NIOPosix
 import Persistence
 import Sandbox
