@@ -37,8 +37,17 @@ public final class LinuxFabric: Sendable {
     /// compared in memory and nothing is run.
     @discardableResult
     public func reconcile(_ model: FabricModel) async throws -> ReconcileReport {
+        try await reconcile(latest: { model })
+    }
+
+    /// Makes the kernel match the model `latest` returns, called on the fabric thread. Callers that each read the
+    /// store and then queue (a write's wake-up, an instance start) may reach the thread in either order: reading
+    /// there means a pass never applies a model older than one already applied, which would delete what the newer
+    /// one built (an instance's namespace, from under its starting script).
+    @discardableResult
+    public func reconcile(latest: @escaping @Sendable () -> FabricModel) async throws -> ReconcileReport {
         try await worker.run { [self] in
-            memory.model = model
+            memory.model = latest()
             return try converge(force: false)
         }
     }

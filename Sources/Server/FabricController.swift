@@ -111,10 +111,10 @@ public final class FabricController: Sendable {
         return true
     }
 
-    /// Reconciles the latest snapshot; false when it failed (logged).
+    /// Reconciles the snapshot that is latest when the fabric gets to it; false when it failed (logged).
     static func reconcile(_ fabric: LinuxFabric, _ store: StateStore, _ logger: Logger) async -> Bool {
         do {
-            let report = try await fabric.reconcile(FabricModel(state: store.snapshot()))
+            let report = try await fabric.reconcile(latest: { FabricModel(state: store.snapshot()) })
             if report.ran { logger.debug("network fabric: \(report.changes) changes, \(report.namespacesRead) namespaces read") }
             return true
         } catch {

@@ -137,6 +137,23 @@ import Testing
         }
     }
 
+    @Test func aPassAppliesTheModelThatIsLatestWhenItRuns() async throws {
+        try await Kernel.withFabric { fabric, _ in
+            // Caller A reads the store (still empty) and is slow to get further; meanwhile a write lands and caller B
+            // reads it. Had A's read been taken before queueing, A's pass would run after B's and delete what B built.
+            // The fabric reads on its own thread, when the pass runs, so the newest model is the one left applied.
+            let store = LatestModel()
+            async let a = fabric.reconcile(latest: { let m = store.model; Thread.sleep(forTimeInterval: 0.3); return m })
+            try await Task.sleep(nanoseconds: 100_000_000)
+            store.model = Fx.twoSubnetVPC()
+            async let b = fabric.reconcile(latest: { store.model })
+            _ = try await (a, b)
+            #expect(Kernel.namespaces().contains(fabric.interfaceNamespace("eni-app")))
+            let problems = try await LinuxFabric(instanceTag: fabric.names.tag).doctor(Fx.twoSubnetVPC()).problems
+            #expect(problems == [])
+        }
+    }
+
     @Test func restartReadsTheKernelAndRepairsDrift() async throws {
         try await Kernel.withFabric { fabric, _ in
             let model = Fx.twoSubnetVPC()
@@ -186,5 +203,15 @@ import Testing
         try await fabric.teardown()
         #expect(Kernel.namespaces().filter { $0.hasPrefix("lv-\(tag)-") }.isEmpty)
         #expect(try Kernel.hostLinks().filter { ourLinks.contains($0) }.isEmpty)
+    }
+}
+
+/// A stand-in for the store: the model a reader gets is whatever was last set.
+private final class LatestModel: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = FabricModel.empty
+    var model: FabricModel {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }
