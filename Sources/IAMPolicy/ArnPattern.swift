@@ -53,6 +53,12 @@ struct LazyArnParts {
         parsed = nil
     }
 
+    /// For a resource already split (`parts`: what `ArnParts(text)` gave).
+    init(_ text: String, parts: ArnParts?) {
+        self.text = text
+        parsed = .some(parts)
+    }
+
     mutating func parts() -> ArnParts? {
         if let p = parsed { return p }
         let p = ArnParts(text)
@@ -114,10 +120,6 @@ struct ArnPattern: Sendable {
         compiled = .parts(groups.map { Glob(pieces: $0, caseInsensitive: false) })
     }
 
-    func matches(_ value: String, _ arn: ArnParts?, _ ctx: ConditionContext?) -> Bool {
-        var lazy = LazyArnParts(value)
-        return matches(&lazy, known: arn, ctx)
-    }
 
     /// A byte comparison on the string's own storage (String.UTF8View's iteration costs tens of instructions a byte).
     private static func startsWith(_ s: String, _ bytes: [UInt8]) -> Bool {
@@ -130,22 +132,20 @@ struct ArnPattern: Sendable {
     }
 
     /// `value`'s ARN parts are split only when a part-by-part pattern needs them.
-    func matches(_ value: inout LazyArnParts, _ ctx: ConditionContext?) -> Bool { matches(&value, known: nil, ctx) }
-
-    private func matches(_ value: inout LazyArnParts, known: ArnParts?, _ ctx: ConditionContext?) -> Bool {
+    func matches(_ value: inout LazyArnParts, _ ctx: ConditionContext?) -> Bool {
         switch compiled {
         case .all:
-            return requireArn ? (known ?? value.parts()) != nil : true
+            return requireArn ? value.parts() != nil : true
         case .literal(let bytes):
             return value.text.utf8.count == bytes.count && Self.startsWith(value.text, bytes)
         case .prefix(let bytes):
             return value.text.utf8.count >= bytes.count && Self.startsWith(value.text, bytes)
         case .parts(let globs):
-            guard let arn = known ?? value.parts() else { return false }
+            guard let arn = value.parts() else { return false }
             for k in 0..<6 where !globs[k].matches(bytes: arn.part(k), ctx) { return false }
             return true
         case .whole(let g):
-            if requireArn && (known ?? value.parts()) == nil { return false }
+            if requireArn && value.parts() == nil { return false }
             return g.matches(value.text, ctx)
         }
     }

@@ -98,8 +98,8 @@ final class CompiledCondition: Sendable {
             guard let ip = IPRange(v) else { return false }
             return rs.contains { $0?.contains(ip) ?? false }
         case .arns(let ps):
-            let arn = ArnParts(v)
-            return ps.contains { $0.matches(v, arn, ctx) }
+            var arn = LazyArnParts(v)
+            return ps.contains { $0.matches(&arn, ctx) }
         case .nulls:
             return false
         }

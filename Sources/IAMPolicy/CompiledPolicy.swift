@@ -89,10 +89,8 @@ final class CompiledStatement: Sendable, Hashable {
     }
 
     func matchesResource(_ r: PreparedRequest) -> Bool {
-        guard let resources else { return true }
-        var hit = false
-        for p in resources where p.matches(r.request.resource, r.arn, r.request.context) { hit = true; break }
-        return hit != resourceNegated
+        var resource = LazyArnParts(r.request.resource, parts: r.arn)
+        return matchesResource(&resource, r.request.context)
     }
 
     /// The resource (its ARN parts split at most once per request) against the Resource/NotResource element.
