@@ -177,5 +177,4 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         guard let q = uri.firstIndex(of: "?") else { return (uri, "") }
         return (String(uri[uri.startIndex..<q]), String(uri[uri.index(after: q)...]))
     }
-
 }
