@@ -35,7 +35,7 @@ public enum SigV4Verifier {
             return .failure(f)
         }
         let payloadHashes: [String]
-        switch candidatePayloadHashes(request, presigned: authorization.presigned) {
+        switch candidatePayloadHashes(request, presigned: authorization.presigned, service: authorization.service) {
         case .success(let hashes): payloadHashes = hashes
         case .failure(let f): return .failure(f)
         }
@@ -122,18 +122,22 @@ public enum SigV4Verifier {
         return nil
     }
 
-    /// The payload hashes the client may have signed. A stated `x-amz-content-sha256` is the one, and must be
-    /// the body's if it is a hash. Otherwise the body's SHA-256; for presigned requests also `UNSIGNED-PAYLOAD`,
-    /// since botocore hashes the body for non-S3 services but S3-minded clients do not.
-    static func candidatePayloadHashes(_ request: WireRequest, presigned: Bool) -> Result<[String], SigV4VerificationFailure> {
+    /// The payload hashes the client may have signed. A stated `x-amz-content-sha256` that is a hash must be the
+    /// body's. Only S3 honours a stated `UNSIGNED-PAYLOAD` (and, for presigned URLs, signs with it): every other
+    /// service hashes the body itself, so a signature made over `UNSIGNED-PAYLOAD` does not match there, and a
+    /// captured signature cannot carry another body.
+    static func candidatePayloadHashes(_ request: WireRequest, presigned: Bool, service: String)
+        -> Result<[String], SigV4VerificationFailure> {
         let bodyHash = request.body.isEmpty ? SigV4Crypto.emptyPayloadHash : SigV4Crypto.hexSHA256(request.body)
+        let honoursUnsigned = service == "s3"
         if let stated = request.header("x-amz-content-sha256") {
-            if isHexHash(stated) && stated.lowercased() != bodyHash {
-                return .failure(.payloadHashMismatch(claimed: stated, computed: bodyHash))
+            if isHexHash(stated) {
+                if stated.lowercased() != bodyHash { return .failure(.payloadHashMismatch(claimed: stated, computed: bodyHash)) }
+                return .success([stated])
             }
-            return .success([stated])
+            if honoursUnsigned { return .success([stated]) }
         }
-        if presigned { return .success([bodyHash, SigV4Crypto.unsignedPayload]) }
+        if presigned && honoursUnsigned { return .success([bodyHash, SigV4Crypto.unsignedPayload]) }
         // Every bodiless request (GETs) shares one array.
         return .success(request.body.isEmpty ? emptyBodyHashes : [bodyHash])
     }

@@ -26,13 +26,41 @@ public struct CloudWatchLogsAPI: Sendable {
         } else {
             return error("SerializationException", nil)
         }
-        switch target.dropFirst(Self.targetPrefix.count) {
+        switch Self.operation(target: target) {
         case "DescribeLogGroups": return describeLogGroups(input)
         case "DescribeLogStreams": return describeLogStreams(input)
         case "GetLogEvents": return getLogEvents(input)
         case "FilterLogEvents": return filterLogEvents(input)
         default: return error("UnknownOperationException", nil)
         }
+    }
+
+    /// The operations answered, by their `X-Amz-Target` name.
+    public static let operations: Set<String> = ["DescribeLogGroups", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents"]
+
+    /// The operation a target names, when it is one of `operations`.
+    public static func operation(target: String) -> String? {
+        guard target.hasPrefix(targetPrefix) else { return nil }
+        let name = String(target.dropFirst(targetPrefix.count))
+        return operations.contains(name) ? name : nil
+    }
+
+    /// A request body's JSON object (nil when it is not one).
+    public static func input(_ body: [UInt8]) -> [String: Any]? {
+        body.isEmpty ? [:] : (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+
+    /// The resource IAM authorizes an operation on: the log stream for GetLogEvents, the log group for the other
+    /// reads of one group, every group for DescribeLogGroups (as in the Service Authorization Reference).
+    public static func resourceArn(_ operation: String, _ input: [String: Any], region: String, accountId: String) -> String {
+        let prefix = "arn:aws:logs:\(region):\(accountId):log-group:"
+        let group = (input["logGroupName"] as? String)
+            ?? (input["logGroupIdentifier"] as? String).map { $0.hasPrefix("arn:") ? ($0.split(separator: ":").dropFirst(6).first.map(String.init) ?? $0) : $0 }
+        guard operation != "DescribeLogGroups", let group else { return prefix + "*" }
+        if operation == "GetLogEvents", let stream = input["logStreamName"] as? String {
+            return prefix + group + ":log-stream:" + stream
+        }
+        return prefix + group + ":*"
     }
 
     // MARK: operations

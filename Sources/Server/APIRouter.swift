@@ -66,6 +66,9 @@ public final class APIRouter: HTTPResponder {
         switch auth {
         case .success(let a):
             if config.enforceIAM {
+                if let wrong = scopeProblem(a, proto) {
+                    return .failure(EarlyAnswer(render(AuthErrors.wrongScope(wrong, protocol: proto), proto, requestID)))
+                }
                 guard let caller = authorizer.caller(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
                                                      rootSecret: config.rootSecretAccessKey) else {
                     return .failure(EarlyAnswer(render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)))
@@ -88,6 +91,44 @@ public final class APIRouter: HTTPResponder {
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 
+    /// A verified signature must be scoped to the service that answers the request and, for the regional services,
+    /// to this endpoint's region, as AWS refuses a signature made for another endpoint (message per AWS; the
+    /// regional wording is unconfirmed).
+    func scopeProblem(_ a: SigV4Authorization, _ proto: WireProtocol) -> String? {
+        let service: String
+        switch proto {
+        case .ec2: service = "ec2"
+        case .iam: service = "iam"
+        case .sts: service = "sts"
+        case .lambda: service = "lambda"
+        case .logs: service = "logs"
+        }
+        if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
+        let regional = proto == .ec2 || proto == .lambda || proto == .logs
+        if regional && a.region != config.region { return "Credential should be scoped to a valid region, not '\(a.region)'. " }
+        return nil
+    }
+
+    /// Under `--enforce-iam` the internal endpoints that change the kernel answer only the account root, signed with
+    /// its key (`lambda-vpc internet run` signs with `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`); nil admits.
+    func refuseUnlessRoot(_ request: WireRequest) -> WireResponse? {
+        guard config.enforceIAM else { return nil }
+        let refusal: String
+        switch SigV4Authorization.parse(request) {
+        case .failure: refusal = "this endpoint needs a request signed with the account root's access key"
+        case .success(let a):
+            guard a.accessKeyID == config.rootAccessKeyId else {
+                refusal = "only the account root may use this endpoint; \(a.accessKeyID) is not the root's access key"
+                break
+            }
+            switch SigV4Verifier.verify(request, authorization: a, secretAccessKey: config.rootSecretAccessKey, now: Date()) {
+            case .success: return nil
+            case .failure(let f): refusal = f.message
+            }
+        }
+        return InternetHostsAPI.json(403, ["message": refusal])
+    }
+
     /// Parameters of a Query-protocol request (nil for Lambda's REST paths).
     static func queryParameters(_ request: WireRequest) -> QueryParameters? {
         let bodyIsJSON = [.lambda, .logs].contains(guessProtocol(request, service: nil))
@@ -96,7 +137,10 @@ public final class APIRouter: HTTPResponder {
 
     public func respond(to request: WireRequest) async -> WireResponse {
         if request.rawPath.hasPrefix("/_lambda-vpc/") {
-            if let internet, internet.handles(request) { return await internet.respond(to: request) }
+            if let internet, internet.handles(request) {
+                if let refusal = refuseUnlessRoot(request) { return refusal }
+                return await internet.respond(to: request)
+            }
             return internalRoute(request)
         }
         let a: Admitted
@@ -108,7 +152,7 @@ public final class APIRouter: HTTPResponder {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try await lambda.handle(request, context: a.context)
-            case .logs: return cloudWatchLogs(request, requestID: a.context.requestID)
+            case .logs: return try cloudWatchLogs(request, context: a.context)
             }
         }
     }
@@ -144,8 +188,8 @@ public final class APIRouter: HTTPResponder {
         let denial: @Sendable (Principal, String, String, Bool) -> AWSError
         switch proto {
         case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
-        case .lambda: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
-        case .iam, .sts, .logs: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .lambda, .logs: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         }
         return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, denial: denial)
     }
@@ -178,13 +222,20 @@ public final class APIRouter: HTTPResponder {
         }
     }
 
-    /// awsJson1_1: the operation is in `X-Amz-Target`, errors are `{"__type": ..., "message": ...}`.
-    func cloudWatchLogs(_ request: WireRequest, requestID: String) -> WireResponse {
+    /// awsJson1_1: the operation is in `X-Amz-Target`, errors are `{"__type": ..., "message": ...}`. Each operation
+    /// is authorized as `logs:<Operation>` on the log group (or stream) it reads, before it runs.
+    func cloudWatchLogs(_ request: WireRequest, context ctx: RequestContext) throws -> WireResponse {
         guard let logs else {
-            return Self.awsJSON(status: 400, ["__type": "UnknownOperationException"], requestID: requestID)
+            return Self.awsJSON(status: 400, ["__type": "UnknownOperationException"], requestID: ctx.requestID)
         }
-        let (status, body) = logs.handle(target: request.header("x-amz-target") ?? "", body: request.body)
-        return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
+        let target = request.header("x-amz-target") ?? ""
+        if ctx.isAuthorizing, let operation = CloudWatchLogsAPI.operation(target: target) {
+            let input = CloudWatchLogsAPI.input(request.body) ?? [:]
+            try ctx.authorize("logs:" + operation,
+                              CloudWatchLogsAPI.resourceArn(operation, input, region: ctx.region, accountId: ctx.accountId))
+        }
+        let (status, body) = logs.handle(target: target, body: request.body)
+        return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", ctx.requestID)],
                             body: body)
     }
 
@@ -193,6 +244,9 @@ public final class APIRouter: HTTPResponder {
         return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
                             body: Array(data))
     }
+
+    static let notFound = WireResponse(status: 404, headers: [("Content-Type", "application/json")],
+                                       body: Array("{\"message\":\"Not found\"}".utf8))
 
     func internalRoute(_ r: WireRequest) -> WireResponse {
         switch (r.method, r.rawPath) {
@@ -206,11 +260,20 @@ public final class APIRouter: HTTPResponder {
         case ("GET", let path) where path.hasPrefix("/_lambda-vpc/code/") && path.hasSuffix(".zip"):
             // GetFunction's Code.Location: the stored zip, by its SHA-256.
             let sha = String(path.dropFirst("/_lambda-vpc/code/".count).dropLast(4))
-            guard let zip = lambda.codeZip(sha256Hex: sha) else { fallthrough }
-            return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
+            switch lambda.codeZip(sha256Hex: sha, query: r.queryItems) {
+            case .success(let zip)?:
+                return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
+            case .failure(let refusal)?:
+                // As S3 refuses a presigned URL that is expired or altered.
+                var xml = XMLWriter()
+                xml.element("Error") { e in e.element("Code", "AccessDenied"); e.element("Message", refusal.message) }
+                return WireResponse(status: 403, headers: [("Content-Type", "application/xml")],
+                                    body: Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.text).utf8))
+            case nil:
+                return Self.notFound
+            }
         default:
-            return WireResponse(status: 404, headers: [("Content-Type", "application/json")],
-                                body: Array("{\"message\":\"Not found\"}".utf8))
+            return Self.notFound
         }
     }
 }

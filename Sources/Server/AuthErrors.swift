@@ -33,6 +33,15 @@ enum AuthErrors {
         }
     }
 
+    /// A signature scoped to another service or region: each protocol's code for a signature that does not match.
+    static func wrongScope(_ message: String, protocol proto: APIRouter.WireProtocol) -> AWSError {
+        switch proto {
+        case .lambda, .logs: return AWSError(code: "InvalidSignatureException", message: message, httpStatus: 403, lambdaType: nil)
+        case .ec2: return AWSError(code: "AuthFailure", message: message, httpStatus: 401)
+        case .iam, .sts: return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
+        }
+    }
+
     /// A signature that does not verify under IAM enforcement, in each protocol's own terms.
     static func verificationFailure(_ f: SigV4VerificationFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch proto {

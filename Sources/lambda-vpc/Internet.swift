@@ -1,3 +1,4 @@
+import AWSWire
 import ArgumentParser
 import Foundation
 #if canImport(FoundationNetworking)
@@ -47,7 +48,7 @@ struct InternetRun: AsyncParsableCommand {
         create.httpMethod = "POST"
         create.setValue("application/json", forHTTPHeaderField: "Content-Type")
         create.httpBody = try JSONSerialization.data(withJSONObject: ["address": address])
-        guard let (status, body) = await Self.send(create) else {
+        guard let (status, body) = await Self.send(Self.signed(create)) else {
             Self.fail("cannot reach the lambda-vpc server at \(base)")
         }
         guard status == 201, let namespace = body["namespace"] as? String else {
@@ -60,8 +61,26 @@ struct InternetRun: AsyncParsableCommand {
         var remove = URLRequest(url: hostsURL.appendingPathComponent(address))
         remove.httpMethod = "DELETE"
         // The server may be gone (it stopped, which is why the command ended): nothing left to remove then.
-        _ = await Self.send(remove)
+        _ = await Self.send(Self.signed(remove))
         throw ExitCode(exit)
+    }
+
+    /// Signs a request to the internal endpoint with SigV4 and the credentials AWS tools read from the environment
+    /// (`test`/`test` when none are set): a server under `--enforce-iam` admits only its root there.
+    static func signed(_ request: URLRequest) -> URLRequest {
+        let env = ProcessInfo.processInfo.environment
+        guard let url = request.url, let host = url.host else { return request }
+        let signer = SigV4Signer(accessKeyID: env["AWS_ACCESS_KEY_ID"] ?? "test",
+                                 secretAccessKey: env["AWS_SECRET_ACCESS_KEY"] ?? "test",
+                                 sessionToken: env["AWS_SESSION_TOKEN"],
+                                 region: env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1", service: "lambda-vpc")
+        var headers: [(name: String, value: String)] = [(name: "host", value: url.port.map { "\(host):\($0)" } ?? host)]
+        if let type = request.value(forHTTPHeaderField: "Content-Type") { headers.append((name: "content-type", value: type)) }
+        let wire = signer.sign(WireRequest(method: request.httpMethod ?? "GET", rawPath: url.path, headers: headers,
+                                           body: Array(request.httpBody ?? Data())), at: Date())
+        var out = request
+        for (name, value) in wire.headers where name != "host" { out.setValue(value, forHTTPHeaderField: name) }
+        return out
     }
 
     /// The status and JSON body of the answer; nil when the server cannot be reached.

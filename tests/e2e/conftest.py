@@ -79,7 +79,7 @@ class Server:
 
     def client(self, service, **kw):
         """A boto3 client for this server; `key`/`secret` pick the credentials, `config` replaces the no-retry one."""
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION,
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=kw.pop("region_name", REGION),
                             aws_access_key_id=kw.pop("key", "test"), aws_secret_access_key=kw.pop("secret", "test"),
                             config=kw.pop("config", Config(retries={"max_attempts": 1})), **kw)
 

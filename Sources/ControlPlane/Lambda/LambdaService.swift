@@ -18,6 +18,8 @@ public final class LambdaService: Sendable {
     let json: LambdaJSON
     let index = FunctionIndex()
     let encoded = ConfigurationCache()
+    /// Signs and checks the expiring `Code.Location` links.
+    let codeURLs = CodeURLSigner()
 
     public init(store: StateStore, accountId: String, region: String, codeStore: any CodeStore,
                 timings: LambdaTimings = LambdaTimings(), activity: InvocationActivity = InvocationActivity(),
@@ -65,10 +67,11 @@ public final class LambdaService: Sendable {
         }
     }
 
-    /// The stored zip for `Code.Location` downloads.
-    public func codeZip(sha256Hex: String) -> [UInt8]? {
+    /// The stored zip for a `Code.Location` download: the bytes, or why the link is refused (403).
+    public func codeZip(sha256Hex: String, query: [(String, String)], now: Date = Date()) -> Result<[UInt8], CodeDownloadRefusal>? {
         guard sha256Hex.count == 64, sha256Hex.allSatisfy(\.isHexDigit) else { return nil }
-        return try? codeStore.get(sha256Hex: sha256Hex)
+        if let why = codeURLs.refusal(sha256Hex: sha256Hex, query: query, now: now) { return .failure(CodeDownloadRefusal(message: why)) }
+        return (try? codeStore.get(sha256Hex: sha256Hex)).map { .success($0) }
     }
 
     // MARK: helpers shared by the operations
@@ -157,6 +160,11 @@ public final class LambdaService: Sendable {
     func storeCode(_ bytes: [UInt8], _ digest: CodeDigest) throws {
         try codeStore.put(bytes, sha256Hex: digest.hex)
     }
+}
+
+/// Why a code download link was refused.
+public struct CodeDownloadRefusal: Error, Sendable {
+    public var message: String
 }
 
 /// URL query parameters of a Lambda request, repeated keys kept (UntagResource's `tagKeys`).
