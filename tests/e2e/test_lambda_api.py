@@ -292,3 +292,25 @@ def test_cli_create_wait_get_update_delete(server):
     assert code != 0
     assert "ResourceNotFoundException" in err and f"Function not found: {arn('missing-cli-fn')}" in err
     server.aws("lambda", "delete-function", "--function-name", name)
+
+
+def test_code_that_unzips_past_250_mb_is_refused_and_nothing_changes(lam):
+    """A 300 MB file of zeros deflates to a few hundred KB; Lambda refuses it by its unzipped size."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("index.py", "def handler(event, context):\n    return 1\n")
+        z.writestr("zeros.bin", b"\0" * 300_000_000)
+    bomb = buf.getvalue()
+    assert len(bomb) < 1_000_000
+    name = unique("bomb")
+    with pytest.raises(ClientError) as e:
+        create_function(lam, name, Code={"ZipFile": bomb})
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert e.value.response["Error"]["Message"] == "Unzipped size must be smaller than 262144000 bytes"
+    assert name not in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+    create_function(lam, name)
+    with pytest.raises(ClientError) as e:
+        lam.update_function_code(FunctionName=name, ZipFile=bomb)
+    assert e.value.response["Error"]["Message"] == "Unzipped size must be smaller than 262144000 bytes"

@@ -43,6 +43,8 @@ public enum LambdaErrors {
     public static let s3Unsupported =
         invalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
     public static let badZip = invalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
+    /// Deployment packages may unpack to at most 250 MB (262,144,000 bytes), layers included.
+    public static let unzippedTooLarge = invalidParameter("Unzipped size must be smaller than \(ZipArchive.unzippedLimit) bytes")
     public static let qualifierMismatch =
         invalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
     public static let cannotDeleteLatest =

@@ -154,6 +154,9 @@ public final class LambdaService: Sendable {
         guard let data = Data(base64Encoded: text) else { throw LambdaErrors.unparsableBody("Illegal base64 character in ZipFile") }
         let bytes = Array(data)
         guard ZipArchive.looksValid(bytes) else { throw LambdaErrors.badZip }
+        if let size = ZipArchive.declaredUnzippedSize(bytes), size > UInt64(ZipArchive.unzippedLimit) {
+            throw LambdaErrors.unzippedTooLarge
+        }
         return (bytes, CodeDigest(of: bytes))
     }
 
