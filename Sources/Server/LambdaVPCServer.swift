@@ -32,6 +32,7 @@ public final class LambdaVPCServer: Sendable {
         self.config = config
         self.logger = logger
         let durable = try SQLiteRecordStore(directory: config.dataDir)
+        ServerPresence.hold(directory: config.dataDir)
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = LinuxFabric.hasNetAdmin()
         fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)

@@ -8,7 +8,8 @@ import Persistence
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare the network namespaces, links, routes and nftables rulesets in the kernel with the store.",
-        discussion: "Exits 1 when something is missing, extra or different; read-only.")
+        discussion: "With a server running, exits 1 when something is missing, extra or different; with none, exits 1 when "
+            + "anything of it is left in the kernel. Read-only.")
 
     @Option(help: "The server's data directory. [env: LAMBDA_VPC_DATA_DIR] (default: ./.lambda-vpc)")
     var dataDir: String?
@@ -30,6 +31,20 @@ struct Doctor: AsyncParsableCommand {
         }
         let fabric = try LinuxFabric(instanceTag: tag, egress: egressMode)
         let report = try await fabric.doctor(FabricModel(state: state), ignoringEnvironmentLinks: true)
+        if !ServerPresence.isRunning(directory: dir) {
+            // A stopped server (SIGTERM) has removed everything; only a `kill -9` leaves namespaces behind, which the
+            // next `serve` repairs.
+            let wouldBuild = report.problems.filter { $0.hasPrefix("missing namespace") }.count
+            print("network isolation: on; fabric instance \(tag); no server is running on \(dir)")
+            print("a running server would build \(wouldBuild) namespaces from the store")
+            if report.namespaces.isEmpty {
+                print("nothing is left in the kernel")
+                return
+            }
+            print("\(report.namespaces.count) namespaces are left behind (the next serve repairs them):")
+            for ns in report.namespaces { print("  \(ns)") }
+            throw ExitCode(1)
+        }
         print("network isolation: on; fabric instance \(tag); \(report.namespaces.count) namespaces")
         for ns in report.namespaces { print("  \(ns)") }
         if report.isHealthy {
