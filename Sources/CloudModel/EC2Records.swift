@@ -25,6 +25,16 @@ public struct Vpc: Record, Taggable {
     public var ownerId: String
     public var tags: [Tag]
     public var createdAt: Date
+    /// ModifyVpcAttribute's settings; nil (rows written before they existed, or never set) is AWS's default.
+    public var dnsSupport: Bool?
+    public var dnsHostnames: Bool?
+    public var networkAddressUsageMetrics: Bool?
+
+    /// The Amazon-provided DNS server answers in the VPC (default on).
+    public var enableDnsSupport: Bool { dnsSupport ?? true }
+    /// Instances get public DNS names (default off, on in a default VPC).
+    public var enableDnsHostnames: Bool { dnsHostnames ?? isDefault }
+    public var enableNetworkAddressUsageMetrics: Bool { networkAddressUsageMetrics ?? false }
 
     public init(id: String, cidrBlock: IPv4CIDR, cidrAssociationId: String, instanceTenancy: String, isDefault: Bool,
                 dhcpOptionsId: String, ownerId: String, tags: [Tag], createdAt: Date) {

@@ -212,3 +212,32 @@ def test_unknown_filter_is_rejected(ec2):
 def test_raw_request_without_vpc_cidr_is_missing_parameter(server):
     status, _, body = signed_request(server, "ec2", body=b"Action=CreateVpc&Version=2016-11-15")
     assert status == 400 and b"<Code>MissingParameter</Code>" in body
+
+
+def test_vpc_attributes_read_and_change_one_at_a_time(server, ec2):
+    vpc = make_vpc(ec2, "10.44.0.0/16")
+    defaults = {a: ec2.describe_vpc_attribute(VpcId=vpc, Attribute=a)
+                for a in ("enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics")}
+    assert defaults["enableDnsSupport"]["EnableDnsSupport"] == {"Value": True}
+    assert defaults["enableDnsHostnames"]["EnableDnsHostnames"] == {"Value": False}
+    assert defaults["enableNetworkAddressUsageMetrics"]["EnableNetworkAddressUsageMetrics"] == {"Value": False}
+    assert defaults["enableDnsSupport"]["VpcId"] == vpc
+
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    # The AWS CLI, as Terraform's provider does it: one attribute per call.
+    server.aws("ec2", "modify-vpc-attribute", "--vpc-id", vpc, "--no-enable-dns-support")
+    _, out, _ = server.aws("ec2", "describe-vpc-attribute", "--vpc-id", vpc, "--attribute", "enableDnsHostnames")
+    assert out == {"VpcId": vpc, "EnableDnsHostnames": {"Value": True}}
+    assert ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsSupport")["EnableDnsSupport"] == {"Value": False}
+
+    with pytest.raises(ClientError) as e:
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True}, EnableDnsHostnames={"Value": False})
+    assert error(e) == ("InvalidParameterCombination",
+                        "Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames")
+    assert ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")["EnableDnsHostnames"] == {"Value": True}
+    with pytest.raises(ClientError) as e:
+        ec2.modify_vpc_attribute(VpcId="vpc-0000000000000dead", EnableDnsSupport={"Value": True})
+    assert error(e) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0000000000000dead' does not exist")
+    with pytest.raises(ClientError) as e:
+        ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsSomething")
+    assert error(e) == ("InvalidParameterValue", "Value (enableDnsSomething) for parameter attribute is invalid. Unknown attribute.")

@@ -53,6 +53,17 @@ public enum EC2Errors {
     public static func missingParameter(_ name: String) -> AWSError {
         AWSError(code: "MissingParameter", message: "The request must contain the parameter \(name)")
     }
+    /// DescribeVpcAttribute's `Attribute` outside the model's enum (wording unconfirmed).
+    public static func unknownVpcAttribute(_ value: String) -> AWSError {
+        invalidParameterValue("Value (\(value)) for parameter attribute is invalid. Unknown attribute.")
+    }
+    /// ModifyVpcAttribute changes exactly one attribute per call (wording unconfirmed).
+    public static func vpcAttributeCount(_ given: [String]) -> AWSError {
+        given.isEmpty
+            ? AWSError(code: "MissingParameter", message: "The request must contain exactly one attribute to modify")
+            : AWSError(code: "InvalidParameterCombination",
+                       message: "Fields for multiple attribute types specified: " + given.joined(separator: ", "))
+    }
     public static func invalidParameterValue(_ message: String) -> AWSError {
         AWSError(code: "InvalidParameterValue", message: message)
     }

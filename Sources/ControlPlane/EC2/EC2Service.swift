@@ -28,6 +28,8 @@ public final class EC2Service: Sendable {
         "CreateVpc": { try $0.createVpc($1, $2) },
         "DescribeVpcs": { try $0.describeVpcs($1, $2) },
         "DeleteVpc": { try $0.deleteVpc($1, $2) },
+        "DescribeVpcAttribute": { try $0.describeVpcAttribute($1, $2) },
+        "ModifyVpcAttribute": { try $0.modifyVpcAttribute($1, $2) },
         "CreateSubnet": { try $0.createSubnet($1, $2) },
         "DescribeSubnets": { try $0.describeSubnets($1, $2) },
         "DeleteSubnet": { try $0.deleteSubnet($1, $2) },
