@@ -24,6 +24,13 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+
+def readable(name):
+    """A zip entry readable by all, as `zip` stores it (Lambda's sandbox user must be able to read the code)."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = 0o100644 << 16
+    return info
+
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 
 
@@ -54,7 +61,7 @@ def client(endpoint, service):
 def zip_bytes():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", "def handler(e, c):\n    return e\n")
+        z.writestr(readable("index.py"), "def handler(e, c):\n    return e\n")
     return buf.getvalue()
 
 

@@ -29,9 +29,18 @@ import zipfile
 import boto3
 from botocore.config import Config
 
+
+def readable(name):
+    """A zip entry readable by all, as `zip` stores it (Lambda's sandbox user must be able to read the code)."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = 0o100644 << 16
+    return info
+
+
 HANDLER = """
 import os
 import re
+
 def handler(event, context):
     if event.get("exit"):
         os._exit(3)
@@ -48,7 +57,7 @@ def free_port():
 def package():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", HANDLER)
+        z.writestr(readable("index.py"), HANDLER)
     return buf.getvalue()
 
 

@@ -26,6 +26,13 @@ import zipfile
 import boto3
 from botocore.config import Config
 
+
+def readable(name):
+    """A zip entry readable by all, as `zip` stores it (Lambda's sandbox user must be able to read the code)."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = 0o100644 << 16
+    return info
+
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
@@ -45,7 +52,7 @@ def client(endpoint, service):
 def code_zip():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", "def handler(e, c):\n    return e\n")
+        z.writestr(readable("index.py"), "def handler(e, c):\n    return e\n")
     return buf.getvalue()
 
 

@@ -10,6 +10,20 @@ struct LaunchRequest: Sendable {
     var environment: @Sendable (_ runtimeAPI: String) -> [String]
     var workingDirectory: String
     var attachment: NetworkAttachment?
+    /// nil runs the process on the host's file system as the server's user (no isolation available).
+    var isolation: Isolation?
+}
+
+/// The namespaces, view and identity a runtime process gets (see `SandboxView`).
+struct Isolation: Sendable {
+    /// nil keeps the host's tree (instances) with `view`'s steps laid over it.
+    var rootDirectory: String?
+    var view: SandboxView
+    var hostname: String
+    /// nil keeps root with its capabilities (an instance's own root).
+    var user: (uid: Int32, gid: Int32)?
+    /// `cgroup.procs` files joined before the process runs anything.
+    var cgroupProcs: [String]
 }
 
 /// A started environment's kernel-side resources, before the pool wraps them.
@@ -72,18 +86,74 @@ enum EnvironmentLauncher {
             }
             let runtimeAPI = "127.0.0.1:\(port)"
             var pid: pid_t = 0
-            let rc = spawn(request.executable, [request.executable] + request.arguments,
-                           request.environment(runtimeAPI), request.workingDirectory, pipe[1], &pid)
+            var stage: Int32 = 0
+            let argv = [request.executable] + request.arguments
+            let env = request.environment(runtimeAPI)
+            let rc = request.isolation.map {
+                Self.spawnIsolated($0, request.executable, argv, env, request.workingDirectory, pipe[1], &pid, &stage)
+            } ?? spawn(request.executable, argv, env, request.workingDirectory, pipe[1], &pid)
             close(pipe[1])
             guard rc == 0 else {
                 close(pipe[0])
                 close(listenFd)
-                throw LaunchFailure.spawn(errno: rc)
+                // A missing or unrunnable executable is the function's problem (Runtime.InvalidEntrypoint); a sandbox
+                // that cannot be built is the server's.
+                if request.isolation == nil || stage == Self.execStage { throw LaunchFailure.spawn(errno: rc) }
+                throw SandboxError.environmentStartFailed(
+                    "sandbox step \(Self.describe(stage: stage, request.isolation)): \(String(cString: strerror(rc)))")
             }
             return LaunchedEnvironment(network: handle, listenFd: listenFd, runtimeAPI: runtimeAPI, pid: pid, outputFd: pipe[0])
         } catch {
             network.destroy(handle)
             throw error
+        }
+    }
+
+    /// `lv_sandbox_spawn`'s stage for a failed execve.
+    static let execStage: Int32 = -9
+
+    static func describe(stage: Int32, _ isolation: Isolation?) -> String {
+        if stage >= 0, let steps = isolation?.view.steps, Int(stage) < steps.count {
+            let step = steps[Int(stage)]
+            return "\(step.kind) \(step.source ?? "") -> \(step.target)"
+        }
+        let names: [Int32: String] = [-1: "join cgroup", -2: "private mounts", -3: "root tmpfs", -4: "pivot_root",
+                                      -5: "hostname", -6: "working directory", -7: "descriptors", -8: "drop privileges",
+                                      -10: "clone"]
+        return names[stage] ?? "\(stage)"
+    }
+
+    static func spawnIsolated(_ isolation: Isolation, _ path: String, _ argv: [String], _ envp: [String],
+                                      _ cwd: String, _ out: Int32, _ pid: inout pid_t, _ stage: inout Int32) -> Int32 {
+        var owned: [UnsafeMutablePointer<CChar>] = []
+        defer { owned.forEach { free($0) } }
+        func c(_ s: String?) -> UnsafePointer<CChar>? {
+            guard let s, let p = strdup(s) else { return nil }
+            owned.append(p)
+            return UnsafePointer(p)
+        }
+        let mounts = isolation.view.steps.map { step in
+            lv_mount(kind: step.kind.rawValue, source: c(step.source), target: c(step.target), data: c(step.data))
+        }
+        let procs: [UnsafePointer<CChar>?] = isolation.cgroupProcs.map { c($0) }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = envp.map { strdup($0) } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        let root = c(isolation.rootDirectory), hostname = c(isolation.hostname), dir = c(cwd), exe = c(path)
+        return mounts.withUnsafeBufferPointer { m in
+            procs.withUnsafeBufferPointer { p in
+                var sb = lv_sandbox(root: root, mounts: m.baseAddress, mount_count: Int32(m.count), hostname: hostname,
+                                    cgroup_procs: p.baseAddress, cgroup_count: Int32(p.count),
+                                    uid: isolation.user?.uid ?? -1, gid: isolation.user?.gid ?? -1, cwd: dir)
+                return cArgs.withUnsafeBufferPointer { a in
+                    cEnv.withUnsafeBufferPointer { e in
+                        lv_sandbox_spawn(&sb, exe, a.baseAddress, e.baseAddress, out, &pid, &stage)
+                    }
+                }
+            }
         }
     }
 

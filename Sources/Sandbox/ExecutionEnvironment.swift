@@ -20,7 +20,7 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
     private var state = EnvironmentState()
     private var launched: LaunchedEnvironment?
     private var process: RuntimeProcess?
-    private var memory: MemoryCgroup?
+    private var memory: ResourceCgroup?
     private var listener: (any Channel)?
     private var parkedNext: ((RuntimeReply) -> Void)?
     private var current: PendingInvocation?
@@ -65,7 +65,9 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
     var terminatedFuture: EventLoopFuture<Void> { terminated.futureResult }
 
     /// Wires a launched process in: Runtime API listener on `loop`, process watcher, init deadline.
-    func attach(_ launched: LaunchedEnvironment, initTimeoutSeconds: Double, memory: MemoryCgroup?) async throws {
+    /// `joinedCgroup`: the process joined `resources` itself before it ran (sandboxed); otherwise it is moved in now.
+    func attach(_ launched: LaunchedEnvironment, initTimeoutSeconds: Double, resources memory: ResourceCgroup?,
+                joinedCgroup: Bool) async throws {
         let channel: any Channel
         do {
             channel = try await bootstrapListener(launched)
@@ -81,7 +83,7 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
             terminated.succeed(())
             throw error
         }
-        memory?.add(pid: launched.pid)
+        if !joinedCgroup { memory?.add(pid: launched.pid) }
         let loop = self.loop
         let process = RuntimeProcess(pid: launched.pid, outputFd: launched.outputFd) { [self] exit in
             loop.execute { self.processExited(exit) }
@@ -226,8 +228,9 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
                 break
             }
             let exit = exitStatus.map(SandboxMessages.exitDescription) ?? "signal: killed"
-            payload = Array(SandboxMessages.exitErrorPayload(requestId: requestId, exit: exit).utf8)
-            errorType = "Runtime.ExitError"
+            let type = memory?.outOfMemoryKilled() == true ? "Runtime.OutOfMemory" : "Runtime.ExitError"
+            payload = Array(SandboxMessages.exitErrorPayload(requestId: requestId, exit: exit, errorType: type).utf8)
+            errorType = type
         case .timedOut where initTimedOut:
             payload = Array(SandboxMessages.initUnknownPayload(requestId: requestId, detail: "Runtime init timed out").utf8)
             errorType = "Runtime.Unknown"

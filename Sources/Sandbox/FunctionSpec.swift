@@ -12,6 +12,8 @@ public struct FunctionSpec: Sendable, Hashable {
     public var codeSha256: String
     public var memorySizeMB: Int
     public var timeoutSeconds: Int
+    /// The size of the environment's `/tmp` (EphemeralStorage), in MB.
+    public var ephemeralStorageMB: Int
     public var environment: [String: String]
     public var region: String
     public var accountId: String
@@ -22,7 +24,7 @@ public struct FunctionSpec: Sendable, Hashable {
 
     public init(name: String, version: String = "$LATEST", functionArn: String, runtime: String, handler: String,
                 codeZipPath: String, codeSha256: String, memorySizeMB: Int = 128, timeoutSeconds: Int = 3,
-                environment: [String: String] = [:], region: String = "us-east-1", accountId: String = "123456789012",
+                ephemeralStorageMB: Int = 512, environment: [String: String] = [:], region: String = "us-east-1", accountId: String = "123456789012",
                 logGroupName: String? = nil, networkAttachment: NetworkAttachment? = nil) {
         self.name = name
         self.version = version
@@ -33,6 +35,7 @@ public struct FunctionSpec: Sendable, Hashable {
         self.codeSha256 = codeSha256
         self.memorySizeMB = memorySizeMB
         self.timeoutSeconds = timeoutSeconds
+        self.ephemeralStorageMB = ephemeralStorageMB
         self.environment = environment
         self.region = region
         self.accountId = accountId

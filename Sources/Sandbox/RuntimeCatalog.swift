@@ -25,23 +25,51 @@ final class RuntimeCatalog: Sendable {
     let python3: String?
     let node: String?
     let runtimesDir: String?
+    /// Host directories Python needs at their own path inside a sandbox: its prefix, base prefix and the site
+    /// directory holding awslambdaric.
+    let pythonFiles: [String]
 
     init(config: SandboxConfig) {
-        python3 = config.python3Path ?? Self.resolvePython()
+        if let configured = config.python3Path {
+            python3 = configured
+            pythonFiles = [Self.installPrefix(of: configured)]
+        } else if let found = Self.resolvePython() {
+            python3 = found.first
+            pythonFiles = Array(found.dropFirst())
+        } else {
+            python3 = nil
+            pythonFiles = []
+        }
         node = config.nodePath ?? Self.which("node")
         runtimesDir = config.runtimesDir ?? Self.findRuntimesDir()
     }
 
-    /// (executable, arguments) for the runtime process, run with cwd = task root.
-    func command(for spec: FunctionSpec, taskRoot: String) throws -> (String, [String]) {
+    /// Host directories a sandboxed runtime of `spec` needs beyond the OS (those inside /usr are visible anyway).
+    func runtimeFiles(for spec: FunctionSpec) -> [String] {
+        switch RuntimeFamily(runtime: spec.runtime) {
+        case .python: return pythonFiles
+        case .node: return node.map { [Self.installPrefix(of: $0)] } ?? []
+        case .provided, nil: return []
+        }
+    }
+
+    /// `/x/bin/tool` → `/x`: where an interpreter's installation lives (resolving links).
+    static func installPrefix(of executable: String) -> String {
+        let real = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
+        return real.deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// (executable, arguments) for the runtime process, run with cwd = task root. `taskRoot` and `runtimeDir` are the
+    /// paths the process sees (inside a sandbox: /var/task and /var/runtime).
+    func command(for spec: FunctionSpec, taskRoot: String, runtimeDir: String?) throws -> (String, [String]) {
         switch RuntimeFamily(runtime: spec.runtime) {
         case .python:
             guard let python3 else { throw SandboxError.environmentStartFailed("python3 with awslambdaric not found") }
             return (python3, ["-m", "awslambdaric", spec.handler])
         case .node:
             guard let node else { throw SandboxError.environmentStartFailed("node not found") }
-            guard let runtimesDir else { throw SandboxError.environmentStartFailed("runtimes/node/ric.js not found") }
-            return (node, [runtimesDir + "/node/ric.js"])
+            guard let runtimeDir else { throw SandboxError.environmentStartFailed("runtimes/node/ric.js not found") }
+            return (node, [runtimeDir + "/node/ric.js"])
         case .provided:
             return (taskRoot + "/bootstrap", [])
         case nil:
@@ -50,7 +78,8 @@ final class RuntimeCatalog: Sendable {
     }
 
     /// The process environment AWS gives a runtime (reference §5), after the function's own variables.
-    func environment(for spec: FunctionSpec, taskRoot: String, logStream: String, runtimeAPI: String) -> [String] {
+    func environment(for spec: FunctionSpec, taskRoot: String, runtimeDir: String?, logStream: String,
+                     runtimeAPI: String) -> [String] {
         var env = spec.environment
         let binDirs = [python3, node].compactMap { $0.map { ($0 as NSString).deletingLastPathComponent } }
         var seen = Set<String>()
@@ -59,7 +88,7 @@ final class RuntimeCatalog: Sendable {
             "AWS_LAMBDA_RUNTIME_API": runtimeAPI,
             "_HANDLER": spec.handler,
             "LAMBDA_TASK_ROOT": taskRoot,
-            "LAMBDA_RUNTIME_DIR": runtimesDir ?? taskRoot,
+            "LAMBDA_RUNTIME_DIR": runtimeDir ?? taskRoot,
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
@@ -93,12 +122,15 @@ final class RuntimeCatalog: Sendable {
     }
 
     /// The interpreter itself (pyenv and similar put shell-script shims on PATH that cost ~50 ms per start).
-    private static func resolvePython() -> String? {
+    /// [executable, prefix, base prefix, awslambdaric's site directory] of the interpreter.
+    private static func resolvePython() -> [String]? {
         guard let shim = which("python3") else { return nil }
         // Own spawn + poll instead of Foundation's Process/FileHandle, whose reads trap on EINTR.
         var pipe: [Int32] = [-1, -1]
         guard lv_output_pipe(&pipe) == 0 else { return nil }
-        let args: [String] = [shim, "-c", "import sys, awslambdaric; print(sys.executable)"]
+        let script = "import os, sys, awslambdaric; print(sys.executable); print(sys.prefix); print(sys.base_prefix); "
+            + "print(os.path.dirname(os.path.dirname(os.path.abspath(awslambdaric.__file__))))"
+        let args: [String] = [shim, "-c", script]
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         let vars: [String] = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         let envp: [UnsafeMutablePointer<CChar>?] = vars.map { strdup($0) } + [nil]
@@ -118,8 +150,10 @@ final class RuntimeCatalog: Sendable {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let path = String(decoding: output, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        return status == 0 && path.hasPrefix("/") ? path : nil
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(4).map(String.init)
+        guard status == 0, lines.count == 4, lines.allSatisfy({ $0.hasPrefix("/") }) else { return nil }
+        return [lines[0]] + lines.dropFirst().map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+            + [installPrefix(of: lines[0])]
     }
 
     private static func findRuntimesDir() -> String? {

@@ -6,6 +6,9 @@ public struct SandboxConfig: Sendable {
     public var dataDir: String
     /// Run each environment in its own network namespace (needs CAP_NET_ADMIN); nil = when the process has it.
     public var networkNamespaces: Bool?
+    /// Run each environment in its own mount, PID, IPC and UTS namespaces as an unprivileged user (needs root);
+    /// nil = when the process is root.
+    public var isolation: Bool?
     /// Warm environments idle this long are shut down.
     public var idleReapAfterSeconds: Double
     /// The account's concurrent executions limit (AWS default 1000).
@@ -21,12 +24,13 @@ public struct SandboxConfig: Sendable {
     public var logRetentionBytesPerGroup: Int
     public var logRetentionSeconds: Double
 
-    public init(dataDir: String, networkNamespaces: Bool? = nil, idleReapAfterSeconds: Double = 300,
+    public init(dataDir: String, networkNamespaces: Bool? = nil, isolation: Bool? = nil, idleReapAfterSeconds: Double = 300,
                 accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,
                 python3Path: String? = nil, nodePath: String? = nil, runtimesDir: String? = nil,
                 logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400) {
         self.dataDir = dataDir
         self.networkNamespaces = networkNamespaces
+        self.isolation = isolation
         self.idleReapAfterSeconds = idleReapAfterSeconds
         self.accountConcurrencyLimit = accountConcurrencyLimit
         self.initTimeoutSeconds = initTimeoutSeconds

@@ -14,8 +14,9 @@ enum SandboxMessages {
     }
 
     /// Invoke payload when the runtime process exits during an invocation.
-    static func exitErrorPayload(requestId: String, exit: String) -> String {
-        json(["errorType": "Runtime.ExitError",
+    /// `errorType` is Runtime.OutOfMemory when the memory limit's killer ended it, as Lambda reports.
+    static func exitErrorPayload(requestId: String, exit: String, errorType: String = "Runtime.ExitError") -> String {
+        json(["errorType": errorType,
               "errorMessage": "RequestId: \(requestId) Error: Runtime exited with error: \(exit)"])
     }
 

@@ -12,6 +12,15 @@ public final class SandboxPool: Sendable {
     public let logs: FunctionLogStore
     /// True when each environment runs in its own network namespace.
     public var isolatesNetwork: Bool { network.isolates }
+    /// True when each environment runs in the sandbox of `SandboxView` (own namespaces, unprivileged user).
+    public let isolatesEnvironments: Bool
+    /// How the sandbox and the memory limits stand, for the server's start and `/_lambda-vpc/health`.
+    public var isolationStatus: [String: String] {
+        ["environments": isolatesEnvironments
+            ? "isolated (mount, PID, IPC, UTS namespaces; uid \(SandboxView.userId), no capabilities, no_new_privs)"
+            : "not isolated: \(geteuid() == 0 ? "disabled" : "the server is not root")",
+         "memoryLimit": ResourceCgroup.statusDescription]
+    }
 
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -19,6 +28,9 @@ public final class SandboxPool: Sendable {
     private let network: any EnvironmentNetwork
     private let catalog: RuntimeCatalog
     private let code: CodeStore
+    private let hostLayout: SandboxView.HostLayout
+    /// The empty directory each sandbox mounts its root on (in its own mount namespace, so all can share it).
+    private let sandboxRoot: String
     private let state = Mutex(PoolState())
     private let reaper = Mutex<RepeatedTask?>(nil)
 
@@ -48,12 +60,22 @@ public final class SandboxPool: Sendable {
         let wantNamespaces = config.networkNamespaces ?? NamespaceNetwork.hasNetAdmin()
         self.network = network ?? (wantNamespaces ? NamespaceNetwork(dataDir: config.dataDir) : HostNetwork())
         self.catalog = RuntimeCatalog(config: config)
+        self.isolatesEnvironments = config.isolation ?? (geteuid() == 0)
+        self.hostLayout = SandboxView.HostLayout.current()
+        self.sandboxRoot = config.dataDir + "/sandbox/root"
+        try? FileManager.default.createDirectory(atPath: sandboxRoot, withIntermediateDirectories: true)
         self.code = CodeStore(dataDir: config.dataDir)
         self.logs = FunctionLogStore(directory: config.dataDir + "/logs", maxBytesPerGroup: config.logRetentionBytesPerGroup,
                                      maxAgeSeconds: config.logRetentionSeconds)
         self.network.removeLeftovers()
         if !self.network.isolates {
             logger.warning("sandbox: no CAP_NET_ADMIN (or disabled): functions share the host network")
+        }
+        if !isolatesEnvironments {
+            logger.warning("sandbox: not root: functions run as the server's user on the host's file system")
+        }
+        if case .unavailable(let reason) = ResourceCgroup.mode {
+            logger.warning("sandbox: MemorySize is not enforced: \(reason)")
         }
         let interval = max(0.05, min(config.idleReapAfterSeconds / 2, 30))
         let task = self.group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval * 1000)),
@@ -187,25 +209,44 @@ public final class SandboxPool: Sendable {
     // MARK: starting environments
 
     private func startEnvironment(_ spec: FunctionSpec) async throws -> ExecutionEnvironment {
-        let taskRoot = try await code.taskRoot(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
-        let (executable, arguments) = try catalog.command(for: spec, taskRoot: taskRoot)
+        let codeDirectory = try await code.taskRoot(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
+        let isolated = isolatesEnvironments
+        let taskRoot = isolated ? SandboxView.taskRoot : codeDirectory
+        let runtimeDir = isolated ? catalog.runtimesDir.map { _ in SandboxView.runtimeDir } : catalog.runtimesDir
+        let (executable, arguments) = try catalog.command(for: spec, taskRoot: taskRoot, runtimeDir: runtimeDir)
         let id = RandomHex.make(8)
         let catalog = self.catalog
         let logStream = ExecutionEnvironment.newLogStreamName(version: spec.version)
+        let resources = ResourceCgroup.create(environmentId: id, megabytes: spec.memorySizeMB)
+        var isolation: Isolation?
+        if isolated {
+            let view = SandboxView.plan(host: hostLayout, codeDirectory: codeDirectory, runtimeSupport: catalog.runtimesDir,
+                                        runtimeFiles: catalog.runtimeFiles(for: spec),
+                                        ephemeralStorageMB: spec.ephemeralStorageMB)
+            isolation = Isolation(rootDirectory: sandboxRoot, view: view, hostname: "localhost",
+                                  user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.procsFiles ?? [])
+        }
         let request = LaunchRequest(
             environmentId: id, executable: executable, arguments: arguments,
-            environment: { catalog.environment(for: spec, taskRoot: taskRoot, logStream: logStream, runtimeAPI: $0) },
-            workingDirectory: taskRoot, attachment: spec.networkAttachment)
+            environment: { catalog.environment(for: spec, taskRoot: taskRoot, runtimeDir: runtimeDir, logStream: logStream,
+                                               runtimeAPI: $0) },
+            workingDirectory: taskRoot, attachment: spec.networkAttachment, isolation: isolation)
         let began = DispatchTime.now().uptimeNanoseconds
-        let launched = try await EnvironmentLauncher.launch(request, network: network)
+        let launched: LaunchedEnvironment
+        do {
+            launched = try await EnvironmentLauncher.launch(request, network: network)
+        } catch {
+            resources?.remove()
+            throw error
+        }
         let launchedAt = DispatchTime.now().uptimeNanoseconds
         // The caller's loop when it runs on one of ours (see `init`), so its later invocations need no thread hop.
         let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.any(), logStore: logs,
                                        network: network, logger: logger)
         state.withLock { s in s.environments[id] = (env, s.generation[spec.functionArn, default: 0]) }
         env.terminatedFuture.whenComplete { [self] _ in forget(env) }
-        try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds,
-                             memory: MemoryCgroup.create(environmentId: id, megabytes: spec.memorySizeMB))
+        try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds, resources: resources,
+                             joinedCgroup: isolated)
         let ms = { (from: UInt64, to: UInt64) in String(Double(to - from) / 1e6) }
         logger.debug("sandbox: started environment", metadata: [
             "id": "\(id)", "function": "\(spec.name)",

@@ -17,13 +17,17 @@ public final class APIRouter: HTTPResponder {
     let logs: CloudWatchLogsAPI?
     let started: Date
     let isolationAvailable: Bool
+    /// The health endpoint's `sandbox` object, rendered once: how environments are isolated and memory enforced.
+    let sandboxStatusJSON: String
     let logger: Logger
     /// The simulated internet's hosts (`lambda-vpc internet run`).
     let internet: InternetHostsAPI?
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
          lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
-         logger: Logger) {
+         sandboxStatus: [String: String] = [:], logger: Logger) {
+        let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
+        self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
         self.logs = logs
         self.internet = internet
         self.config = config
@@ -254,7 +258,7 @@ public final class APIRouter: HTTPResponder {
             // Written by hand: this endpoint is the benchmarks' HTTP floor, so it must cost next to nothing.
             let uptime = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             let body = "{\"accountId\":\"\(config.accountId)\",\"networkIsolation\":\(isolationAvailable),"
-                + "\"region\":\"\(config.region)\",\"status\":\"ok\",\"uptimeSeconds\":\(uptime),"
+                + "\"region\":\"\(config.region)\",\"sandbox\":\(sandboxStatusJSON),\"status\":\"ok\",\"uptimeSeconds\":\(uptime),"
                 + "\"version\":\"\(LambdaVPCVersion.current)\"}"
             return WireResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
         case ("GET", let path) where path.hasPrefix("/_lambda-vpc/code/") && path.hasSuffix(".zip"):

@@ -66,7 +66,7 @@ public final class LambdaVPCServer: Sendable {
                                                        activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
-                               logger: logger)
+                               sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
     }
 

@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import Logging
 import NetworkFabric
+import Sandbox
 import Synchronization
 
 /// Instances made real: each runs its user data as a script inside its ENI's network namespace (built by the
@@ -11,6 +12,7 @@ import Synchronization
 final class NamespaceInstanceRuntime: InstanceRuntime {
     let fabric: LinuxFabric
     let directory: String
+    let dataDir: String
     let logger: Logger
     /// Makes the kernel match the latest store before a start, so the instance's namespace exists.
     let converge: @Sendable () async -> Void
@@ -21,6 +23,7 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
     init(fabric: LinuxFabric, dataDir: String, logger: Logger, converge: @escaping @Sendable () async -> Void) {
         self.fabric = fabric
         self.directory = URL(fileURLWithPath: dataDir).appendingPathComponent("instances").path
+        self.dataDir = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         self.logger = logger
         self.converge = converge
     }
@@ -42,8 +45,10 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
             throw RuntimeFailure("cannot write \(script)")
         }
         let argv = Self.argv(userData: userData, script: script)
-        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, directory: home,
-                                                 environment: Self.environment(home: home), console: console(instance.id))
+        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
+                                                 privateIp: instance.privateIpAddress.description,
+                                                 environment: Self.environment(home: home),
+                                                 console: console(instance.id))
         running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
     }
@@ -66,9 +71,9 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
 
     /// An instance boots with an environment of its own, as cloud-init's is: nothing of the server's (its
     /// credentials, its `LAMBDA_VPC_*` settings) reaches the user data. Home is the instance's directory, so what
-    /// a script keeps there stays in the data dir.
+    /// a script keeps there stays in the data dir (the only part of it the instance sees).
     static func environment(home: String) -> [String] {
-        ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(home)", "LANG=C.UTF-8"]
+        ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(home)", "PWD=\(home)", "LANG=C.UTF-8"]
     }
 
     func stop(instanceId: String) async {

@@ -55,6 +55,7 @@ final class SandboxFunctionInvoker: FunctionInvoker {
                      functionArn: "arn:aws:lambda:\(region):\(accountId):function:\(c.functionName)",
                      runtime: c.runtime, handler: c.handler, codeZipPath: codeStore.path(sha256Hex: c.codeHex),
                      codeSha256: c.codeHex, memorySizeMB: c.memorySize, timeoutSeconds: c.timeout,
+                     ephemeralStorageMB: c.ephemeralStorageSize,
                      environment: c.environment ?? [:], region: region, accountId: accountId,
                      networkAttachment: attachesNetworks ? try Self.networkAttachment(for: c, in: store.snapshot()) : nil)
     }

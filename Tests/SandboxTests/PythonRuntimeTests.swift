@@ -43,9 +43,10 @@ import Testing
     @Test func warmEnvironmentIsReused() async throws {
         let f = SandboxFixture()
         let spec = try f.python("pid", """
-            import os
+            import uuid
+            ENVIRONMENT = uuid.uuid4().hex
             def handler(event, context):
-                return os.getpid()
+                return ENVIRONMENT
             """)
         let first = try await f.invoke(spec)
         let second = try await f.invoke(spec)
@@ -59,11 +60,12 @@ import Testing
     @Test func timeoutKillsTheEnvironmentWithAWSsError() async throws {
         let f = SandboxFixture()
         let spec = try f.python("slow", """
-            import time, os
+            import time, uuid
+            ENVIRONMENT = uuid.uuid4().hex
             def handler(event, context):
                 if event.get("sleep"):
                     time.sleep(30)
-                return os.getpid()
+                return ENVIRONMENT
             """, timeout: 1)
         let before = try await f.invoke(spec)
         let start = Date()
@@ -146,10 +148,11 @@ import Testing
     @Test func concurrentInvocationsStartMoreEnvironmentsAndAllAreAnswered() async throws {
         let f = SandboxFixture()
         let spec = try f.python("parallel", """
-            import os, time
+            import time, uuid
+            ENVIRONMENT = uuid.uuid4().hex
             def handler(event, context):
                 time.sleep(0.3)
-                return {"n": event["n"], "pid": os.getpid()}
+                return {"n": event["n"], "environment": ENVIRONMENT}
             """)
         let outs = try await withThrowingTaskGroup(of: InvocationOutput.self) { group in
             for n in 0..<20 { group.addTask { try await f.invoke(spec, #"{"n":\#(n)}"#) } }
@@ -159,7 +162,7 @@ import Testing
         await f.close()
         #expect(outs.count == 20)
         #expect(Set(outs.compactMap { $0.json["n"] as? Int }) == Set(0..<20))
-        #expect(Set(outs.compactMap { $0.json["pid"] as? Int }).count > 1)
+        #expect(Set(outs.compactMap { $0.json["environment"] as? String }).count > 1)
         #expect(environments > 1)
     }
 

@@ -39,6 +39,13 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+
+def readable(name):
+    """A zip entry readable by all, as `zip` stores it (Lambda's sandbox user must be able to read the code)."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = 0o100644 << 16
+    return info
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGION, ACCOUNT = "us-east-1", "123456789012"
 TRUST = {"Version": "2012-10-17", "Statement": [
@@ -87,7 +94,7 @@ def setup(port, policies, functions):
     role = iam.create_role(RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", "def handler(e, c):\n    return e\n")
+        z.writestr(readable("index.py"), "def handler(e, c):\n    return e\n")
     for f in range(functions):
         lam.create_function(FunctionName=f"bench-{f}", Runtime="python3.12", Handler="index.handler", Role=role,
                             Code={"ZipFile": buf.getvalue()})

@@ -10,24 +10,23 @@ from conftest import LAMBDA_TRUST
 from lambda_support import ROLE, unique
 
 PY_ECHO = """
-import os, time
+import os, time, uuid
+# One value per execution environment (every environment's runtime is PID 1 of its own PID namespace).
+ENVIRONMENT = uuid.uuid4().hex
 def handler(event, context):
     print("event", event)
-    if event.get("started"):
-        with open(event["started"], "a") as f:
-            f.write(context.aws_request_id + "\\n")
     if event.get("sleep"):
         time.sleep(event["sleep"])
     if event.get("marker"):
-        with open(event["marker"], "a") as f:
-            f.write("%s %.3f\\n" % (context.aws_request_id, time.time()))
+        # A function cannot write to the host; tests read this line back through CloudWatch Logs.
+        print("MARK %s %s %.3f" % (event["marker"], context.aws_request_id, time.time()))
     if event.get("fail"):
         raise ValueError("boom: " + str(event["fail"]))
     if event.get("exit"):
         os._exit(3)
     if event.get("big"):
         return "x" * event["big"]
-    return {"event": event, "pid": os.getpid(), "env": {k: os.environ.get(k) for k in event.get("env", [])},
+    return {"event": event, "environment": ENVIRONMENT, "env": {k: os.environ.get(k) for k in event.get("env", [])},
             "function": context.function_name, "version": context.function_version,
             "arn": context.invoked_function_arn, "memory": context.memory_limit_in_mb}
 """

@@ -9,7 +9,11 @@ ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 def make_zip(body="def handler(event, context):\n    return event\n", name="index.py"):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(name, body)
+        # As `zip` stores a file created with the usual umask: readable by all. Lambda's sandbox user needs that
+        # (writestr's default, 0600, gives "Permission denied" on AWS too).
+        info = zipfile.ZipInfo(name)
+        info.external_attr = (0o100644) << 16
+        z.writestr(info, body)
     return buf.getvalue()
 
 

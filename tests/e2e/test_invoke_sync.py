@@ -100,7 +100,7 @@ def test_runtime_that_exits_gives_exit_error_then_a_fresh_environment(lam):
     assert err["errorType"] == "Runtime.ExitError"
     assert "Runtime exited with error: exit status 3" in err["errorMessage"]
     _, after = invoke(lam, name, {})
-    assert json.loads(after)["pid"] != json.loads(first)["pid"]
+    assert json.loads(after)["environment"] != json.loads(first)["environment"]
 
 
 def test_provided_shell_bootstrap(lam):
@@ -198,4 +198,4 @@ def test_fifty_parallel_invokes_use_several_environments(server, lam):
         results = list(pool.map(one, range(50)))
     assert all(status == 200 for status, _ in results)
     assert sorted(out["event"]["i"] for _, out in results) == list(range(50))
-    assert len({out["pid"] for _, out in results}) > 5
+    assert len({out["environment"] for _, out in results}) > 5

@@ -130,6 +130,52 @@ def test_user_data_gets_an_environment_of_its_own(net_server):
     ec2.terminate_instances(InstanceIds=[i])
 
 
+def test_an_instance_sees_its_own_processes_and_directory_only(net_server):
+    """Root inside its instance, but its own PID, mount and UTS namespaces: no data dir, no other instance."""
+    ec2 = net_server.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.65.0.0/16")["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.65.1.0/24")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(GroupName="iso", Description="iso", VpcId=vpc)["GroupId"]
+    first, _ = run_instance(ec2, sub, [sg], "echo up\nsleep 600\n")
+    wait_running(ec2, first)
+    wait_console(ec2, first, lambda ls: ls == ["up"], what="the first instance")
+    data = os.path.realpath(net_server.data_dir)
+    host_marker = f"/tmp/lv-e2e-host-{os.getpid()}-{time.time_ns()}"
+    open(host_marker, "w").close()
+    script = f"""echo "host $(hostname)"
+echo "uid $(id -u)"
+echo "pids $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')"
+echo "data $(ls -A {data} | tr '\\n' ' ')"
+echo "instances $(ls -A {data}/instances | tr '\\n' ' ')"
+echo "netns $(ls -A /run/netns | wc -l)"
+echo "marker $(test -e {host_marker} && echo visible || echo hidden)"
+echo "state $(test -e {data}/state.sqlite && echo visible || echo hidden)"
+echo "server $(kill -0 {net_server.pid} 2>/dev/null && echo signalled || echo unreachable)"
+echo "home $(pwd)"
+echo done
+sleep 600
+"""
+    try:
+        second, ip = run_instance(ec2, sub, [sg], script)
+        wait_running(ec2, second)
+        lines = wait_console(ec2, second, lambda ls: "done" in ls, what="its view")
+    finally:
+        os.unlink(host_marker)
+    seen = dict(l.split(" ", 1) for l in lines if " " in l)
+    assert seen["host"] == "ip-" + ip.replace(".", "-")
+    assert seen["uid"] == "0"
+    # The script is PID 1 of its namespace; everything else there is what it started.
+    pids = [int(p) for p in seen["pids"].split()]
+    assert 1 in pids and max(pids) < 50, pids
+    assert seen["data"].split() == ["instances"]
+    assert seen["instances"].split() == [second]
+    assert seen["netns"] == "0"
+    assert seen["marker"] == "hidden" and seen["state"] == "hidden"
+    assert seen["server"] == "unreachable"
+    assert seen["home"] == os.path.join(data, "instances", second)
+    ec2.terminate_instances(InstanceIds=[first, second])
+
+
 def fresh_run(lines):
     """The console shows a second run of the script (ticks from 1 again) that got to 3."""
     starts = [k for k, l in enumerate(lines) if l == "tick 1"]

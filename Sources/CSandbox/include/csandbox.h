@@ -38,4 +38,45 @@ long lv_peak_rss_kib(pid_t pid);
 /// A pipe for a child's output: both ends close-on-exec, the read end (fds[0]) non-blocking. 0 or an errno value.
 int lv_output_pipe(int fds[2]);
 
+/// One step of building an environment's file system view (see lv_sandbox_spawn).
+enum lv_mount_kind {
+    LV_MOUNT_BIND_RO = 0,   ///< bind `source` read-only, nosuid, nodev (directories or files)
+    LV_MOUNT_BIND_RW = 1,   ///< bind `source` writable (device nodes such as /dev/null)
+    LV_MOUNT_TMPFS = 2,     ///< a fresh tmpfs with `data` as its options (e.g. "size=512m,mode=1777")
+    LV_MOUNT_PROC = 3,      ///< the new PID namespace's /proc
+    LV_MOUNT_SYMLINK = 4,   ///< a symbolic link at `target` pointing to `source`
+    LV_MOUNT_DIR = 5,       ///< an empty directory
+    LV_MOUNT_REMOUNT_RO = 6 ///< make the tmpfs at `target` read-only once filled
+};
+
+/// `target` is absolute inside the environment; `source` is a host path (or a link's text).
+struct lv_mount {
+    int kind;
+    const char *source;
+    const char *target;
+    const char *data;
+};
+
+/// How to build one environment. With `root` set, the view is a fresh tmpfs at `root` holding only `mounts`, entered
+/// with pivot_root; without it, `mounts` are laid over the host's own tree (instances).
+struct lv_sandbox {
+    const char *root;
+    const struct lv_mount *mounts;
+    int mount_count;
+    const char *hostname;
+    /// `cgroup.procs` files the process joins before anything else.
+    const char *const *cgroup_procs;
+    int cgroup_count;
+    /// -1 keeps root with its capabilities; otherwise the process runs as uid/gid with no capabilities and no_new_privs.
+    int uid;
+    int gid;
+    const char *cwd;
+};
+
+/// Starts `path` (a path inside the environment) as lv_spawn does, but in new mount, PID, IPC and UTS namespaces
+/// built from `sb` (the network namespace is the calling thread's). On failure returns an errno value and sets
+/// `*stage` to the step that failed (an index into `mounts`, or a negative step number; see csandbox.c).
+int lv_sandbox_spawn(const struct lv_sandbox *sb, const char *path, char *const argv[], char *const envp[],
+                     int out_fd, pid_t *pid, int *stage);
+
 #endif

@@ -1,0 +1,120 @@
+import Foundation
+
+/// What an execution environment sees of the file system, planned as a list of mount steps (pure; applied by
+/// `lv_sandbox_spawn` in CSandbox). Lambda's documented view: the OS and runtime read-only, the code read-only at
+/// `/var/task`, layers at `/opt`, the runtime's support files at `/var/runtime`, a private `/tmp` of EphemeralStorage
+/// size, a minimal `/dev` and the environment's own `/proc`. Nothing else of the host: no data dir, no other
+/// function's code, no `/root`, `/home` or host `/tmp`.
+struct SandboxView: Equatable, Sendable {
+    /// One mount step; `target` is the path inside the environment.
+    struct Step: Equatable, Sendable {
+        enum Kind: Int32, Sendable { case bindReadOnly = 0, bindWritable, tmpfs, proc, symlink, directory, remountReadOnly }
+        var kind: Kind
+        var source: String?
+        var target: String
+        var data: String?
+    }
+
+    /// Where the code, the runtime support files and the layers are inside every environment (as on AWS).
+    static let taskRoot = "/var/task"
+    static let runtimeDir = "/var/runtime"
+    static let layersDir = "/opt"
+    /// AWS runs functions as `sbx_user1051` (uid 993, gid 990 on Amazon Linux).
+    static let userId: Int32 = 993
+    static let groupId: Int32 = 990
+
+    var steps: [Step]
+
+    /// The host's top-level layout the view copies: which system directories exist and which are links
+    /// (`/bin -> usr/bin` on merged-/usr systems).
+    struct HostLayout: Equatable, Sendable {
+        var directories: [String]
+        var links: [String: String]
+
+        static let systemEntries = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc"]
+    }
+
+    /// - Parameters:
+    ///   - codeDirectory: the unpacked deployment package on the host.
+    ///   - runtimeSupport: the host's `runtimes/` folder (Node's runtime interface client), if any.
+    ///   - runtimeFiles: host directories the runtime needs at their own path (an interpreter installed outside /usr).
+    ///   - ephemeralStorageMB: the size of `/tmp` (EphemeralStorage, 512–10,240).
+    static func plan(host: HostLayout, codeDirectory: String, runtimeSupport: String?, runtimeFiles: [String],
+                     ephemeralStorageMB: Int) -> SandboxView {
+        var steps: [Step] = []
+        for entry in HostLayout.systemEntries {
+            if let link = host.links[entry] {
+                steps.append(Step(kind: .symlink, source: link, target: entry))
+            } else if host.directories.contains(entry) {
+                steps.append(Step(kind: .bindReadOnly, source: entry, target: entry))
+            }
+        }
+        for dir in Self.outermost(runtimeFiles) where !Self.covered(dir, by: host) {
+            steps.append(Step(kind: .bindReadOnly, source: dir, target: dir))
+        }
+        if let runtimeSupport { steps.append(Step(kind: .bindReadOnly, source: runtimeSupport, target: runtimeDir)) }
+        steps.append(Step(kind: .bindReadOnly, source: codeDirectory, target: taskRoot))
+        steps.append(Step(kind: .directory, target: layersDir))
+        steps.append(Step(kind: .tmpfs, target: "/tmp", data: "size=\(ephemeralStorageMB)m,mode=1777"))
+        let devOptions = "size=64k,mode=0755"
+        steps.append(Step(kind: .tmpfs, target: "/dev", data: devOptions))
+        for node in ["null", "zero", "full", "random", "urandom"] {
+            steps.append(Step(kind: .bindWritable, source: "/dev/" + node, target: "/dev/" + node))
+        }
+        steps.append(Step(kind: .symlink, source: "/proc/self/fd", target: "/dev/fd"))
+        for (i, name) in ["stdin", "stdout", "stderr"].enumerated() {
+            steps.append(Step(kind: .symlink, source: "/proc/self/fd/\(i)", target: "/dev/" + name))
+        }
+        steps.append(Step(kind: .remountReadOnly, target: "/dev", data: devOptions))
+        steps.append(Step(kind: .proc, target: "/proc"))
+        return SandboxView(steps: steps)
+    }
+
+    /// An EC2 instance's view: the host's tree (an instance is a whole machine with root) with a private `/tmp`, no
+    /// data dir but the instance's own directory at its usual path (its home, so what it keeps there persists), no
+    /// other namespace's pins (`/run/netns`) and its own `/proc`. Applied over the host's tree, so no `root` directory:
+    /// the steps' targets are host paths. Bind sources are opened before any step, so hiding the data dir first does
+    /// not hide the home.
+    static func instance(home: String, dataDir: String) -> SandboxView {
+        SandboxView(steps: [
+            Step(kind: .tmpfs, target: "/tmp", data: "mode=1777,size=512m"),
+            Step(kind: .tmpfs, target: dataDir, data: "mode=0755,size=1m"),
+            Step(kind: .bindWritable, source: home, target: home),
+            Step(kind: .tmpfs, target: "/run/netns", data: "mode=0755,size=1m"),
+            Step(kind: .proc, target: "/proc"),
+        ])
+    }
+
+    /// `ip-10-0-2-4`: the hostname EC2 gives an instance from its private address.
+    static func instanceHostname(privateIp: String) -> String {
+        "ip-" + privateIp.replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// Drops directories inside another one of the list (the outer bind already shows them).
+    static func outermost(_ dirs: [String]) -> [String] {
+        let unique = Array(Set(dirs.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 })).sorted()
+        return unique.filter { dir in !unique.contains { $0 != dir && dir.hasPrefix($0 + "/") } }
+    }
+
+    /// True when `dir` is already visible through a system entry (an interpreter in /usr/bin needs nothing extra).
+    private static func covered(_ dir: String, by host: HostLayout) -> Bool {
+        HostLayout.systemEntries.contains { dir == $0 || dir.hasPrefix($0 + "/") }
+    }
+}
+
+extension SandboxView.HostLayout {
+    /// This machine's layout, read once at start.
+    static func current() -> SandboxView.HostLayout {
+        var directories: [String] = []
+        var links: [String: String] = [:]
+        for entry in systemEntries {
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: entry) {
+                links[entry] = target
+            } else {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: entry, isDirectory: &isDir), isDir.boolValue { directories.append(entry) }
+            }
+        }
+        return SandboxView.HostLayout(directories: directories, links: links)
+    }
+}
