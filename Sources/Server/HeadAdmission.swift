@@ -28,15 +28,15 @@ enum HeadAdmission {
 
     /// `scope`: the protocol that answers, whose service and region the signature must name (nil: not checked, as
     /// for the internal endpoints). `isKnownKey`: whether an access key id resolves to a caller. Without IAM
-    /// enforcement every head is trusted, as the router then trusts every well-formed signature.
+    /// enforcement the router still refuses a missing or unreadable signature, but trusts every readable one.
     static func verdict(_ head: WireRequest, enforceIAM: Bool, scope: APIRouter.WireProtocol?, region: String,
                         isKnownKey: (String) -> Bool, now: Date) -> Verdict {
-        guard enforceIAM else { return .trusted }
         let a: SigV4Authorization
         switch SigV4Authorization.parse(head) {
         case .failure(let f): return .untrusted(.signature(f))
         case .success(let parsed): a = parsed
         }
+        guard enforceIAM else { return .trusted }
         if let scope, let wrong = APIRouter.scopeProblem(a, scope, region: region) { return .untrusted(.wrongScope(wrong)) }
         guard isKnownKey(a.accessKeyID) else { return .untrusted(.unknownAccessKey) }
         if let f = SigV4Verifier.verifyHead(head, authorization: a, now: now) { return .untrusted(.verification(f)) }

@@ -68,9 +68,11 @@ import Testing
         guard case .untrusted(.verification(.scopeDateMismatch)) = Self.verdict(r) else { Issue.record("scope date not checked"); return }
     }
 
-    @Test func withoutEnforcementEveryHeadIsTrusted() {
-        #expect(Self.verdict(Self.head(), enforce: false) == .trusted)
+    @Test func withoutEnforcementOnlyAMissingOrUnreadableSignatureIsNotTrusted() {
+        // The router refuses these in either mode; any readable signature passes without enforcement.
+        #expect(Self.verdict(Self.head(), enforce: false) == .untrusted(.signature(.missing)))
         #expect(Self.verdict(Self.signed(key: "AKIASTRANGER"), enforce: false) == .trusted)
+        #expect(Self.verdict(Self.signed(service: "s3", at: Self.now.addingTimeInterval(-3600)), enforce: false) == .trusted)
     }
 
     @Test func eachDistrustIsAnsweredWithTheRoutersAuthenticationError() {

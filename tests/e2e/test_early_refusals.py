@@ -142,6 +142,22 @@ def test_a_small_unsigned_body_is_read_and_refused_as_before(enforced):
     assert (status, headers.get("x-amzn-errortype")) == (403, "MissingAuthenticationTokenException")
 
 
+def test_without_enforcement_an_unsigned_large_body_is_refused_before_it_is_read(server):
+    # The router refuses an unsigned request in either mode, so its body is not worth reading in either.
+    status, headers, body, seconds = post_head_then_read(server.port, "/2015-03-31/functions")
+    assert (status, headers.get("x-amzn-errortype")) == (403, "MissingAuthenticationTokenException") and seconds < 3
+    # A readable signature is trusted without enforcement (any key works), so its body is read: a short one waits.
+    stranger = time.strftime("%Y%m%d", time.gmtime())
+    auth = (b"Authorization: AWS4-HMAC-SHA256 Credential=AKIASTRANGER00000000/" + stranger.encode()
+            + b"/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + b"0" * 64 + b"\r\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /2015-03-31/functions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
+                  + b"Content-Length: %d\r\n\r\n" % (1 << 20) + b"x" * 8192)
+        s.settimeout(1)
+        with pytest.raises(TimeoutError):
+            s.recv(1)
+
+
 @pytest.mark.parametrize("raw", [
     b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 \x01Credential=x\r\nContent-Length: 0\r\n\r\n",
     b"GARBAGE\x01 / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
