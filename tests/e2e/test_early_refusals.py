@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from conftest import Server, free_port  # noqa: F401  (free_port: the same helper the fixture uses)
+from conftest import Server
 from lambda_support import unique
 
 SIXTY_MB = 60 * 1024 * 1024
