@@ -14,6 +14,38 @@ public enum SigV4Verifier {
     public static func verify(_ request: WireRequest, authorization: SigV4Authorization, secretAccessKey: String,
                               now: Date, allowedSkewSeconds: Int64 = defaultAllowedSkewSeconds, slot: SigningKeySlot? = nil)
         -> Result<Void, SigV4VerificationFailure> {
+        let iso: String
+        switch headCheck(request, authorization: authorization, now: now, allowedSkewSeconds: allowedSkewSeconds) {
+        case .success(let text): iso = text
+        case .failure(let f): return .failure(f)
+        }
+        let payloadHashes: [String]
+        switch candidatePayloadHashes(request, presigned: authorization.presigned, service: authorization.service) {
+        case .success(let hashes): payloadHashes = hashes
+        case .failure(let f): return .failure(f)
+        }
+
+        let mac = slot?.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate, region: authorization.region,
+                            service: authorization.service)
+            ?? SigningKeyCache.shared.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
+                                          region: authorization.region, service: authorization.service)
+        return signatureCheck(request, authorization: authorization, mac: mac, timestamp: iso, payloadHashes: payloadHashes)
+    }
+
+    /// The checks that need only the request's head (request time present and readable, `host` signed, scope date,
+    /// clock), so a server can refuse a request before reading its body; nil when they pass. The payload hash and the
+    /// signature itself still need the body.
+    public static func verifyHead(_ request: WireRequest, authorization: SigV4Authorization, now: Date,
+                                  allowedSkewSeconds: Int64 = defaultAllowedSkewSeconds) -> SigV4VerificationFailure? {
+        if case .failure(let f) = headCheck(request, authorization: authorization, now: now, allowedSkewSeconds: allowedSkewSeconds) {
+            return f
+        }
+        return nil
+    }
+
+    /// The head's checks in AWS's order; the request time as ISO 8601 basic text when they pass.
+    static func headCheck(_ request: WireRequest, authorization: SigV4Authorization, now: Date, allowedSkewSeconds: Int64)
+        -> Result<String, SigV4VerificationFailure> {
         let query = authorization.presigned ? request.queryItems : []
         let timestamp: SigV4Timestamp
         let iso: String
@@ -34,17 +66,7 @@ public enum SigV4Verifier {
                                 now: SigV4Timestamp(now), skew: allowedSkewSeconds) {
             return .failure(f)
         }
-        let payloadHashes: [String]
-        switch candidatePayloadHashes(request, presigned: authorization.presigned, service: authorization.service) {
-        case .success(let hashes): payloadHashes = hashes
-        case .failure(let f): return .failure(f)
-        }
-
-        let mac = slot?.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate, region: authorization.region,
-                            service: authorization.service)
-            ?? SigningKeyCache.shared.mac(secretAccessKey: secretAccessKey, dateStamp: authorization.scopeDate,
-                                          region: authorization.region, service: authorization.service)
-        return signatureCheck(request, authorization: authorization, mac: mac, timestamp: iso, payloadHashes: payloadHashes)
+        return .success(iso)
     }
 
     /// Computes the signature for each reading of the request the client may have signed and compares. The canonical

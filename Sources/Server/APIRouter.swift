@@ -70,16 +70,16 @@ public final class APIRouter: HTTPResponder {
         switch auth {
         case .success(let a):
             if config.enforceIAM {
-                if let wrong = scopeProblem(a, proto) {
-                    return .failure(EarlyAnswer(render(AuthErrors.wrongScope(wrong, protocol: proto), proto, requestID)))
+                if let wrong = Self.scopeProblem(a, proto, region: config.region) {
+                    return .failure(EarlyAnswer(render(AuthErrors.error(for: .wrongScope(wrong), protocol: proto), proto, requestID)))
                 }
                 guard let caller = authorizer.caller(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
                                                      rootSecret: config.rootSecretAccessKey) else {
-                    return .failure(EarlyAnswer(render(AuthErrors.unknownAccessKey(protocol: proto), proto, requestID)))
+                    return .failure(EarlyAnswer(render(AuthErrors.error(for: .unknownAccessKey, protocol: proto), proto, requestID)))
                 }
                 if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: caller.secretAccessKey,
                                                                now: now, slot: caller.signingKeys) {
-                    return .failure(EarlyAnswer(render(AuthErrors.verificationFailure(f, protocol: proto), proto, requestID)))
+                    return .failure(EarlyAnswer(render(AuthErrors.error(for: .verification(f), protocol: proto), proto, requestID)))
                 }
                 principal = caller.principal
                 verified = caller
@@ -87,7 +87,7 @@ public final class APIRouter: HTTPResponder {
                 principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
             }
         case .failure(let f):
-            return .failure(EarlyAnswer(render(AuthErrors.error(for: f, protocol: proto), proto, requestID)))
+            return .failure(EarlyAnswer(render(AuthErrors.error(for: .signature(f), protocol: proto), proto, requestID)))
         }
         let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
                                  principal: principal, sourceIP: request.sourceIP,
@@ -98,7 +98,7 @@ public final class APIRouter: HTTPResponder {
     /// A verified signature must be scoped to the service that answers the request and, for the regional services,
     /// to this endpoint's region, as AWS refuses a signature made for another endpoint (message per AWS; the
     /// regional wording is unconfirmed).
-    func scopeProblem(_ a: SigV4Authorization, _ proto: WireProtocol) -> String? {
+    static func scopeProblem(_ a: SigV4Authorization, _ proto: WireProtocol, region: String) -> String? {
         let service: String
         switch proto {
         case .ec2: service = "ec2"
@@ -109,7 +109,7 @@ public final class APIRouter: HTTPResponder {
         }
         if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
         let regional = proto == .ec2 || proto == .lambda || proto == .logs
-        if regional && a.region != config.region { return "Credential should be scoped to a valid region, not '\(a.region)'. " }
+        if regional && a.region != region { return "Credential should be scoped to a valid region, not '\(a.region)'. " }
         return nil
     }
 

@@ -2,6 +2,17 @@ import AWSWire
 
 /// The errors each protocol gives for a request whose signature is missing or unreadable.
 enum AuthErrors {
+    /// The refusal for each reason a signature does not admit its request, the same whether it is found at the
+    /// head (before the body is read) or with the whole request.
+    static func error(for distrust: HeadAdmission.Distrust, protocol proto: APIRouter.WireProtocol) -> AWSError {
+        switch distrust {
+        case .signature(let f): return error(for: f, protocol: proto)
+        case .wrongScope(let message): return wrongScope(message, protocol: proto)
+        case .unknownAccessKey: return unknownAccessKey(protocol: proto)
+        case .verification(let f): return verificationFailure(f, protocol: proto)
+        }
+    }
+
     static func error(for failure: SigV4Authorization.ParseFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch (failure, proto) {
         case (.missing, .lambda), (.missing, .logs):

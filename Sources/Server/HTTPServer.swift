@@ -16,11 +16,24 @@ public protocol HTTPResponder: Sendable {
     /// The answer to a request whose body exceeds `limit` bytes (`request` carries its head only), in the format of
     /// the protocol it speaks.
     func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse
+    /// How much body the request whose head this is (`head` carries no body) may send, decided before any of it is
+    /// read. Asked only for a head that declares more than the server's small limit, or a chunked body.
+    func bodyAllowance(_ head: WireRequest) -> BodyAllowance
+}
+
+/// How much of a request's body the server reads, decided from its head.
+public enum BodyAllowance: Sendable {
+    /// Up to the server's own limit (`maxBodyBytes`).
+    case serverLimit
+    /// Up to the server's small limit; a longer body is answered with `refusal` as soon as that is known, without
+    /// being read, and the connection is closed.
+    case untrusted(refusal: WireResponse)
 }
 
 extension HTTPResponder {
     public func respondImmediately(to request: WireRequest) -> WireResponse? { nil }
     public func runsOnEventLoop(_ request: WireRequest) -> Bool { false }
+    public func bodyAllowance(_ head: WireRequest) -> BodyAllowance { .serverLimit }
     public func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse {
         ErrorEnvelope.restJSON(AWSError(code: "RequestEntityTooLargeException",
                                         message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
@@ -28,19 +41,22 @@ extension HTTPResponder {
     }
 }
 
-/// A small HTTP/1.1 server on SwiftNIO: keep-alive, pipelining, a body size cap, one responder.
+/// A small HTTP/1.1 server on SwiftNIO: keep-alive, pipelining, a body size cap (a small one for requests whose head
+/// the responder does not trust), one responder.
 public final class HTTPServer: Sendable {
     public let maxBodyBytes: Int
+    public let untrustedBodyBytes: Int
     private let group: MultiThreadedEventLoopGroup
     private let ownsGroup: Bool
     private let responder: any HTTPResponder
     private let logger: Logger
 
     /// `group`: loops shared with others (the sandbox's environments), shut down by their owner; nil makes its own.
-    public init(responder: any HTTPResponder, maxBodyBytes: Int, threads: Int = System.coreCount,
-                group: MultiThreadedEventLoopGroup? = nil, logger: Logger) {
+    public init(responder: any HTTPResponder, maxBodyBytes: Int, untrustedBodyBytes: Int = 64 * 1024,
+                threads: Int = System.coreCount, group: MultiThreadedEventLoopGroup? = nil, logger: Logger) {
         self.responder = responder
         self.maxBodyBytes = maxBodyBytes
+        self.untrustedBodyBytes = min(untrustedBodyBytes, maxBodyBytes)
         self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         self.ownsGroup = group == nil
         self.logger = logger
@@ -50,6 +66,7 @@ public final class HTTPServer: Sendable {
     public func start(host: String, port: Int) async throws -> any Channel {
         let responder = self.responder
         let maxBody = self.maxBodyBytes
+        let smallBody = self.untrustedBodyBytes
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -58,9 +75,12 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // NIO's own error handling answers a request it cannot parse with an empty 400; ours says why.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(HTTPParseErrorResponder())
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPRequestHandler(responder: responder, maxBodyBytes: maxBody, logger: logger))
+                        HTTPRequestHandler(responder: responder, maxBodyBytes: maxBody, untrustedBodyBytes: smallBody,
+                                           logger: logger))
                 }
             }
         return try await bootstrap.bind(host: host, port: port).get()
@@ -71,35 +91,71 @@ public final class HTTPServer: Sendable {
     }
 }
 
-/// Collects one request (head + body), hands it to the responder off the event loop, writes the answer.
+/// Collects one request (head + body), hands it to the responder off the event loop, writes the answer. A body
+/// longer than the request's limit is never kept: the limit is the server's, or the small one when the responder
+/// does not trust the head, whose refusal is then sent as soon as the body is known to be too long.
 final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// How long a refused connection may keep sending what is left of its request (read and dropped) before it is
+    /// closed: a client that writes its whole body before reading then sees the refusal rather than a reset.
+    static let lingerAfterRefusal = TimeAmount.seconds(5)
+
     private let responder: any HTTPResponder
     private let maxBodyBytes: Int
+    private let untrustedBodyBytes: Int
     private let logger: Logger
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var limit: Int
     private var tooLarge = false
+    /// Set for an untrusted head: the answer to a body past the small limit.
+    private var earlyRefusal: WireResponse?
+    /// After an early refusal: the rest of the request is dropped and the connection closes at its end.
+    private var refused = false
     private var loopExecutor: EventLoopTaskExecutor?
 
-    init(responder: any HTTPResponder, maxBodyBytes: Int, logger: Logger) {
+    init(responder: any HTTPResponder, maxBodyBytes: Int, untrustedBodyBytes: Int, logger: Logger) {
         self.responder = responder
         self.maxBodyBytes = maxBodyBytes
+        self.untrustedBodyBytes = untrustedBodyBytes
+        self.limit = maxBodyBytes
         self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if refused {
+            if case .end = unwrapInboundIn(data) { context.close(promise: nil) }
+            return
+        }
         switch unwrapInboundIn(data) {
         case .head(let h):
             head = h
             body.removeAll(keepingCapacity: true)
             tooLarge = false
-            if let len = h.headers.first(name: "content-length").flatMap(Int.init), len > maxBodyBytes { tooLarge = true }
+            limit = maxBodyBytes
+            earlyRefusal = nil
+            let declared = h.headers.first(name: "content-length").flatMap(Int.init)
+            // Only a body that could pass the small limit needs the head judged; the common small request skips it.
+            if declared.map({ $0 > untrustedBodyBytes }) ?? h.headers.contains(name: "transfer-encoding") {
+                if case .untrusted(let refusal) = responder.bodyAllowance(bodiless(h, context)) {
+                    limit = untrustedBodyBytes
+                    earlyRefusal = refusal
+                }
+            }
+            if let declared, declared > limit {
+                if let refusal = earlyRefusal { refuse(context: context, with: refusal, version: h.version); return }
+                tooLarge = true
+            }
         case .body(var buf):
             if tooLarge { return }
-            if body.count + buf.readableBytes > maxBodyBytes { tooLarge = true; body = []; return }
+            if body.count + buf.readableBytes > limit {
+                body = []
+                if let refusal = earlyRefusal, let h = head { refuse(context: context, with: refusal, version: h.version); return }
+                tooLarge = true
+                return
+            }
             body.append(contentsOf: buf.readBytes(length: buf.readableBytes) ?? [])
         case .end:
             guard let head else { return }
@@ -108,9 +164,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             let (path, query) = Self.split(head.uri)
             let peer = context.remoteAddress?.ipAddress ?? "127.0.0.1"
             if tooLarge {
-                let bodiless = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
-                                           headers: head.headers.map { ($0.name, $0.value) }, sourceIP: peer)
-                write(context: context, response: responder.payloadTooLarge(bodiless, limit: maxBodyBytes), keepAlive: false,
+                write(context: context, response: responder.payloadTooLarge(bodiless(head, context), limit: limit), keepAlive: false,
                       version: head.version)
                 return
             }
@@ -149,7 +203,27 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func write(context: ChannelHandlerContext, response: WireResponse, keepAlive: Bool, version: HTTPVersion) {
+    /// The request as far as its head goes.
+    private func bodiless(_ h: HTTPRequestHead, _ context: ChannelHandlerContext) -> WireRequest {
+        let (path, query) = Self.split(h.uri)
+        return WireRequest(method: h.method.rawValue, rawPath: path, rawQuery: query, headers: h.headers.map { ($0.name, $0.value) },
+                           sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1")
+    }
+
+    /// Answers before the body is read, then closes the output; what the client still sends of this request is
+    /// dropped unread until its end (or the linger time), when the connection closes.
+    private func refuse(context: ChannelHandlerContext, with response: WireResponse, version: HTTPVersion) {
+        refused = true
+        head = nil
+        body = []
+        write(context: context, response: response, keepAlive: false, version: version, closing: false)
+        let channel = context.channel
+        context.close(mode: .output, promise: nil)
+        channel.eventLoop.scheduleTask(in: Self.lingerAfterRefusal) { channel.close(promise: nil) }
+    }
+
+    private func write(context: ChannelHandlerContext, response: WireResponse, keepAlive: Bool, version: HTTPVersion,
+                       closing: Bool = true) {
         var headers = HTTPHeaders()
         for (k, v) in response.headers { headers.add(name: k, value: v) }
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
@@ -162,7 +236,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             context.write(wrapOutboundOut(.body(.byteBuffer(buf))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
+        if !keepAlive && closing {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
