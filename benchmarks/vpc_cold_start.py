@@ -151,6 +151,38 @@ def warm(s, name, samples):
     return out
 
 
+def burst(s, name, count):
+    """`count` invokes sent at once to a function with no environment: wall time until every one has answered, and
+    how many environments the server started for them."""
+    import threading
+    cfg = Config(retries={"total_max_attempts": 1}, max_pool_connections=count)
+    lam = boto3.client("lambda", endpoint_url=s.endpoint, region_name="us-east-1", aws_access_key_id="test",
+                       aws_secret_access_key="test", config=cfg)
+    before = len(s.environments())
+    gate = threading.Barrier(count + 1)
+    done, errors = [], []
+
+    def one():
+        gate.wait()
+        try:
+            r = lam.invoke(FunctionName=name, Payload=b"{}")
+            body = json.loads(r["Payload"].read())
+            (done if body == {"ok": True} else errors).append(body)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for t in threads:
+        t.start()
+    gate.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = ms(t0)
+    assert not errors and len(done) == count, errors[:3]
+    return wall, len(s.environments()) - before
+
+
 def row(what, xs):
     xs = sorted(xs)
     p90 = xs[min(len(xs) - 1, int(len(xs) * 0.9))]
@@ -161,6 +193,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=".build/release/lambda-vpc")
     ap.add_argument("--samples", type=int, default=20)
+    ap.add_argument("--burst", type=int, default=50, help="concurrent cold invokes of one VPC function")
     a = ap.parse_args()
     rows = []
 
@@ -188,6 +221,11 @@ def main():
         rows.append(row("  of which create -> Active", to_active))
         rows.append(row("VPC function: cold invoke after its environment was dropped", cold_after_drop(s, "first", a.samples)))
         rows.append(row("VPC function: warm invoke", warm(s, "first", a.samples)))
+        create(s.lam, "burst", vpc_config)
+        wait_active(s.lam, "burst")
+        wall, started = burst(s, "burst", a.burst)
+        rows.append(f"| {a.burst} concurrent cold invokes of one VPC function, all answered ({started} environments) "
+                    f"| {wall:.0f} ms | - | 1 |")
         create(s.lam, "plain", None)
         wait_active(s.lam, "plain")
         invoke(s.lam, "plain")

@@ -1,4 +1,5 @@
 import AWSWire
+import ControlPlane
 
 extension APIRouter {
     /// Reads answered on the event loop without a task hop: the health check (the benchmarks' HTTP floor), the
@@ -34,8 +35,8 @@ extension APIRouter {
     /// blocking work is the occasional last-invocation write); everything else (SQLite writes, the network fabric's
     /// commands) stays off the loops.
     public func runsOnEventLoop(_ request: WireRequest) -> Bool {
-        request.method == "POST" && request.rawPath.hasPrefix("/2015-03-31/functions/") && request.rawPath.hasSuffix("/invocations")
-            && request.header("x-amz-invocation-type") != "Event"
+        // Cheap test first: only Lambda's POSTs can be an Invoke.
+        request.method == "POST" && request.rawPath.hasPrefix("/20") && LambdaService.waitsOnEventLoop(request)
     }
 
     /// Each protocol refuses an oversized body in its own envelope: Lambda's and CloudWatch Logs' JSON

@@ -3,38 +3,21 @@ import CloudModel
 import IAMPolicy
 
 extension LambdaService {
-    /// Authorizes the operations whose action, resource and keys follow from the route and query alone
-    /// (CreateFunction, UpdateFunctionConfiguration and TagResource authorize inside, once the body is read).
-    /// Function operations name the function's ARN, qualified where the request names a version or alias.
-    func authorizeRoute(_ route: LambdaRoute, _ q: LambdaQuery, _ ctx: RequestContext) throws(AWSError) {
+    /// Authorizes a call as its table row says, before the handler runs: account operations on `*`, function
+    /// operations on the function's ARN (qualified where Lambda qualifies it), tag operations on the resource.
+    /// `.inHandler` rows (CreateFunction, UpdateFunctionConfiguration, TagResource) authorize inside, once the body
+    /// is read, before they change anything.
+    func authorize(_ call: LambdaCall) throws(AWSError) {
+        let ctx = call.context
         guard ctx.isAuthorizing else { return }
-        switch route {
-        case .createFunction, .updateConfiguration, .tagResource: return
-        case .listFunctions: try ctx.authorize("lambda:ListFunctions", "*")
-        case .accountSettings: try ctx.authorize("lambda:GetAccountSettings", "*")
-        case .getFunction(let n): try authorizeFunction("lambda:GetFunction", n, q, ctx, qualified: true)
-        case .getConfiguration(let n): try authorizeFunction("lambda:GetFunctionConfiguration", n, q, ctx, qualified: true)
-        case .deleteFunction(let n): try authorizeFunction("lambda:DeleteFunction", n, q, ctx, qualified: true)
-        case .invoke(let n): try authorizeFunction("lambda:InvokeFunction", n, q, ctx, qualified: true)
-        case .updateCode(let n): try authorizeFunction("lambda:UpdateFunctionCode", n, q, ctx)
-        case .publishVersion(let n): try authorizeFunction("lambda:PublishVersion", n, q, ctx)
-        case .listVersions(let n): try authorizeFunction("lambda:ListVersionsByFunction", n, q, ctx)
-        case .createAlias(let n): try authorizeFunction("lambda:CreateAlias", n, q, ctx)
-        case .listAliases(let n): try authorizeFunction("lambda:ListAliases", n, q, ctx)
-        case .getAlias(let n, _): try authorizeFunction("lambda:GetAlias", n, q, ctx)
-        case .updateAlias(let n, _): try authorizeFunction("lambda:UpdateAlias", n, q, ctx)
-        case .deleteAlias(let n, _): try authorizeFunction("lambda:DeleteAlias", n, q, ctx)
-        case .putConcurrency(let n): try authorizeFunction("lambda:PutFunctionConcurrency", n, q, ctx)
-        case .getConcurrency(let n): try authorizeFunction("lambda:GetFunctionConcurrency", n, q, ctx)
-        case .deleteConcurrency(let n): try authorizeFunction("lambda:DeleteFunctionConcurrency", n, q, ctx)
-        case .putEventInvokeConfig(let n): try authorizeFunction("lambda:PutFunctionEventInvokeConfig", n, q, ctx, qualified: true)
-        case .getEventInvokeConfig(let n): try authorizeFunction("lambda:GetFunctionEventInvokeConfig", n, q, ctx, qualified: true)
-        case .updateEventInvokeConfig(let n): try authorizeFunction("lambda:UpdateFunctionEventInvokeConfig", n, q, ctx, qualified: true)
-        case .deleteEventInvokeConfig(let n): try authorizeFunction("lambda:DeleteFunctionEventInvokeConfig", n, q, ctx, qualified: true)
-        case .listTags(let r): try ctx.authorize("lambda:ListTags", r)
-        case .untagResource(let r):
-            let keys = q.all("tagKeys")
-            try ctx.authorize("lambda:UntagResource", r) { if !keys.isEmpty { $0.set("aws:TagKeys", values: keys) } }
+        let action = call.operation.action
+        switch call.operation.authorization {
+        case .inHandler: return
+        case .account: try ctx.authorize(action, "*")
+        case .function(let qualified): try authorizeFunction(action, call.function, call.query, ctx, qualified: qualified)
+        case .resource(let tagKeys):
+            let keys = tagKeys ? call.query.all("tagKeys") : []
+            try ctx.authorize(action, call.resource) { if !keys.isEmpty { $0.set("aws:TagKeys", values: keys) } }
         }
     }
 

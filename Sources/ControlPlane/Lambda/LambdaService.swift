@@ -32,40 +32,31 @@ public final class LambdaService: Sendable {
 
     /// Answers one Lambda request; errors come back as `AWSError` for the router's Lambda envelope.
     public func handle(_ request: WireRequest, context ctx: RequestContext) async throws -> WireResponse {
-        guard let route = LambdaRoute.match(method: request.method, rawPath: request.rawPath) else {
-            throw LambdaErrors.unknownOperation(request.method, request.rawPath)
-        }
-        let q = LambdaQuery(request.queryItems)
-        try authorizeRoute(route, q, ctx)
-        switch route {
-        case .createFunction: return try createFunction(JSONBody(request.body), ctx)
-        case .listFunctions: return try listFunctions(q, ctx)
-        case .getFunction(let n): return try getFunction(n, q, request, ctx)
-        case .getConfiguration(let n): return try getConfiguration(n, q, ctx)
-        case .deleteFunction(let n): return try deleteFunction(n, q, ctx)
-        case .updateConfiguration(let n): return try updateConfiguration(n, JSONBody(request.body), ctx)
-        case .updateCode(let n): return try updateCode(n, JSONBody(request.body), ctx)
-        case .publishVersion(let n): return try publishVersion(n, JSONBody(request.body), ctx)
-        case .listVersions(let n): return try listVersions(n, q, ctx)
-        case .createAlias(let n): return try createAlias(n, JSONBody(request.body), ctx)
-        case .listAliases(let n): return try listAliases(n, q, ctx)
-        case .getAlias(let n, let a): return try getAlias(n, a, ctx)
-        case .updateAlias(let n, let a): return try updateAlias(n, a, JSONBody(request.body), ctx)
-        case .deleteAlias(let n, let a): return try deleteAlias(n, a, ctx)
-        case .tagResource(let r): return try tagResource(r, JSONBody(request.body), ctx)
-        case .untagResource(let r): return try untagResource(r, q, ctx)
-        case .listTags(let r): return try listTags(r, ctx)
-        case .accountSettings: return accountSettings(ctx)
-        case .invoke(let n): return try await invoke(n, q, request, ctx)
-        case .putConcurrency(let n): return try putConcurrency(n, JSONBody(request.body), ctx)
-        case .getConcurrency(let n): return try getConcurrency(n, ctx)
-        case .deleteConcurrency(let n): return try deleteConcurrency(n, ctx)
-        case .putEventInvokeConfig(let n): return try putEventInvokeConfig(n, q, JSONBody(request.body), replace: true, ctx)
-        case .updateEventInvokeConfig(let n): return try putEventInvokeConfig(n, q, JSONBody(request.body), replace: false, ctx)
-        case .getEventInvokeConfig(let n): return try getEventInvokeConfig(n, q, ctx)
-        case .deleteEventInvokeConfig(let n): return try deleteEventInvokeConfig(n, q, ctx)
+        let call = try call(for: request, ctx)
+        try authorize(call)
+        switch call.operation.handler {
+        case .immediate(let run): return try run(self, call)
+        case .task(let run): return try await run(self, call)
         }
     }
+
+    /// The request matched to its row of `LambdaOperations.table`.
+    func call(for request: WireRequest, _ ctx: RequestContext) throws(AWSError) -> LambdaCall {
+        guard let (op, function, name, resource) = LambdaOperations.match(method: request.method, rawPath: request.rawPath) else {
+            throw LambdaErrors.unknownOperation(request.method, request.rawPath)
+        }
+        return LambdaCall(operation: op, request: request, query: LambdaQuery(request.queryItems), context: ctx,
+                          function: function, name: name, resource: resource)
+    }
+
+    /// True for the requests whose task should run on their connection's event loop: a synchronous Invoke.
+    public static func waitsOnEventLoop(_ request: WireRequest) -> Bool {
+        guard let (op, _, _, _) = LambdaOperations.match(method: request.method, rawPath: request.rawPath) else { return false }
+        return op.waitsOnEventLoop && request.header("x-amz-invocation-type") != "Event"
+    }
+
+    /// Every operation's name, in table order (for the docs and `lambda-vpc operations`).
+    public static var operationNames: [String] { LambdaOperations.table.map(\.name) }
 
     /// The stored zip for a `Code.Location` download: the bytes, or why the link is refused (403).
     public func codeZip(sha256Hex: String, query: [(String, String)], now: Date = Date()) -> Result<[UInt8], CodeDownloadRefusal>? {

@@ -1,0 +1,127 @@
+import AWSWire
+
+/// One row of Lambda's operation table: how a request is recognised (method and path as botocore's model maps them),
+/// how it is authorized before any handler runs, where it runs, and its handler. Routing, authorization, event-loop
+/// placement and the documented operation list all read the table (`LambdaOperations.table`).
+struct LambdaOperation: Sendable {
+    /// A path segment of the request URI: literal, or one of the URI's labels.
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        /// `{FunctionName}`
+        case function
+        /// `{Name}` of an alias, `{StatementId}`, ...: a second label after the function.
+        case name
+        /// `{Resource}`: an ARN (tags).
+        case resource
+    }
+
+    /// What the operation is authorized on before its handler runs.
+    enum Authorization: Sendable {
+        /// The action on `*` (account-level operations).
+        case account
+        /// The action on the function's ARN; `qualified`: with the request's `Qualifier`, as Lambda authorizes it.
+        case function(qualified: Bool)
+        /// The action on the `{Resource}` ARN (tag operations); `tagKeys`: with `aws:TagKeys` from the query.
+        case resource(tagKeys: Bool)
+        /// Authorized by the handler once the body is read (its condition keys come from the body); the handler
+        /// must call `authorizeConfiguration` or `ctx.authorize` before any change.
+        case inHandler
+    }
+
+    /// A read answered at once from memory (on the event loop, no task hop) or an operation that runs on a task.
+    enum Handler: Sendable {
+        case immediate(@Sendable (LambdaService, LambdaCall) throws -> WireResponse)
+        case task(@Sendable (LambdaService, LambdaCall) async throws -> WireResponse)
+    }
+
+    /// The name in botocore's model.
+    let name: String
+    let method: String
+    let path: [Segment]
+    /// The IAM action; `lambda:` + name unless it differs (Invoke is `lambda:InvokeFunction`).
+    let action: String
+    let authorization: Authorization
+    /// A synchronous Invoke waits on an execution environment whose I/O runs on the same event loops: its task
+    /// runs there too (see `APIRouter.runsOnEventLoop`).
+    let waitsOnEventLoop: Bool
+    let handler: Handler
+
+    init(_ name: String, _ method: String, _ path: String, action: String? = nil, _ authorization: Authorization,
+         waitsOnEventLoop: Bool = false, _ handler: Handler) {
+        self.name = name
+        self.method = method
+        self.path = path.split(separator: "/").map { part in
+            switch part {
+            case "{FunctionName}": return .function
+            case "{Name}": return .name
+            case "{Resource}": return .resource
+            default: return .literal(String(part))
+            }
+        }
+        self.action = action ?? "lambda:" + name
+        self.authorization = authorization
+        self.waitsOnEventLoop = waitsOnEventLoop
+        self.handler = handler
+    }
+
+    var isImmediate: Bool { if case .immediate = handler { return true } else { return false } }
+}
+
+/// One request matched to its operation, with the URI's labels decoded.
+struct LambdaCall: Sendable {
+    let operation: LambdaOperation
+    let request: WireRequest
+    let query: LambdaQuery
+    let context: RequestContext
+    /// `{FunctionName}`, `{Name}`, `{Resource}` (empty when the path has none).
+    let function: String
+    let name: String
+    let resource: String
+
+    /// The JSON body (an empty body reads as `{}`).
+    func body() throws -> JSONBody { try JSONBody(request.body) }
+}
+
+extension LambdaOperations {
+    /// The operation for a method and raw path, with its labels. Path segments are percent-decoded one by one, so an
+    /// encoded ARN (`arn%3Aaws%3A…`) stays one segment; a trailing slash only matches where Lambda's own routing
+    /// ignores it (the collection `functions/`).
+    static func match(method: String, rawPath: String) -> (LambdaOperation, function: String, name: String, resource: String)? {
+        var segs = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
+            // Foundation's decoder only when there is something to decode (every Invoke passes here).
+            $0.contains("%") ? String($0).removingPercentEncoding ?? String($0) : String($0)
+        }
+        if rawPath.hasSuffix("/") && segs.count > 0 && segs.count != 2 { segs.append("") }
+        guard let candidates = byShape[Shape(method: method, count: segs.count, first: segs.first ?? "")] else { return nil }
+        outer: for op in candidates {
+            var function = "", name = "", resource = ""
+            for (pattern, seg) in zip(op.path, segs) {
+                switch pattern {
+                case .literal(let l): if l != seg { continue outer }
+                case .function: function = seg
+                case .name: name = seg
+                case .resource: resource = seg
+                }
+            }
+            return (op, function, name, resource)
+        }
+        return nil
+    }
+
+    private struct Shape: Hashable {
+        var method: String
+        var count: Int
+        var first: String
+    }
+
+    /// The table indexed by method, segment count and API version (the first segment), so a match compares a few
+    /// rows only.
+    private static let byShape: [Shape: [LambdaOperation]] = {
+        var index: [Shape: [LambdaOperation]] = [:]
+        for op in table {
+            guard case .literal(let first) = op.path.first else { continue }
+            index[Shape(method: op.method, count: op.path.count, first: first), default: []].append(op)
+        }
+        return index
+    }()
+}

@@ -1,0 +1,66 @@
+import AWSWire
+
+/// Lambda's operation table: every operation this server answers, in botocore's terms (name, method, URI), with its
+/// authorization and handler. Nothing reaches a handler except through a row of this table.
+enum LambdaOperations {
+    static let table: [LambdaOperation] = [
+        // Functions
+        .init("CreateFunction", "POST", "2015-03-31/functions", .inHandler, .task { s, c in try s.createFunction(c.body(), c.context) }),
+        .init("ListFunctions", "GET", "2015-03-31/functions", .account, .immediate { s, c in try s.listFunctions(c.query, c.context) }),
+        .init("GetFunction", "GET", "2015-03-31/functions/{FunctionName}", .function(qualified: true),
+              .immediate { s, c in try s.getFunction(c.function, c.query, c.request, c.context) }),
+        .init("DeleteFunction", "DELETE", "2015-03-31/functions/{FunctionName}", .function(qualified: true),
+              .task { s, c in try s.deleteFunction(c.function, c.query, c.context) }),
+        .init("GetFunctionConfiguration", "GET", "2015-03-31/functions/{FunctionName}/configuration", .function(qualified: true),
+              .immediate { s, c in try s.getConfiguration(c.function, c.query, c.context) }),
+        .init("UpdateFunctionConfiguration", "PUT", "2015-03-31/functions/{FunctionName}/configuration", .inHandler,
+              .task { s, c in try s.updateConfiguration(c.function, c.body(), c.context) }),
+        .init("UpdateFunctionCode", "PUT", "2015-03-31/functions/{FunctionName}/code", .function(qualified: false),
+              .task { s, c in try s.updateCode(c.function, c.body(), c.context) }),
+        .init("Invoke", "POST", "2015-03-31/functions/{FunctionName}/invocations", action: "lambda:InvokeFunction",
+              .function(qualified: true), waitsOnEventLoop: true,
+              .task { s, c in try await s.invoke(c.function, c.query, c.request, c.context) }),
+        .init("GetFunctionCodeSigningConfig", "GET", "2020-06-30/functions/{FunctionName}/code-signing-config",
+              .function(qualified: false), .immediate { s, c in try s.getFunctionCodeSigningConfig(c.function, c.context) }),
+        // Versions and aliases
+        .init("PublishVersion", "POST", "2015-03-31/functions/{FunctionName}/versions", .function(qualified: false),
+              .task { s, c in try s.publishVersion(c.function, c.body(), c.context) }),
+        .init("ListVersionsByFunction", "GET", "2015-03-31/functions/{FunctionName}/versions", .function(qualified: false),
+              .immediate { s, c in try s.listVersions(c.function, c.query, c.context) }),
+        .init("CreateAlias", "POST", "2015-03-31/functions/{FunctionName}/aliases", .function(qualified: false),
+              .task { s, c in try s.createAlias(c.function, c.body(), c.context) }),
+        .init("ListAliases", "GET", "2015-03-31/functions/{FunctionName}/aliases", .function(qualified: false),
+              .immediate { s, c in try s.listAliases(c.function, c.query, c.context) }),
+        .init("GetAlias", "GET", "2015-03-31/functions/{FunctionName}/aliases/{Name}", .function(qualified: false),
+              .immediate { s, c in try s.getAlias(c.function, c.name, c.context) }),
+        .init("UpdateAlias", "PUT", "2015-03-31/functions/{FunctionName}/aliases/{Name}", .function(qualified: false),
+              .task { s, c in try s.updateAlias(c.function, c.name, c.body(), c.context) }),
+        .init("DeleteAlias", "DELETE", "2015-03-31/functions/{FunctionName}/aliases/{Name}", .function(qualified: false),
+              .task { s, c in try s.deleteAlias(c.function, c.name, c.context) }),
+        // Concurrency and asynchronous invocation
+        .init("PutFunctionConcurrency", "PUT", "2017-10-31/functions/{FunctionName}/concurrency", .function(qualified: false),
+              .task { s, c in try s.putConcurrency(c.function, c.body(), c.context) }),
+        .init("GetFunctionConcurrency", "GET", "2019-09-30/functions/{FunctionName}/concurrency", .function(qualified: false),
+              .task { s, c in try s.getConcurrency(c.function, c.context) }),
+        .init("DeleteFunctionConcurrency", "DELETE", "2017-10-31/functions/{FunctionName}/concurrency", .function(qualified: false),
+              .task { s, c in try s.deleteConcurrency(c.function, c.context) }),
+        .init("PutFunctionEventInvokeConfig", "PUT", "2019-09-25/functions/{FunctionName}/event-invoke-config",
+              .function(qualified: true),
+              .task { s, c in try s.putEventInvokeConfig(c.function, c.query, c.body(), replace: true, c.context) }),
+        .init("UpdateFunctionEventInvokeConfig", "POST", "2019-09-25/functions/{FunctionName}/event-invoke-config",
+              .function(qualified: true),
+              .task { s, c in try s.putEventInvokeConfig(c.function, c.query, c.body(), replace: false, c.context) }),
+        .init("GetFunctionEventInvokeConfig", "GET", "2019-09-25/functions/{FunctionName}/event-invoke-config",
+              .function(qualified: true), .task { s, c in try s.getEventInvokeConfig(c.function, c.query, c.context) }),
+        .init("DeleteFunctionEventInvokeConfig", "DELETE", "2019-09-25/functions/{FunctionName}/event-invoke-config",
+              .function(qualified: true), .task { s, c in try s.deleteEventInvokeConfig(c.function, c.query, c.context) }),
+        // Tags and the account
+        .init("TagResource", "POST", "2017-03-31/tags/{Resource}", .inHandler,
+              .task { s, c in try s.tagResource(c.resource, c.body(), c.context) }),
+        .init("UntagResource", "DELETE", "2017-03-31/tags/{Resource}", .resource(tagKeys: true),
+              .task { s, c in try s.untagResource(c.resource, c.query, c.context) }),
+        .init("ListTags", "GET", "2017-03-31/tags/{Resource}", .resource(tagKeys: false),
+              .immediate { s, c in try s.listTags(c.resource, c.context) }),
+        .init("GetAccountSettings", "GET", "2016-08-19/account-settings", .account, .immediate { s, c in s.accountSettings(c.context) }),
+    ]
+}
