@@ -1,5 +1,5 @@
 // libFuzzer target: the SigV4 `Authorization` header as the server reads it before any key is looked up.
-// Input: line 1 the header value, line 2 X-Amz-Date, line 3 `path?query`, further lines `name: value` headers.
+// Input: line 1 the header value, line 2 the request time, line 3 `path?query`, further lines `name: value` headers.
 // After a parse that succeeds it builds the canonical request over the signed headers, as verification does.
 @testable import AWSWire
 
@@ -21,7 +21,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let request = WireRequest(method: "POST", rawPath: path, rawQuery: query, headers: headers)
     guard case .success(let auth) = SigV4Authorization.parse(request) else { return 0 }
-    if let date = request.header("x-amz-date"), let t = SigV4Timestamp(iso8601Basic: date) { _ = t.iso8601Basic }
+    // The request time as the verifier reads it: ISO 8601 basic, else an HTTP date (the `Date` header's form).
+    if let date = request.header("x-amz-date") {
+        _ = (SigV4Timestamp(iso8601Basic: date) ?? SigV4Timestamp(httpDate: date))?.iso8601Basic
+    }
     _ = SigV4Canonical.request(request, signedHeaders: auth.signedHeaders,
                                payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", presigned: false)
     return 0
