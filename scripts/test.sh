@@ -62,6 +62,7 @@ stage "dependencies" lv_ensure_dependencies || { echo "cannot install the depend
 if stage "build (debug, with tests)" swift build --build-tests; then
     stage "unit tests (swift test)" unit_tests
     stage "end-to-end tests (pytest tests/e2e)" e2e_tests
+    stage "fuzz (libFuzzer, 20 s per parser)" bash fuzz/ci.sh
 fi
 
 read -r up uf us ep ef es < <(count_tests) || true

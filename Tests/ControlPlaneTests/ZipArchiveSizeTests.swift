@@ -32,4 +32,28 @@ struct ZipArchiveSizeTests {
         #expect(ZipArchive.declaredUnzippedSize(broken) == nil)
         #expect(ZipArchive.declaredUnzippedSize([0x50, 0x4B]) == nil)
     }
+
+    /// `archive(declaring:)` with its end record in the zip64 form: classic fields at their 0xFFFF markers, the
+    /// entry count and directory offset in a zip64 end record found through its locator.
+    static func zip64(declaring sizes: [UInt32], directoryOffset: UInt64? = nil) -> [UInt8] {
+        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+        var b = Array(archive(declaring: sizes).dropLast(22))
+        let record = b.count
+        b += [0x50, 0x4B, 0x06, 0x06] + le(44, 8) + Array(repeating: 0, count: 20)
+            + le(UInt64(sizes.count), 8) + le(UInt64(47 * sizes.count), 8) + le(directoryOffset ?? 30, 8)
+        b += [0x50, 0x4B, 0x06, 0x07] + le(0, 4) + le(UInt64(record), 8) + le(1, 4)
+        b += [0x50, 0x4B, 0x05, 0x06] + le(0, 4) + le(0xFFFF, 2) + le(0xFFFF, 2) + le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) + le(0, 2)
+        return b
+    }
+
+    @Test func readsTheZip64EndRecord() {
+        #expect(ZipArchive.declaredUnzippedSize(Self.zip64(declaring: [7, 8])) == 15)
+    }
+
+    /// Found by fuzz/targets/zip_directory.swift: a zip64 directory offset past Int.max crashed the server.
+    @Test func aZip64DirectoryOffsetBeyondTheFileDeclaresNothing() {
+        for offset: UInt64 in [UInt64.max, 1 << 63, UInt64(Int.max), UInt64(Int.max) - 1, 1 << 40] {
+            #expect(ZipArchive.declaredUnzippedSize(Self.zip64(declaring: [10], directoryOffset: offset)) == nil)
+        }
+    }
 }
