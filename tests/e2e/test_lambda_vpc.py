@@ -134,6 +134,43 @@ def test_two_functions_share_one_eni_which_is_released_after_both_are_gone(fast_
     ec2.delete_subnet(SubnetId=subnet)
 
 
+def test_an_unused_eni_goes_available_and_can_be_deleted_as_terraform_does():
+    """Released ENIs are detached (`available`) during the grace period, as on AWS: Terraform waits for that state and
+    deletes them itself before it removes the subnet; a function that comes back within the grace period gets it again."""
+    s = Server(extra_args=["--eni-create-delay", "0ms", "--eni-release-after", "600s"]).start()
+    try:
+        lam, ec2 = s.client("lambda"), s.client("ec2")
+        lambda_role(s)
+        _, (subnet,), (sg,) = make_network(ec2, "10.37.0.0/16", ("10.37.1.0/24",))
+        vpc_config = {"SubnetIds": [subnet], "SecurityGroupIds": [sg]}
+        a = unique("a")
+        create_function(lam, a, vpc=vpc_config)
+        wait_active(lam, a)
+        lam.delete_function(FunctionName=a)
+        deadline = time.time() + 5
+        while lambda_enis(ec2, subnet)[0]["Status"] != "available" and time.time() < deadline:
+            time.sleep(0.1)
+        eni = lambda_enis(ec2, subnet)[0]
+        assert eni["Status"] == "available" and "Attachment" not in eni
+        # Back within the grace period: the same interface is attached again.
+        b = unique("b")
+        create_function(lam, b, vpc=vpc_config)
+        wait_active(lam, b)
+        again = lambda_enis(ec2, subnet)
+        assert [e["NetworkInterfaceId"] for e in again] == [eni["NetworkInterfaceId"]]
+        assert again[0]["Status"] == "in-use" and again[0]["Attachment"]["AttachmentId"].startswith("ela-attach-")
+        lam.delete_function(FunctionName=b)
+        deadline = time.time() + 5
+        while lambda_enis(ec2, subnet)[0]["Status"] != "available" and time.time() < deadline:
+            time.sleep(0.1)
+        ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+        assert lambda_enis(ec2, subnet) == []
+        ec2.delete_security_group(GroupId=sg)
+        ec2.delete_subnet(SubnetId=subnet)
+    finally:
+        s.cleanup()
+
+
 def test_pending_refuses_updates_with_aws_409(server):
     lam, ec2 = server.client("lambda"), server.client("ec2")
     lambda_role(server)

@@ -114,7 +114,10 @@ public final class ENIManager: Sendable {
                     continue
                 }
                 if needed {
-                    if a.unusedSince != nil { tx.update(HyperplaneENIAllocation.self, a.id) { $0.unusedSince = nil } }
+                    if a.unusedSince != nil {
+                        tx.update(HyperplaneENIAllocation.self, a.id) { $0.unusedSince = nil }
+                        Self.attach(eniId, &tx, at: now)
+                    }
                 } else if let since = a.unusedSince {
                     let releaseAt = since.addingTimeInterval(timings.eniReleaseAfter)
                     if now >= releaseAt {
@@ -123,6 +126,9 @@ public final class ENIManager: Sendable {
                     } else { due(releaseAt) }
                 } else {
                     tx.update(HyperplaneENIAllocation.self, a.id) { $0.unusedSince = now }
+                    // As on AWS, an ENI no function uses is detached (`available`) before it is deleted: Terraform
+                    // waits for that state, then deletes it itself when it removes the subnet or security group.
+                    tx.update(NetworkInterface.self, eniId) { $0.status = "available"; $0.attachment = nil }
                     if timings.eniReleaseAfter <= 0 {
                         tx.delete(NetworkInterface.self, eniId)
                         tx.delete(HyperplaneENIAllocation.self, a.id)
@@ -196,6 +202,16 @@ public final class ENIManager: Sendable {
                               instanceId: nil, instanceOwnerId: "amazon-aws", status: "attached"),
             ownerId: accountId, tags: [], createdAt: now)
         return .success(eni)
+    }
+
+    /// Puts a released (`available`) Hyperplane ENI back in use when a function needs it again within the grace period.
+    static func attach(_ eniId: String, _ tx: inout Transaction, at now: Date) {
+        tx.update(NetworkInterface.self, eniId) { eni in
+            guard eni.attachment == nil else { return }
+            eni.status = "in-use"
+            eni.attachment = .init(id: ResourceID.make("ela-attach"), attachTime: now, deleteOnTermination: false, deviceIndex: 1,
+                                   instanceId: nil, instanceOwnerId: "amazon-aws", status: "attached")
+        }
     }
 
     /// The requester Lambda's ENIs report: a role id (`AROA…`) and a session name, stable per account.
