@@ -40,6 +40,14 @@ public struct QueryParameters: Sendable {
         return byIndex.keys.sorted().map { QueryParameters(byIndex[$0]!) }
     }
 
+    /// The members of one (unindexed) structure `Prefix.*` (`Prefix.Name` becomes `Name`).
+    public func structure(_ prefix: String) -> QueryParameters {
+        let p = prefix + "."
+        var out: [String: String] = [:]
+        for (k, v) in values where k.hasPrefix(p) { out[String(k.dropFirst(p.count))] = v }
+        return QueryParameters(out)
+    }
+
     /// `Filter.N.Name` / `Filter.N.Value.M`.
     public func filters() -> [(name: String, values: [String])] {
         structures("Filter").compactMap { s in s["Name"].map { ($0, s.list("Value")) } }

@@ -57,6 +57,8 @@ public struct Subnet: Record, Taggable {
     public var ownerId: String
     public var tags: [Tag]
     public var createdAt: Date
+    /// ModifySubnetAttribute's other settings; nil = EC2's default (rows written before they existed read as such).
+    public var attributes: SubnetAttributes?
 
     public init(id: String, vpcId: String, cidrBlock: IPv4CIDR, availabilityZone: String, availabilityZoneId: String,
                 mapPublicIpOnLaunch: Bool, ownerId: String, tags: [Tag], createdAt: Date) {
@@ -64,6 +66,21 @@ public struct Subnet: Record, Taggable {
         self.availabilityZoneId = availabilityZoneId; self.mapPublicIpOnLaunch = mapPublicIpOnLaunch
         self.ownerId = ownerId; self.tags = tags; self.createdAt = createdAt
     }
+}
+
+/// A subnet's launch settings beyond MapPublicIpOnLaunch, each nil until set (EC2's defaults: false, `ip-name`, no
+/// customer-owned pool, no LNI device index).
+public struct SubnetAttributes: Codable, Sendable, Equatable {
+    public var assignIpv6AddressOnCreation: Bool?
+    public var mapCustomerOwnedIpOnLaunch: Bool?
+    public var customerOwnedIpv4Pool: String?
+    public var enableDns64: Bool?
+    public var hostnameType: String?
+    public var enableResourceNameDnsARecord: Bool?
+    public var enableResourceNameDnsAAAARecord: Bool?
+    public var enableLniAtDeviceIndex: Int?
+
+    public init() {}
 }
 
 /// A security group; its rules are separate records (`SecurityGroupRule`) as EC2 models them since 2021.

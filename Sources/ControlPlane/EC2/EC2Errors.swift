@@ -189,6 +189,11 @@ extension EC2Errors {
     public static func missingPeer() -> AWSError {
         missingParameter("a source or destination: CidrIp, CidrIpv6 or a security group")
     }
+    /// UpdateSecurityGroupRuleDescriptions* for a permission the group does not have.
+    public static func permissionNotFound(_ rule: String) -> AWSError {
+        AWSError(code: "InvalidPermission.NotFound",
+                 message: "The specified rule does not exist in this security group. (\(rule))")
+    }
     /// (unconfirmed wording)
     public static func ruleNotInGroup(_ ruleId: String, _ groupId: String) -> AWSError {
         AWSError(code: "InvalidSecurityGroupRuleId.NotFound",

@@ -53,17 +53,20 @@ public enum EC2XML {
         w.element("availabilityZone", s.availabilityZone)
         w.element("availabilityZoneId", s.availabilityZoneId)
         w.element("defaultForAz", false)
+        let a = s.attributes ?? SubnetAttributes()
         w.element("mapPublicIpOnLaunch", s.mapPublicIpOnLaunch)
-        w.element("mapCustomerOwnedIpOnLaunch", false)
-        w.element("assignIpv6AddressOnCreation", false)
+        w.element("mapCustomerOwnedIpOnLaunch", a.mapCustomerOwnedIpOnLaunch ?? false)
+        if let pool = a.customerOwnedIpv4Pool { w.element("customerOwnedIpv4Pool", pool) }
+        w.element("assignIpv6AddressOnCreation", a.assignIpv6AddressOnCreation ?? false)
+        if let index = a.enableLniAtDeviceIndex { w.element("enableLniAtDeviceIndex", index) }
         tagSet(&w, s.tags)
         w.open("privateDnsNameOptionsOnLaunch")
-        w.element("hostnameType", "ip-name")
-        w.element("enableResourceNameDnsARecord", false)
-        w.element("enableResourceNameDnsAAAARecord", false)
+        w.element("hostnameType", a.hostnameType ?? "ip-name")
+        w.element("enableResourceNameDnsARecord", a.enableResourceNameDnsARecord ?? false)
+        w.element("enableResourceNameDnsAAAARecord", a.enableResourceNameDnsAAAARecord ?? false)
         w.close("privateDnsNameOptionsOnLaunch")
         w.element("ipv6Native", false)
-        w.element("enableDns64", false)
+        w.element("enableDns64", a.enableDns64 ?? false)
         w.open("blockPublicAccessStates"); w.element("internetGatewayBlockMode", "off"); w.close("blockPublicAccessStates")
     }
 
