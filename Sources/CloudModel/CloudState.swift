@@ -15,6 +15,7 @@ public struct CloudState: Sendable {
     public var iamRoles: [String: IAMRole] = [:]
     public var iamGroups: [String: IAMGroup] = [:]
     public var iamPolicies: [String: IAMManagedPolicy] = [:]
+    public var iamInstanceProfiles: [String: IAMInstanceProfile] = [:]
     public var internetGateways: [String: InternetGateway] = [:]
     public var addresses: [String: ElasticAddress] = [:]
     public var natGateways: [String: NatGateway] = [:]
@@ -32,7 +33,7 @@ public struct CloudState: Sendable {
     public static let recordTypes: [any Record.Type] = [
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
-        IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self,
+        IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self,
     ]

@@ -147,6 +147,30 @@ public struct IAMManagedPolicy: Record {
     public var defaultVersion: IAMPolicyVersion? { versions.first { $0.versionId == defaultVersionId } }
 }
 
+/// An instance profile: the container EC2 hands a role through; it holds at most one role.
+public struct IAMInstanceProfile: Record {
+    public static let kind = "iam.instance-profile"
+    public static var table: WritableKeyPath<CloudState, [String: IAMInstanceProfile]> { \.iamInstanceProfiles }
+    public var id: String { IAMName.key(name) }
+    public var name: String
+    /// `AIPA` + 17 upper-case alphanumerics.
+    public var instanceProfileId: String
+    public var path: String
+    public var arn: String
+    public var createdAt: Date
+    /// The names of its roles as they were added (IAM allows one).
+    public var roleNames: [String]
+    public var tags: [Tag]
+
+    public init(name: String, instanceProfileId: String, path: String, arn: String, createdAt: Date,
+                roleNames: [String] = [], tags: [Tag] = []) {
+        self.name = name; self.instanceProfileId = instanceProfileId; self.path = path; self.arn = arn
+        self.createdAt = createdAt; self.roleNames = roleNames; self.tags = tags
+    }
+
+    public func holds(role name: String) -> Bool { roleNames.contains { IAMName.key($0) == IAMName.key(name) } }
+}
+
 /// IAM's unique ids: a four-letter prefix and upper-case letters and digits.
 public enum IAMID {
     public static func make(_ prefix: String, length: Int = 17) -> String {

@@ -1,5 +1,6 @@
 import AWSWire
 import CloudModel
+import IAMPolicy
 
 extension IAMService {
     /// Authorizes an IAM call of a non-root principal (only possible when IAM is enforced): `iam:<Action>` on the
@@ -9,18 +10,27 @@ extension IAMService {
         let resource = resourceArn(action, p, ctx)
         let iamAction = "iam:" + action
         let decision = authorizer.decide(ctx.principal, action: iamAction, resource: resource, sourceIP: ctx.sourceIP,
-                                         region: ctx.region, now: store.now)
+                                         region: ctx.region, now: store.now) { keys in
+            // Creations and Tag* carry the tags they set, Untag* the keys they remove.
+            let tags = p.structures("Tags.member").compactMap { t in t["Key"].map { (key: $0, value: t["Value"] ?? "") } }
+            keys.setRequestTags(tags)
+            let removed = p.list("TagKeys.member")
+            if !removed.isEmpty { keys.set("aws:TagKeys", values: removed) }
+        }
         if case .denied(let explicit) = decision {
             throw Authorizer.iamDenied(ctx.principal, action: iamAction, resource: resource, explicit: explicit)
         }
     }
 
-    /// The resource an IAM action acts on: the named group, role, user or policy (its stored ARN, path included),
+    /// The resource an IAM action acts on: the named instance profile, group, role, user or policy (its stored ARN, path included),
     /// the caller for its own access keys, or the kind's root (`arn:aws:iam::ACCOUNT:user/`) for listings.
     func resourceArn(_ action: String, _ p: QueryParameters, _ ctx: RequestContext) -> String {
         let s = store.snapshot()
         if let source = p["PolicySourceArn"] { return source }
         if action == "SimulateCustomPolicy" { return "*" }
+        if action.contains("InstanceProfile"), let n = p["InstanceProfileName"] {
+            return s.iamInstanceProfiles[IAMName.key(n)]?.arn ?? arn("instance-profile", (try? path(p)) ?? "/", n)
+        }
         if action.contains("Group"), let g = p["GroupName"] {
             return s.iamGroups[IAMName.key(g)]?.arn ?? arn("group", (try? path(p)) ?? "/", g)
         }
@@ -35,6 +45,7 @@ extension IAMService {
         case "ListRoles": return "arn:aws:iam::\(accountId):role/"
         case "ListGroups": return "arn:aws:iam::\(accountId):group/"
         case "ListPolicies": return "arn:aws:iam::\(accountId):policy/"
+        case "ListInstanceProfiles": return "arn:aws:iam::\(accountId):instance-profile/"
         default: return "arn:aws:iam::\(accountId):user/"
         }
     }

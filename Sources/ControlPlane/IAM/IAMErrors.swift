@@ -14,6 +14,11 @@ public enum IAMErrors {
     public static func noSuchInlinePolicy(_ kind: String, _ name: String) -> AWSError {
         noSuchEntity("The \(kind) policy with name \(name) cannot be found.")
     }
+    public static func noSuchInstanceProfile(_ name: String) -> AWSError { noSuchEntity("Instance Profile \(name) cannot be found.") }
+    /// RemoveRoleFromInstanceProfile with a role the profile does not hold (unconfirmed).
+    public static func roleNotInInstanceProfile(_ role: String, _ profile: String) -> AWSError {
+        noSuchEntity("The role with name \(role) is not in instance profile \(profile).")
+    }
     public static func noSuchAccessKey(_ id: String) -> AWSError { noSuchEntity("The Access Key with id \(id) cannot be found.") }
     public static func policyNotFound(_ arn: String) -> AWSError { noSuchEntity("Policy \(arn) was not found.") }
     public static func policyNotAttachable(_ arn: String) -> AWSError { noSuchEntity("Policy \(arn) does not exist or is not attachable.") }
@@ -26,6 +31,7 @@ public enum IAMErrors {
     public static func userExists(_ name: String) -> AWSError { alreadyExists("User with name \(name) already exists.") }
     public static func roleExists(_ name: String) -> AWSError { alreadyExists("Role with name \(name) already exists.") }
     public static func groupExists(_ name: String) -> AWSError { alreadyExists("Group with name \(name) already exists.") }
+    public static func instanceProfileExists(_ name: String) -> AWSError { alreadyExists("Instance Profile \(name) already exists.") }
     public static func policyExists(_ name: String) -> AWSError {
         alreadyExists("A policy called \(name) already exists. Duplicate names are not allowed.")
     }
@@ -36,6 +42,8 @@ public enum IAMErrors {
     public static let mustRemoveUsersFromGroup = deleteConflict("Cannot delete entity, must remove users from group first.")
     /// (unconfirmed)
     public static let mustRemoveFromGroups = deleteConflict("Cannot delete entity, must remove user from all groups first.")
+    /// Deleting a role that is in an instance profile, or an instance profile that holds a role.
+    public static let mustRemoveRolesFromInstanceProfile = deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
     public static let policyAttached = deleteConflict("Cannot delete a policy attached to entities.")
     public static let policyHasVersions = deleteConflict(
         "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
@@ -43,6 +51,9 @@ public enum IAMErrors {
 
     public static let tooManyVersions = limitExceeded(
         "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
+    public static let tooManyRolesInInstanceProfile = limitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+    /// `kind` is `User`, `Role`, `Policy` or `InstanceProfile` (unconfirmed).
+    public static func tooManyTags(_ kind: String) -> AWSError { limitExceeded("Cannot exceed quota for TagsPer\(kind): 50") }
     public static let tooManyAccessKeys = limitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
     public static let managedPolicyTooLarge = limitExceeded("Cannot exceed quota for PolicySize: 6144")
     public static let trustPolicyTooLarge = limitExceeded("Cannot exceed quota for ACLSizePerRole: 2048")
@@ -53,6 +64,7 @@ public enum IAMErrors {
 
     public static func malformed(_ message: String) -> AWSError { AWSError(code: "MalformedPolicyDocument", message: message) }
     public static func invalidInput(_ message: String) -> AWSError { AWSError(code: "InvalidInput", message: message) }
+    public static let duplicateTagKeys = invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
     public static func awsManagedPolicyImmutable(_ arn: String) -> AWSError {
         invalidInput("The specified value for policyArn is invalid. \(arn) is an AWS managed policy.")  // (unconfirmed)
     }

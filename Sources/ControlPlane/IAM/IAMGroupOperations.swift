@@ -33,7 +33,7 @@ extension IAMService {
         let (pageUsers, marker) = try page(users, p)
         return IAMXML.response("GetGroup", requestID: ctx.requestID) { w in
             w.element("Group") { IAMXML.group(&$0, g) }
-            IAMXML.members(&w, "Users", pageUsers) { IAMXML.user(&$0, $1) }
+            IAMXML.members(&w, "Users", pageUsers) { IAMXML.user(&$0, $1, listed: true) }
             Self.truncation(&w, marker)
         }
     }

@@ -57,11 +57,8 @@ extension IAMService {
         let path = try path(p)
         let doc = try document(p, "PolicyDocument", kind: .identity)
         guard Self.policySize(doc) <= 6144 else { throw IAMErrors.managedPolicyTooLarge }
-        let description = p["Description"]
-        if let d = description, d.count > 1000 {
-            throw IAMErrors.validation(d, "description", "Member must have length less than or equal to 1000")
-        }
-        let tags = tags(p)
+        let description = try description(p)
+        let tags = try tags(p)
         let arn = arn("policy", path, name)
         let created = try store.write { tx -> IAMManagedPolicy in
             guard !tx.all(IAMManagedPolicy.self).contains(where: { IAMName.key($0.name) == IAMName.key(name) }) else {
@@ -110,7 +107,7 @@ extension IAMService {
             .sorted { ($0.name.lowercased(), $0.arn) < ($1.name.lowercased(), $1.arn) }
         let (policies, marker) = try page(all, p)
         return IAMXML.response("ListPolicies", requestID: ctx.requestID) { w in
-            IAMXML.members(&w, "Policies", policies) { IAMXML.policy(&$0, $1) }
+            IAMXML.members(&w, "Policies", policies) { IAMXML.policy(&$0, $1, listed: true) }
             Self.truncation(&w, marker)
         }
     }

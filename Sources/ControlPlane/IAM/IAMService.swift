@@ -3,8 +3,8 @@ import CloudModel
 import Foundation
 import IAMPolicy
 
-/// IAM's Query API (2010-05-08): users, access keys, roles, groups, inline and managed policies, and the
-/// policy simulator. Validates like IAM, writes the store, answers IAM's XML.
+/// IAM's Query API (2010-05-08): users, access keys, roles, groups, inline and managed policies, instance
+/// profiles, tags, and the policy simulator. Validates like IAM, writes the store, answers IAM's XML.
 public final class IAMService: Sendable {
     public let store: StateStore
     public let accountId: String
@@ -26,7 +26,8 @@ public final class IAMService: Sendable {
     static let operations: [String: Operation] = {
         var ops: [String: Operation] = [:]
         for table in [userOperations, accessKeyOperations, roleOperations, groupOperations, inlinePolicyOperations,
-                      managedPolicyOperations, attachmentOperations, simulationOperations] {
+                      managedPolicyOperations, attachmentOperations, simulationOperations,
+                      instanceProfileOperations, tagOperations] {
             ops.merge(table) { a, _ in a }
         }
         return ops
@@ -84,8 +85,32 @@ public final class IAMService: Sendable {
     /// IAM counts policy sizes without whitespace.
     static func policySize(_ doc: String) -> Int { doc.unicodeScalars.filter { !$0.properties.isWhitespace }.count }
 
-    func tags(_ p: QueryParameters) -> [Tag] {
-        p.structures("Tags.member").compactMap { t in t["Key"].map { Tag(key: $0, value: t["Value"] ?? "") } }
+    /// `Tags.member.N`, validated as IAM does; `required` makes an absent list an error (TagRole...).
+    func tags(_ p: QueryParameters, required: Bool = false) throws -> [Tag] {
+        if required && !p.has(prefix: "Tags") { throw IAMErrors.missing("tags") }
+        var tags: [Tag] = []
+        for (i, t) in p.structures("Tags.member").enumerated() {
+            guard let key = t["Key"] else { throw IAMErrors.missing("tags.\(i + 1).member.key") }
+            guard let value = t["Value"] else { throw IAMErrors.missing("tags.\(i + 1).member.value") }
+            tags.append(Tag(key: key, value: value))
+        }
+        try IAMTagging.validate(tags)
+        return tags
+    }
+
+    /// `TagKeys.member.N` of an untag request (required).
+    func tagKeys(_ p: QueryParameters) throws -> [String] {
+        if !p.has(prefix: "TagKeys") { throw IAMErrors.missing("tagKeys") }
+        let keys = p.list("TagKeys.member")
+        try IAMTagging.validate(keys: keys)
+        return keys
+    }
+
+    /// An optional description: at most 1000 characters; an empty one is the same as none, so nothing shows it.
+    func description(_ p: QueryParameters) throws -> String? {
+        guard let d = p["Description"] else { return nil }
+        if d.count > 1000 { throw IAMErrors.validation(d, "description", "Member must have length less than or equal to 1000") }
+        return d.isEmpty ? nil : d
     }
 
     func arn(_ kind: String, _ path: String, _ name: String) -> String { "arn:aws:iam::\(accountId):\(kind)\(path)\(name)" }

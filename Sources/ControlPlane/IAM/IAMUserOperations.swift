@@ -13,7 +13,7 @@ extension IAMService {
     func createUser(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
         let name = try name(p, "UserName")
         let path = try path(p)
-        let tags = tags(p)
+        let tags = try tags(p)
         let user = try store.write { tx -> IAMUser in
             guard tx.get(IAMUser.self, IAMName.key(name)) == nil else { throw IAMErrors.userExists(name) }
             let u = IAMUser(name: name, userId: IAMID.make("AIDA"), path: path, arn: arn("user", path, name),
@@ -55,7 +55,7 @@ extension IAMService {
         let all = store.snapshot().iamUsers.values.filter { $0.path.hasPrefix(prefix) }.sorted { $0.id < $1.id }
         let (users, marker) = try page(all, p)
         return IAMXML.response("ListUsers", requestID: ctx.requestID) { w in
-            IAMXML.members(&w, "Users", users) { IAMXML.user(&$0, $1) }
+            IAMXML.members(&w, "Users", users) { IAMXML.user(&$0, $1, listed: true) }
             Self.truncation(&w, marker)
         }
     }

@@ -36,16 +36,18 @@ enum IAMXML {
         members(&w, "Tags", tags) { w, t in w.element("Key", t.key); w.element("Value", t.value) }
     }
 
-    static func user(_ w: inout XMLWriter, _ u: IAMUser) {
+    /// Listings (ListUsers, ListRoles, ListPolicies, ListInstanceProfiles...) leave out tags, as IAM's do;
+    /// `listed: true` renders that subset.
+    static func user(_ w: inout XMLWriter, _ u: IAMUser, listed: Bool = false) {
         w.element("Path", u.path)
         w.element("UserName", u.name)
         w.element("UserId", u.userId)
         w.element("Arn", u.arn)
         w.element("CreateDate", date(u.createdAt))
-        tags(&w, u.tags)
+        if !listed { tags(&w, u.tags) }
     }
 
-    static func role(_ w: inout XMLWriter, _ r: IAMRole) {
+    static func role(_ w: inout XMLWriter, _ r: IAMRole, listed: Bool = false) {
         w.element("Path", r.path)
         w.element("RoleName", r.name)
         w.element("RoleId", r.roleId)
@@ -54,7 +56,7 @@ enum IAMXML {
         w.element("AssumeRolePolicyDocument", encodeDocument(r.assumeRolePolicyDocument))
         w.element("Description", r.description)
         w.element("MaxSessionDuration", r.maxSessionDuration)
-        tags(&w, r.tags)
+        if !listed { tags(&w, r.tags) }
     }
 
     static func group(_ w: inout XMLWriter, _ g: IAMGroup) {
@@ -65,7 +67,8 @@ enum IAMXML {
         w.element("CreateDate", date(g.createdAt))
     }
 
-    static func policy(_ w: inout XMLWriter, _ p: ManagedPolicyView) {
+    /// ListPolicies shows neither the description nor the tags (GetPolicy does).
+    static func policy(_ w: inout XMLWriter, _ p: ManagedPolicyView, listed: Bool = false) {
         w.element("PolicyName", p.name)
         w.element("PolicyId", p.policyId)
         w.element("Arn", p.arn)
@@ -74,10 +77,21 @@ enum IAMXML {
         w.element("AttachmentCount", p.attachmentCount)
         w.element("PermissionsBoundaryUsageCount", 0)
         w.element("IsAttachable", true)
-        w.element("Description", p.description)
+        if !listed { w.element("Description", p.description) }
         w.element("CreateDate", date(p.createdAt))
         w.element("UpdateDate", date(p.updatedAt))
-        tags(&w, p.tags)
+        if !listed { tags(&w, p.tags) }
+    }
+
+    /// An instance profile with its roles (each as a listing shows a role).
+    static func instanceProfile(_ w: inout XMLWriter, _ ip: IAMInstanceProfile, roles: [IAMRole], listed: Bool = false) {
+        w.element("Path", ip.path)
+        w.element("InstanceProfileName", ip.name)
+        w.element("InstanceProfileId", ip.instanceProfileId)
+        w.element("Arn", ip.arn)
+        w.element("CreateDate", date(ip.createdAt))
+        members(&w, "Roles", roles) { role(&$0, $1, listed: true) }
+        if !listed { tags(&w, ip.tags) }
     }
 
     static func policyVersion(_ w: inout XMLWriter, _ v: IAMPolicyVersion, isDefault: Bool, withDocument: Bool) {
