@@ -1,7 +1,8 @@
 import Foundation
 
-/// The CloudWatch Logs subset that `aws logs tail` / `filter-log-events` / `get-log-events` use, as a pure function
-/// from (X-Amz-Target, awsJson1_1 body) to (status, body) over a `FunctionLogStore`. The server wires the route
+/// The CloudWatch Logs subset that `aws logs tail` / `filter-log-events` / `get-log-events` and Terraform's
+/// `aws_cloudwatch_log_group` use, as a function from (X-Amz-Target, awsJson1_1 body) to (status, body) over a
+/// `FunctionLogStore`; the operations that change groups and streams are in CloudWatchLogsWrites.swift. The server wires the route
 /// (credential scope service `logs`, `POST /`, `Content-Type: application/x-amz-json-1.1`).
 public struct CloudWatchLogsAPI: Sendable {
     public let store: FunctionLogStore
@@ -31,12 +32,27 @@ public struct CloudWatchLogsAPI: Sendable {
         case "DescribeLogStreams": return describeLogStreams(input)
         case "GetLogEvents": return getLogEvents(input)
         case "FilterLogEvents": return filterLogEvents(input)
+        case "CreateLogGroup": return createLogGroup(input)
+        case "DeleteLogGroup": return deleteLogGroup(input)
+        case "PutRetentionPolicy": return putRetentionPolicy(input)
+        case "DeleteRetentionPolicy": return deleteRetentionPolicy(input)
+        case "TagResource", "TagLogGroup": return tag(input, byArn: target.hasSuffix("TagResource"))
+        case "UntagResource", "UntagLogGroup": return untag(input, byArn: target.hasSuffix("UntagResource"))
+        case "ListTagsForResource", "ListTagsLogGroup": return listTags(input, byArn: target.hasSuffix("ListTagsForResource"))
+        case "CreateLogStream": return createLogStream(input)
+        case "DeleteLogStream": return deleteLogStream(input)
+        case "PutLogEvents": return putLogEvents(input)
         default: return error("UnknownOperationException", nil)
         }
     }
 
     /// The operations answered, by their `X-Amz-Target` name.
-    public static let operations: Set<String> = ["DescribeLogGroups", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents"]
+    public static let operations: Set<String> = [
+        "DescribeLogGroups", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
+        "CreateLogGroup", "DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy",
+        "TagResource", "UntagResource", "ListTagsForResource", "TagLogGroup", "UntagLogGroup", "ListTagsLogGroup",
+        "CreateLogStream", "DeleteLogStream", "PutLogEvents",
+    ]
 
     /// The operation a target names, when it is one of `operations`.
     public static func operation(target: String) -> String? {
@@ -50,14 +66,19 @@ public struct CloudWatchLogsAPI: Sendable {
         body.isEmpty ? [:] : (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
     }
 
-    /// The resource IAM authorizes an operation on: the log stream for GetLogEvents, the log group for the other
-    /// reads of one group, every group for DescribeLogGroups (as in the Service Authorization Reference).
+    /// Operations on one stream, authorized on `log-group:NAME:log-stream:STREAM`.
+    static let streamOperations: Set<String> = ["GetLogEvents", "CreateLogStream", "DeleteLogStream", "PutLogEvents"]
+
+    /// The resource IAM authorizes an operation on: the log stream for the operations on one stream, the ARN the
+    /// caller names for the `*Resource` tag operations, the log group for the other operations on one group, every
+    /// group for DescribeLogGroups (as in the Service Authorization Reference).
     public static func resourceArn(_ operation: String, _ input: [String: Any], region: String, accountId: String) -> String {
+        if let arn = input["resourceArn"] as? String, operation.hasSuffix("Resource") { return arn }
         let prefix = "arn:aws:logs:\(region):\(accountId):log-group:"
         let group = (input["logGroupName"] as? String)
             ?? (input["logGroupIdentifier"] as? String).map { $0.hasPrefix("arn:") ? ($0.split(separator: ":").dropFirst(6).first.map(String.init) ?? $0) : $0 }
         guard operation != "DescribeLogGroups", let group else { return prefix + "*" }
-        if operation == "GetLogEvents", let stream = input["logStreamName"] as? String {
+        if streamOperations.contains(operation), let stream = input["logStreamName"] as? String {
             return prefix + group + ":log-stream:" + stream
         }
         return prefix + group + ":*"
@@ -66,16 +87,39 @@ public struct CloudWatchLogsAPI: Sendable {
     // MARK: operations
 
     private func describeLogGroups(_ input: [String: Any]) -> (status: Int, body: [UInt8]) {
-        let prefix = input["logGroupNamePrefix"] as? String ?? ""
+        let prefix = input["logGroupNamePrefix"] as? String
+        let pattern = input["logGroupNamePattern"] as? String
+        if prefix != nil && pattern != nil {
+            return error("InvalidParameterException", "LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.")
+        }
+        if let prefix, let problem = LogsInputRules.groupName(prefix, member: "logGroupNamePrefix") {
+            return error("InvalidParameterException", problem)
+        }
+        let groupClass = input["logGroupClass"] as? String
+        if let groupClass, let problem = LogsInputRules.logGroupClass(groupClass) { return error("InvalidParameterException", problem) }
         guard let limit = limit(input, max: 50) else { return limitError(50) }
-        let all = store.groups(prefix: prefix)
-        let start = offset(input["nextToken"])
-        let page = all.dropFirst(start).prefix(limit)
+        // The token is the last name of the page before: names are unique and sorted, so groups created or deleted
+        // between pages neither repeat nor go missing.
+        let after = input["nextToken"] as? String
+        let all = store.groups(prefix: prefix ?? "").filter { g in
+            (pattern.map { $0.isEmpty || g.name.contains($0) } ?? true)
+                && (groupClass.map { $0 == (g.settings?.logGroupClass ?? "STANDARD") } ?? true)
+                && (after.map { g.name > $0 } ?? true)
+        }
+        let page = all.prefix(limit)
         var out: [String: Any] = ["logGroups": page.map { g -> [String: Any] in
-            ["logGroupName": g.name, "creationTime": g.creationTime, "metricFilterCount": 0, "storedBytes": g.storedBytes,
-             "arn": groupArn(g.name) + ":*", "logGroupArn": groupArn(g.name), "logGroupClass": "STANDARD"]
+            // With a pattern AWS returns only these three.
+            var d: [String: Any] = ["logGroupName": g.name, "creationTime": g.creationTime, "arn": groupArn(g.name) + ":*"]
+            guard pattern == nil else { return d }
+            d["metricFilterCount"] = 0
+            d["storedBytes"] = g.storedBytes
+            d["logGroupArn"] = groupArn(g.name)
+            d["logGroupClass"] = g.settings?.logGroupClass ?? "STANDARD"
+            if let days = g.settings?.retentionInDays { d["retentionInDays"] = days }
+            if let key = g.settings?.kmsKeyId { d["kmsKeyId"] = key }
+            return d
         }]
-        if start + page.count < all.count { out["nextToken"] = String(start + page.count) }
+        if page.count < all.count, let last = page.last { out["nextToken"] = last.name }
         return ok(out)
     }
 
@@ -164,7 +208,7 @@ public struct CloudWatchLogsAPI: Sendable {
 
     // MARK: helpers
 
-    private func groupName(_ input: [String: Any]) -> String? {
+    func groupName(_ input: [String: Any]) -> String? {
         if let name = input["logGroupName"] as? String { return name }
         guard let identifier = input["logGroupIdentifier"] as? String else { return nil }
         // An ARN (`arn:aws:logs:R:A:log-group:NAME[:*]`) or a plain name.
@@ -173,7 +217,7 @@ public struct CloudWatchLogsAPI: Sendable {
         return String(rest.hasSuffix(":*") ? rest.dropLast(2) : rest)
     }
 
-    private func limit(_ input: [String: Any], max: Int) -> Int? {
+    func limit(_ input: [String: Any], max: Int) -> Int? {
         guard let value = input["limit"] else { return max }
         guard let n = value as? Int, (1...max).contains(n) else { return nil }
         return n
@@ -185,9 +229,9 @@ public struct CloudWatchLogsAPI: Sendable {
         return true
     }
 
-    private func offset(_ token: Any?) -> Int { (token as? String).flatMap(Int.init) ?? 0 }
+    func offset(_ token: Any?) -> Int { (token as? String).flatMap(Int.init) ?? 0 }
 
-    private func groupArn(_ name: String) -> String { "arn:aws:logs:\(region):\(accountId):log-group:\(name)" }
+    func groupArn(_ name: String) -> String { "arn:aws:logs:\(region):\(accountId):log-group:\(name)" }
 
     private static func eventId(_ t: Int64, _ stream: String, _ index: Int) -> String {
         var h: UInt64 = 1469598103934665603
@@ -195,26 +239,26 @@ public struct CloudWatchLogsAPI: Sendable {
         return String(format: "%020lld%016llx%08d", t, h, index)
     }
 
-    private func ok(_ object: [String: Any]) -> (status: Int, body: [UInt8]) {
+    func ok(_ object: [String: Any]) -> (status: Int, body: [UInt8]) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
         return (200, Array(data))
     }
 
-    private func error(_ type: String, _ message: String?) -> (status: Int, body: [UInt8]) {
+    func error(_ type: String, _ message: String?) -> (status: Int, body: [UInt8]) {
         var object: [String: Any] = ["__type": type]
         if let message { object["message"] = message }
         return (400, Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
     }
 
-    private func notFound() -> (status: Int, body: [UInt8]) {
+    func notFound() -> (status: Int, body: [UInt8]) {
         error("ResourceNotFoundException", "The specified log group does not exist.")
     }
 
-    private func validation(_ member: String) -> (status: Int, body: [UInt8]) {
+    func validation(_ member: String) -> (status: Int, body: [UInt8]) {
         error("InvalidParameterException", "1 validation error detected: Value null at '\(member)' failed to satisfy constraint: Member must not be null")
     }
 
-    private func limitError(_ max: Int) -> (status: Int, body: [UInt8]) {
+    func limitError(_ max: Int) -> (status: Int, body: [UInt8]) {
         error("InvalidParameterException", "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to \(max)")
     }
 }

@@ -19,6 +19,8 @@ public struct LogGroupInfo: Sendable, Equatable {
     public var name: String
     public var creationTime: Int64
     public var storedBytes: Int
+    /// nil for a group a function's logs created and nothing configured since.
+    public var settings: LogGroupSettings?
 }
 
 /// A log stream's summary.
@@ -31,9 +33,11 @@ public struct LogStreamInfo: Sendable, Equatable {
     public var storedBytes: Int
 }
 
-/// Function logs on disk, CloudWatch-shaped: `<dir>/<group>/<stream>.log`, one event per line
-/// (`<timestamp ms>\t<ingestion ms>\t<message with \ and newline escaped>`), names percent-encoded.
-/// Retention keeps each group under a byte cap and drops streams older than the age limit.
+/// Log groups on disk, CloudWatch-shaped: `<dir>/<group>/<stream>.log`, one event per line
+/// (`<timestamp ms>\t<ingestion ms>\t<message with \ and newline escaped>`), names percent-encoded, and the group's
+/// `LogGroupSettings` in `<dir>/<group>/.settings.json` when it has any. Functions and PutLogEvents append alike.
+/// Retention keeps each group under a byte cap; events older than a group's `retentionInDays` are neither read nor
+/// kept; groups without a policy that functions created drop streams older than the server's age limit.
 public final class FunctionLogStore: Sendable {
     public let directory: String
     private let maxBytesPerGroup: Int
@@ -77,22 +81,25 @@ public final class FunctionLogStore: Sendable {
     public func groups(prefix: String = "") -> [LogGroupInfo] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { encoded -> LogGroupInfo? in
-            guard let name = Self.decode(encoded), name.hasPrefix(prefix) else { return nil }
+            guard !encoded.hasPrefix("."), let name = Self.decode(encoded), name.hasPrefix(prefix) else { return nil }
             let dir = directory + "/" + encoded
             let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            let bytes = files.reduce(0) { $0 + Self.size(dir + "/" + $1) }
-            return LogGroupInfo(name: name, creationTime: Self.creationMs(dir), storedBytes: bytes)
+            let bytes = files.filter { $0.hasSuffix(".log") }.reduce(0) { $0 + Self.size(dir + "/" + $1) }
+            let settings = LogGroupSettings.load(dir + "/" + LogGroupSettings.fileName)
+            return LogGroupInfo(name: name, creationTime: settings?.creationTime ?? Self.creationMs(dir), storedBytes: bytes,
+                                settings: settings)
         }.sorted { $0.name < $1.name }
     }
 
     /// The group's streams (nil when the group does not exist), sorted by name.
-    public func streams(group: String, prefix: String = "") -> [LogStreamInfo]? {
+    public func streams(group: String, prefix: String = "", now: Date = Date()) -> [LogStreamInfo]? {
         let dir = directory + "/" + Self.encode(group)
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
+        let cutoff = settings(group: group)?.retentionCutoff(now: now)
         return files.compactMap { file -> LogStreamInfo? in
             guard file.hasSuffix(".log"), let name = Self.decode(String(file.dropLast(4))), name.hasPrefix(prefix)
             else { return nil }
-            let events = Self.read(dir + "/" + file)
+            let events = Self.read(dir + "/" + file, after: cutoff)
             return LogStreamInfo(name: name, creationTime: events.first?.timestamp ?? Self.creationMs(dir + "/" + file),
                                  firstEventTimestamp: events.first?.timestamp, lastEventTimestamp: events.last?.timestamp,
                                  lastIngestionTime: events.last?.ingestionTime, storedBytes: Self.size(dir + "/" + file))
@@ -100,24 +107,111 @@ public final class FunctionLogStore: Sendable {
     }
 
     /// A stream's events in order (nil when the stream does not exist).
-    public func events(group: String, stream: String) -> [LogEvent]? {
+    public func events(group: String, stream: String, now: Date = Date()) -> [LogEvent]? {
         let file = directory + "/" + Self.encode(group) + "/" + Self.encode(stream) + ".log"
         guard FileManager.default.fileExists(atPath: file) else { return nil }
-        return Self.read(file)
+        return Self.read(file, after: settings(group: group)?.retentionCutoff(now: now))
     }
 
-    /// Deletes streams past the age limit, then the oldest streams of each group until it fits the byte cap.
+    // MARK: groups and streams made through the API
+
+    public func groupExists(_ group: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: groupDirectory(group), isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    public func streamExists(group: String, stream: String) -> Bool {
+        FileManager.default.fileExists(atPath: streamFile(group, stream))
+    }
+
+    /// The group's settings (nil when it has none or does not exist).
+    public func settings(group: String) -> LogGroupSettings? {
+        LogGroupSettings.load(groupDirectory(group) + "/" + LogGroupSettings.fileName)
+    }
+
+    /// Creates the group with its settings; false when it already exists (a function's group included).
+    public func createGroup(_ group: String, settings: LogGroupSettings) -> Bool {
+        lock.withLock { _ in
+            let dir = groupDirectory(group)
+            guard mkdir(dir, 0o755) == 0 else { return false }
+            if !settings.save(dir + "/" + LogGroupSettings.fileName) {
+                try? FileManager.default.removeItem(atPath: dir)
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Changes the group's settings (starting from its creation time when it had none); false when it does not exist.
+    public func updateSettings(group: String, _ change: (inout LogGroupSettings) -> Void) -> Bool {
+        lock.withLock { _ in
+            let dir = groupDirectory(group)
+            guard groupExists(group) else { return false }
+            let path = dir + "/" + LogGroupSettings.fileName
+            var settings = LogGroupSettings.load(path) ?? LogGroupSettings(creationTime: Self.creationMs(dir))
+            change(&settings)
+            return settings.save(path)
+        }
+    }
+
+    /// Deletes the group with its streams, events and settings; false when it does not exist.
+    public func deleteGroup(_ group: String) -> Bool {
+        lock.withLock { _ in
+            guard groupExists(group) else { return false }
+            // Renamed away first so that a concurrent reader sees the whole group or none of it.
+            let doomed = directory + "/.deleting-" + UUID().uuidString
+            guard rename(groupDirectory(group), doomed) == 0 else { return false }
+            try? FileManager.default.removeItem(atPath: doomed)
+            return true
+        }
+    }
+
+    /// Outcome of creating or deleting a stream.
+    public enum StreamChange: Sendable, Equatable { case done, noGroup, streamExists, noStream }
+
+    public func createStream(group: String, stream: String) -> StreamChange {
+        lock.withLock { _ in
+            guard groupExists(group) else { return .noGroup }
+            let fd = open(streamFile(group, stream), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return .streamExists }
+            close(fd)
+            return .done
+        }
+    }
+
+    public func deleteStream(group: String, stream: String) -> StreamChange {
+        lock.withLock { _ in
+            guard groupExists(group) else { return .noGroup }
+            return unlink(streamFile(group, stream)) == 0 ? .done : .noStream
+        }
+    }
+
+    private func groupDirectory(_ group: String) -> String { directory + "/" + Self.encode(group) }
+
+    private func streamFile(_ group: String, _ stream: String) -> String {
+        groupDirectory(group) + "/" + Self.encode(stream) + ".log"
+    }
+
+    /// Drops events past a group's retention period; then deletes streams past the age limit (the retention period,
+    /// or the server's for functions' groups without settings; none for other groups), then the oldest streams of each
+    /// group until it fits the byte cap.
     public func enforceRetention(now: Date = Date()) {
         lock.withLock { _ in
             let groups = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-            for group in groups {
+            for group in groups where !group.hasPrefix(".") {
                 let dir = directory + "/" + group
-                var files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map { name in
+                let settings = LogGroupSettings.load(dir + "/" + LogGroupSettings.fileName)
+                let maxAge = settings.map { s in s.retentionInDays.map { Double($0) * 86400 } ?? .infinity } ?? maxAgeSeconds
+                let logs = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".log") }
+                if let cutoff = settings?.retentionCutoff(now: now) {
+                    for name in logs { Self.dropEvents(before: cutoff, in: dir + "/" + name) }
+                }
+                var files = logs.map { name in
                     (path: dir + "/" + name, modified: Self.modified(dir + "/" + name), size: Self.size(dir + "/" + name))
                 }.sorted { $0.modified < $1.modified }
                 var total = files.reduce(0) { $0 + $1.size }
                 while let oldest = files.first,
-                      total > maxBytesPerGroup || now.timeIntervalSince1970 - oldest.modified > maxAgeSeconds {
+                      total > maxBytesPerGroup || now.timeIntervalSince1970 - oldest.modified > maxAge {
                     try? FileManager.default.removeItem(atPath: oldest.path)
                     total -= oldest.size
                     files.removeFirst()
@@ -189,13 +283,35 @@ public final class FunctionLogStore: Sendable {
         return out
     }
 
-    private static func read(_ file: String) -> [LogEvent] {
+    /// The file's events, without those stamped before `cutoff`.
+    private static func read(_ file: String, after cutoff: Int64? = nil) -> [LogEvent] {
         guard let data = FileManager.default.contents(atPath: file) else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3, let t = Int64(parts[0]), let i = Int64(parts[1]) else { return nil }
+            if let cutoff, t < cutoff { return nil }
             return LogEvent(timestamp: t, message: unescape(parts[2]), ingestionTime: i)
         }
+    }
+
+    /// Rewrites a stream without its expired events (renamed into place, so readers see before or after), keeping the
+    /// file's modification time so the age limit still sees when it was last written.
+    private static func dropEvents(before cutoff: Int64, in file: String) {
+        guard let data = FileManager.default.contents(atPath: file) else { return }
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        let kept = lines.filter { line in
+            guard let tab = line.firstIndex(of: UInt8(ascii: "\t")),
+                  let t = Int64(String(decoding: line[line.startIndex..<tab], as: UTF8.self)) else { return false }
+            return t >= cutoff
+        }
+        guard kept.count != lines.count else { return }
+        let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+        var out = Data()
+        for line in kept { out.append(line); out.append(UInt8(ascii: "\n")) }
+        let temporary = file + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: out) else { return }
+        if let modified { try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: temporary) }
+        if rename(temporary, file) != 0 { unlink(temporary) }
     }
 
     private static func size(_ path: String) -> Int {
