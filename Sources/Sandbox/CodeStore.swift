@@ -13,6 +13,9 @@ final class CodeStore: Sendable {
         var users: [String: Int] = [:]
         /// Directories to remove when their last user releases them.
         var doomed: Set<String> = []
+        /// Packages found to inflate past the budget: the answer cannot change (same SHA-256, same bytes), so later
+        /// cold starts get it without inflating hundreds of megabytes again.
+        var tooLarge: Set<String> = []
     }
     private let state = Mutex(State())
 
@@ -31,7 +34,8 @@ final class CodeStore: Sendable {
         let name = Self.directoryName(sha256)
         let dir = root + "/" + name
         while true {
-            let pending: Task<Void, any Error>? = state.withLock { s in
+            let pending: Task<Void, any Error>? = try state.withLock { s in
+                if s.tooLarge.contains(name) { throw SandboxError.unzippedTooLarge }
                 if let running = s.unpacking[name] { return running }
                 if FileManager.default.fileExists(atPath: dir) {
                     s.users[name, default: 0] += 1
@@ -39,8 +43,16 @@ final class CodeStore: Sendable {
                     return nil
                 }
                 let task = Task { [self] in
-                    defer { state.withLock { _ = $0.unpacking.removeValue(forKey: name) } }
-                    try await Self.unpackOffThread(zipPath: zipPath, into: dir, budget: budget)
+                    do {
+                        try await Self.unpackOffThread(zipPath: zipPath, into: dir, budget: budget)
+                        state.withLock { _ = $0.unpacking.removeValue(forKey: name) }
+                    } catch {
+                        state.withLock { s in
+                            s.unpacking[name] = nil
+                            if case SandboxError.unzippedTooLarge = error { s.tooLarge.insert(name) }
+                        }
+                        throw error
+                    }
                 }
                 s.unpacking[name] = task
                 return task
@@ -67,8 +79,10 @@ final class CodeStore: Sendable {
     }
 
     /// Removes the directories of `shas` no environment uses; those in use go when their last user releases them.
-    func remove(_ shas: Set<String>) {
+    /// `keeping`: the code still referenced; what is known of any other is forgotten.
+    func remove(_ shas: Set<String>, keeping: Set<String>? = nil) {
         let now: [String] = state.withLock { s in
+            if let keeping { s.tooLarge.formIntersection(keeping.map(Self.directoryName)) }
             var out: [String] = []
             for sha in shas {
                 let name = Self.directoryName(sha)

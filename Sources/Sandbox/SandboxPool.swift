@@ -180,7 +180,7 @@ public final class SandboxPool: Sendable {
             return out
         }
         victims.forEach { $0.shutdown() }
-        code.remove(listed.subtracting(keep))
+        code.remove(listed.subtracting(keep), keeping: keep)
     }
 
     /// Shuts down environments idle longer than `olderThan` seconds (default: the configured idle time).

@@ -140,6 +140,13 @@ struct CodeUnpackerTests {
                                                declaredSize: 10)]).write()
         await #expect(throws: SandboxError.unzippedTooLarge) { try await store.acquire(zipPath: bomb, sha256: "bomb") }
         #expect(contents(data + "/tasks").isEmpty)
+        // Known now: refused again even with the package gone, nothing inflated.
+        try FileManager.default.removeItem(atPath: bomb)
+        await #expect(throws: SandboxError.unzippedTooLarge) { try await store.acquire(zipPath: bomb, sha256: "bomb") }
+        store.remove([], keeping: [])
+        await #expect(throws: SandboxError.invalidCode("Could not unzip uploaded file. Please check your file, then try to upload again.")) {
+            try await store.acquire(zipPath: bomb, sha256: "bomb")
+        }
 
         let good = try TestZip(entries: [.init(name: "bootstrap", data: [1], mode: 0o100755)]).write()
         let dir = try await store.acquire(zipPath: good, sha256: "good")
