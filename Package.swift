@@ -46,8 +46,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        // Linux syscalls Swift's Glibc module does not import (unshare/setns, posix_spawn extras).
-        .target(name: "CSandbox"),
+        // Linux syscalls Swift's Glibc module does not import (unshare/setns, posix_spawn extras), and zip entries
+        // inflated with zlib under a size limit.
+        .target(name: "CSandbox", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "Sandbox", dependencies: [
             "CSandbox",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -4,9 +4,9 @@
 LV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # The Debian packages the project needs: the fabric's tools (ip, nft), the benchmark's load generator (wrk),
-# zip/unzip for function code, SQLite (tools and headers), curl for the examples, PostgreSQL for the demo's
-# database instance (the demo's e2e test runs it too).
-LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip sqlite3 libsqlite3-dev curl postgresql)
+# zip/unzip for function code, zlib's headers (the server inflates deployment packages itself), SQLite (tools and
+# headers), curl for the examples, PostgreSQL for the demo's database instance (the demo's e2e test runs it too).
+LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip zlib1g-dev sqlite3 libsqlite3-dev curl postgresql)
 # The Python packages: the real clients (boto3, AWS CLI v1), the test runner, the Python runtime interface
 # client that runs functions, and moto's server for the side-by-side benchmark.
 LV_PIP_PACKAGES=(boto3 awscli pytest awslambdaric "moto[server]")

@@ -1,47 +1,141 @@
 import Foundation
+import Synchronization
 
 /// Unpacked deployment packages, one directory per code SHA-256 (`<dataDir>/tasks/<sha>/`), unpacked once and shared
-/// by every environment of every function with that code. `unzip` keeps the executable bits (`bootstrap`).
-actor CodeStore {
+/// by every environment of every function with that code. Counts the environments using each directory, so code no
+/// function references any more is removed only once its last environment is gone (its view is bind-mounted from it).
+final class CodeStore: Sendable {
     private let root: String
-    private var inFlight: [String: Task<String, any Error>] = [:]
+    private let budget: UInt64
 
-    init(dataDir: String) {
+    private struct State {
+        var unpacking: [String: Task<Void, any Error>] = [:]
+        var users: [String: Int] = [:]
+        /// Directories to remove when their last user releases them.
+        var doomed: Set<String> = []
+        /// Packages found to inflate past the budget: the answer cannot change (same SHA-256, same bytes), so later
+        /// cold starts get it without inflating hundreds of megabytes again.
+        var tooLarge: Set<String> = []
+    }
+    private let state = Mutex(State())
+
+    init(dataDir: String, budget: UInt64 = CodeUnpacker.unzippedLimit) {
         root = dataDir + "/tasks"
+        self.budget = budget
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    /// The task root for this code, unpacking it first if needed.
-    func taskRoot(zipPath: String, sha256: String) async throws -> String {
-        let safe = sha256.map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        let dir = root + "/" + String(safe)
-        if FileManager.default.fileExists(atPath: dir) { return dir }
-        if let running = inFlight[dir] { return try await running.value }
-        let task = Task { try await Self.unpack(zipPath: zipPath, into: dir) }
-        inFlight[dir] = task
-        defer { inFlight[dir] = nil }
-        return try await task.value
-    }
-
-    private static func unpack(zipPath: String, into dir: String) async throws -> String {
-        let staging = dir + ".tmp-" + RandomHex.make(8)
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-            process.arguments = ["-q", "-o", zipPath, "-d", staging]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+        // Staging and trash directories of an earlier process: nobody else writes here.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where Self.isTransient(name) {
+            try? FileManager.default.removeItem(atPath: root + "/" + name)
         }
-        // unzip: 1 = warnings only (e.g. an empty archive), still usable.
-        guard status == 0 || status == 1 else {
+    }
+
+    /// The task root for this code, unpacking it first if needed; the caller holds it until `release`.
+    func acquire(zipPath: String, sha256: String) async throws -> String {
+        let name = Self.directoryName(sha256)
+        let dir = root + "/" + name
+        while true {
+            let pending: Task<Void, any Error>? = try state.withLock { s in
+                if s.tooLarge.contains(name) { throw SandboxError.unzippedTooLarge }
+                if let running = s.unpacking[name] { return running }
+                if FileManager.default.fileExists(atPath: dir) {
+                    s.users[name, default: 0] += 1
+                    s.doomed.remove(name)
+                    return nil
+                }
+                let task = Task { [self] in
+                    do {
+                        try await Self.unpackOffThread(zipPath: zipPath, into: dir, budget: budget)
+                        state.withLock { _ = $0.unpacking.removeValue(forKey: name) }
+                    } catch {
+                        state.withLock { s in
+                            s.unpacking[name] = nil
+                            if case SandboxError.unzippedTooLarge = error { s.tooLarge.insert(name) }
+                        }
+                        throw error
+                    }
+                }
+                s.unpacking[name] = task
+                return task
+            }
+            guard let pending else { return dir }
+            try await pending.value
+        }
+    }
+
+    /// Ends one `acquire`; removes the directory if it was doomed and this was its last user.
+    func release(sha256: String) {
+        let name = Self.directoryName(sha256)
+        let remove: Bool = state.withLock { s in
+            let left = s.users[name, default: 1] - 1
+            s.users[name] = left > 0 ? left : nil
+            return left <= 0 && s.doomed.remove(name) != nil
+        }
+        if remove { trash(name) }
+    }
+
+    /// The code SHA-256s unpacked here now.
+    func unpacked() -> Set<String> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { !Self.isTransient($0) })
+    }
+
+    /// Removes the directories of `shas` no environment uses; those in use go when their last user releases them.
+    /// `keeping`: the code still referenced; what is known of any other is forgotten.
+    func remove(_ shas: Set<String>, keeping: Set<String>? = nil) {
+        let now: [String] = state.withLock { s in
+            if let keeping { s.tooLarge.formIntersection(keeping.map(Self.directoryName)) }
+            var out: [String] = []
+            for sha in shas {
+                let name = Self.directoryName(sha)
+                if s.unpacking[name] != nil { continue }
+                if s.users[name, default: 0] > 0 { s.doomed.insert(name) } else { out.append(name) }
+            }
+            return out
+        }
+        now.forEach(trash)
+    }
+
+    /// Renames the directory out of the way (atomic: no `acquire` can find it half removed), then deletes it.
+    private func trash(_ name: String) {
+        let from = root + "/" + name
+        let to = from + ".trash-" + RandomHex.make(8)
+        let moved: Bool = state.withLock { s in
+            // Acquired again in between (the code is referenced again): keep it.
+            guard s.users[name, default: 0] == 0, s.unpacking[name] == nil else { return false }
+            return rename(from, to) == 0
+        }
+        if moved { try? FileManager.default.removeItem(atPath: to) }
+    }
+
+    private static func directoryName(_ sha256: String) -> String {
+        String(sha256.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    private static func isTransient(_ name: String) -> Bool { name.contains(".tmp-") || name.contains(".trash-") }
+
+    /// Unpacking is seconds of CPU and disk work for a large package: a thread of its own, not the cooperative pool.
+    private static func unpackOffThread(zipPath: String, into dir: String, budget: UInt64) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try unpack(zipPath: zipPath, into: dir, budget: budget) })
+            }
+        }
+    }
+
+    private static func unpack(zipPath: String, into dir: String, budget: UInt64) throws {
+        let staging = dir + ".tmp-" + RandomHex.make(8)
+        guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else {
+            throw SandboxError.environmentStartFailed("cannot create \(staging): errno \(errno)")
+        }
+        do {
+            try CodeUnpacker.unpack(zipPath: zipPath, into: staging, budget: budget)
+        } catch {
             try? FileManager.default.removeItem(atPath: staging)
-            throw SandboxError.invalidCode("Could not unzip uploaded file. Please check your file, then try to upload again.")
+            switch error {
+            case .tooLarge: throw SandboxError.unzippedTooLarge
+            case .invalid: throw SandboxError.invalidCode("Could not unzip uploaded file. Please check your file, then try to upload again.")
+            }
         }
         // Atomic publish: a crash mid-unpack leaves only a staging directory, never a half-filled task root.
         if rename(staging, dir) != 0 { try? FileManager.default.removeItem(atPath: staging) }
-        return dir
     }
 }

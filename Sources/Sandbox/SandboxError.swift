@@ -6,6 +6,8 @@ public enum SandboxError: Error, Sendable, Equatable {
     case unsupportedRuntime(String)
     /// The deployment package could not be unpacked (502 InvalidZipFileException on AWS).
     case invalidCode(String)
+    /// The deployment package inflates past Lambda's 250 MB unzipped limit (found while unpacking: its directory lied).
+    case unzippedTooLarge
     /// The environment could not be started (namespace, process): 500 ServiceException.
     case environmentStartFailed(String)
     /// The pool is shutting down.

@@ -40,6 +40,9 @@ public final class SandboxPool: Sendable {
         var inFlightByFunction: [String: Int] = [:]
         var inFlight = 0
         var generation: [String: Int] = [:]
+        /// Code no function version references any more (as of the last `removeUnusedCode`): environments running it
+        /// are not kept once their invocation ends, so its directory can go.
+        var retiredCode: Set<String> = []
         var shuttingDown = false
     }
 
@@ -136,7 +139,8 @@ public final class SandboxPool: Sendable {
             }
             let keep: Bool = state.withLock { s in
                 guard reusable, !s.shuttingDown, let entry = s.environments[env.id],
-                      entry.generation == s.generation[function, default: 0] else { return false }
+                      entry.generation == s.generation[function, default: 0],
+                      !s.retiredCode.contains(spec.codeSha256) else { return false }
                 s.idle[spec, default: []].append(IdleEntry(env: env, since: DispatchTime.now().uptimeNanoseconds))
                 return true
             }
@@ -157,6 +161,26 @@ public final class SandboxPool: Sendable {
             return out
         }
         victims.forEach { $0.shutdown() }
+    }
+
+    /// Drops what is left of code no function version references: idle environments running it at once, busy ones
+    /// after their invocation, and its unpacked directory as soon as no environment uses it. `referenced` is asked
+    /// after the candidates are listed, so code that is new since then is never among them.
+    public func removeUnusedCode(referenced: () -> Set<String>) {
+        let listed = code.unpacked()
+        let running: Set<String> = state.withLock { s in Set(s.environments.values.map(\.env.spec.codeSha256)) }
+        let keep = referenced()
+        let victims: [ExecutionEnvironment] = state.withLock { s in
+            s.retiredCode = running.subtracting(keep)
+            var out: [ExecutionEnvironment] = []
+            for key in s.idle.keys where s.retiredCode.contains(key.codeSha256) {
+                out += s.idle[key]?.map(\.env) ?? []
+                s.idle[key] = nil
+            }
+            return out
+        }
+        victims.forEach { $0.shutdown() }
+        code.remove(listed.subtracting(keep), keeping: keep)
     }
 
     /// Shuts down environments idle longer than `olderThan` seconds (default: the configured idle time).
@@ -209,7 +233,10 @@ public final class SandboxPool: Sendable {
     // MARK: starting environments
 
     private func startEnvironment(_ spec: FunctionSpec) async throws -> ExecutionEnvironment {
-        let codeDirectory = try await code.taskRoot(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
+        let codeDirectory = try await code.acquire(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
+        // Held while the environment lives (its /var/task is this directory); released on any way out before that.
+        var handedOver = false
+        defer { if !handedOver { code.release(sha256: spec.codeSha256) } }
         let isolated = isolatesEnvironments
         let taskRoot = isolated ? SandboxView.taskRoot : codeDirectory
         let runtimeDir = isolated ? catalog.runtimesDir.map { _ in SandboxView.runtimeDir } : catalog.runtimesDir
@@ -244,7 +271,11 @@ public final class SandboxPool: Sendable {
         let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.any(), logStore: logs,
                                        network: network, logger: logger)
         state.withLock { s in s.environments[id] = (env, s.generation[spec.functionArn, default: 0]) }
-        env.terminatedFuture.whenComplete { [self] _ in forget(env) }
+        handedOver = true
+        env.terminatedFuture.whenComplete { [self] _ in
+            forget(env)
+            code.release(sha256: spec.codeSha256)
+        }
         try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds, resources: resources,
                              joinedCgroup: isolated)
         let ms = { (from: UInt64, to: UInt64) in String(Double(to - from) / 1e6) }

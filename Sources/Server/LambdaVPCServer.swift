@@ -21,6 +21,8 @@ public final class LambdaVPCServer: Sendable {
     /// Runs function code; shut down (every environment and namespace removed) when the server stops.
     let sandbox: SandboxPool
     let asyncWorker: AsyncInvocationWorker
+    /// Removes zips and unpacked code no function version references.
+    let codeSweeper: CodeSweeper
     /// The event loops of both the HTTP server and the execution environments (see `SandboxPool.init`).
     let loops: MultiThreadedEventLoopGroup
     /// The kernel side of the VPCs: namespaces, links, rulesets, and instances running in them.
@@ -55,6 +57,7 @@ public final class LambdaVPCServer: Sendable {
         sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
                                                     accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
                               network: environmentNetwork, group: loops, logger: logger)
+        codeSweeper = CodeSweeper(store: store, zips: codeStore, pool: sandbox)
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
                                              store: store, attachesNetworks: environmentNetwork != nil)
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
@@ -75,6 +78,7 @@ public final class LambdaVPCServer: Sendable {
         let channel = try await http.start(host: config.host, port: config.port)
         fabric.start()
         let reconcileTask = reconciler.start()
+        let sweepTask = codeSweeper.start()
         let port = channel.localAddress?.port ?? config.port
         let lifecycleTask = Task { [lifecycle] in await lifecycle.run() }
         let asyncTask = asyncWorker.start()
@@ -89,6 +93,7 @@ public final class LambdaVPCServer: Sendable {
         environmentNetwork?.close()
         await fabric.stop()
         reconcileTask.cancel()
+        sweepTask.cancel()
         asyncWorker.stop()
         await asyncTask.value
         try? await channel.close()

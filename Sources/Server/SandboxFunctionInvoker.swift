@@ -80,6 +80,7 @@ final class SandboxFunctionInvoker: FunctionInvoker {
         case .throttled(let reason): return LambdaErrors.throttled(reason: reason.rawValue)
         case .unsupportedRuntime(let r): return LambdaErrors.invalidRuntime(r)
         case .invalidCode(let m): return LambdaErrors.invalidZip(m)
+        case .unzippedTooLarge: return LambdaErrors.unzippedTooLarge
         case .environmentStartFailed(let m): return LambdaErrors.service("The execution environment could not be started: \(m)")
         case .shutDown: return LambdaErrors.service("The service is shutting down.")
         }

@@ -4,8 +4,11 @@ import Synchronization
 
 /// Where function zips live, addressed by the hex SHA-256 of their bytes (a port: Persistence has the file implementation).
 public protocol CodeStore: Sendable {
-    /// Stores `zip` under `sha256Hex`; storing the same content again does nothing.
+    /// Stores `zip` under `sha256Hex` (storing the same content again does nothing) and holds it against removal as
+    /// unreferenced until `release`: the caller commits the record that references it in between.
     func put(_ zip: [UInt8], sha256Hex: String) throws
+    /// Ends the hold of one successful `put`.
+    func release(sha256Hex: String)
     /// The zip stored under `sha256Hex`, or nil.
     func get(sha256Hex: String) throws -> [UInt8]?
 }
@@ -15,6 +18,7 @@ public final class InMemoryCodeStore: CodeStore {
     private let blobs = Mutex<[String: [UInt8]]>([:])
     public init() {}
     public func put(_ zip: [UInt8], sha256Hex: String) throws { blobs.withLock { $0[sha256Hex] = zip } }
+    public func release(sha256Hex: String) {}
     public func get(sha256Hex: String) throws -> [UInt8]? { blobs.withLock { $0[sha256Hex] } }
 }
 

@@ -26,6 +26,7 @@ extension LambdaService {
         let tags = try b.stringMap("Tags") ?? [:]
 
         try storeCode(zip, digest)
+        defer { codeStore.release(sha256Hex: digest.hex) }
         let (config, version) = try store.write { tx -> (FunctionConfig, FunctionConfig?) in
             if tx.get(LambdaFunction.self, ref.name) != nil { throw LambdaErrors.functionExists(ref.name) }
             let vpc = try settings.vpc.map { v throws(AWSError) in

@@ -66,6 +66,7 @@ extension LambdaService {
             return respond(200, ctx) { json.configuration(&$0, c, qualifier: nil) }
         }
         try storeCode(zip, digest)
+        defer { codeStore.release(sha256Hex: digest.hex) }
         let (config, version) = try store.write { tx -> (FunctionConfig, FunctionConfig?) in
             guard var f = tx.get(LambdaFunction.self, ref.name) else { throw LambdaErrors.functionNotFound(json.functionArn(ref.name)) }
             try checkRevision(revision, f.latest.revisionId)
