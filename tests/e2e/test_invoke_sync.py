@@ -43,6 +43,17 @@ def test_cli_invoke_writes_the_payload_file(server, echo):
         assert json.load(open(path))["event"] == {"x": 1}
 
 
+def test_invoke_without_a_payload_gives_the_handler_an_empty_object(server, lam, echo):
+    r = lam.invoke(FunctionName=echo)
+    assert "FunctionError" not in r
+    assert json.loads(r["Payload"].read())["event"] == {}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "out.json")
+        _, out, _ = server.aws("lambda", "invoke", "--function-name", echo, path)
+        assert out == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+        assert json.load(open(path))["event"] == {}
+
+
 def test_cli_log_tail_is_base64_of_the_invocations_log(server, echo):
     with tempfile.TemporaryDirectory() as d:
         _, out, _ = server.aws("lambda", "invoke", "--function-name", echo, "--payload", '{"y":2}', "--log-type", "Tail",

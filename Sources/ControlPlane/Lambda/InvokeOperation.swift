@@ -28,15 +28,17 @@ extension LambdaService {
         try checkInvocable(r, ref: ref, at: now)
         if type == "DryRun" { return empty(204, ctx) }
         try noteInvocation(r, at: now)
+        // Lambda hands the handler `{}` when the request carries no payload.
+        let payload = request.body.isEmpty ? Array("{}".utf8) : request.body
         if type == "Event" {
-            let event = AsyncInvocation(id: ctx.requestID, functionName: ref.name, qualifier: qual, payload: Data(request.body),
+            let event = AsyncInvocation(id: ctx.requestID, functionName: ref.name, qualifier: qual, payload: Data(payload),
                                         clientContext: request.header("x-amz-client-context"), enqueuedAt: now)
             try store.write { tx in tx.put(event) }
             return empty(202, ctx)
         }
         let result = try await invoker.invoke(InvocationRequest(
             config: r.config, invokedArn: json.functionArn(ref.name, qualifier: r.arnQualifier), invocationType: type,
-            logType: logType, clientContext: request.header("x-amz-client-context"), payload: request.body,
+            logType: logType, clientContext: request.header("x-amz-client-context"), payload: payload,
             requestId: ctx.requestID, reservedConcurrency: r.function.reservedConcurrency))
         var headers: [(String, String)] = [("Content-Type", "application/json"), ("x-amzn-RequestId", ctx.requestID),
                                            ("X-Amz-Executed-Version", result.executedVersion)]
