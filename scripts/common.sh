@@ -66,9 +66,29 @@ lv_ensure_pip_packages() {
     command -v aws >/dev/null || lv_die "the AWS CLI is still not on PATH after pip install"
 }
 
+# Each function runs on its own Python version: every python3.M (3.9-3.14) the server would pick needs awslambdaric.
+# The server looks at python3.M on PATH (version managers' shims skipped), then pyenv's newest 3.M.x; so does this.
+lv_ensure_python_runtimes() {
+    local root="${PYENV_ROOT:-$HOME/.pyenv}/versions" m py cand
+    for m in 9 10 11 12 13 14; do
+        py=""
+        for cand in $(type -ap "python3.$m" 2>/dev/null | grep -v /shims/) \
+                    $(ls -d "$root"/3."$m".* 2>/dev/null | sort -V -r | sed "s|\$|/bin/python3.$m|"); do
+            if [ -x "$cand" ]; then py="$cand"; break; fi
+        done
+        [ -n "$py" ] || continue
+        "$py" -c "import awslambdaric" 2>/dev/null && continue
+        lv_say "installing awslambdaric for $py (python3.$m functions)"
+        "$py" -m pip install --quiet --disable-pip-version-check awslambdaric 2>/dev/null \
+            || "$py" -m pip install --quiet --disable-pip-version-check --break-system-packages awslambdaric \
+            || lv_say "could not install awslambdaric for $py: python3.$m functions will fail with Runtime.Unavailable"
+    done
+}
+
 lv_ensure_dependencies() {
     lv_ensure_apt_packages
     lv_ensure_pip_packages
+    lv_ensure_python_runtimes
     lv_ensure_swift
 }
 

@@ -1,57 +1,68 @@
 import CSandbox
 import Foundation
+import Synchronization
 
 /// The runtimes the sandbox starts and how: the real `awslambdaric` for Python, this project's `ric.js` for Node.js,
-/// the package's own `bootstrap` for the OS-only runtimes.
-public enum RuntimeFamily: Sendable, Equatable {
-    case python
-    case node
+/// the package's own `bootstrap` for the OS-only runtimes. Each runs on its own interpreter version.
+public enum RuntimeFamily: Sendable, Hashable {
+    /// `python3.M`
+    case python(minor: Int)
+    /// `nodejsN.x`
+    case node(major: Int)
     case provided
-
-    public static let supported: [String: RuntimeFamily] = [
-        "python3.9": .python, "python3.10": .python, "python3.11": .python, "python3.12": .python, "python3.13": .python,
-        "nodejs18.x": .node, "nodejs20.x": .node, "nodejs22.x": .node,
-        "provided.al2": .provided, "provided.al2023": .provided,
-    ]
+    /// A runtime Lambda offers whose runtime interface client this project does not bundle (Java, Ruby, .NET).
+    case notBundled(String)
 
     public init?(runtime: String) {
-        guard let family = Self.supported[runtime] else { return nil }
-        self = family
+        if runtime.hasPrefix("python3."), let minor = Int(runtime.dropFirst("python3.".count)) {
+            self = .python(minor: minor)
+        } else if runtime.hasPrefix("nodejs"), runtime.hasSuffix(".x"), let major = Int(runtime.dropFirst(6).dropLast(2)) {
+            self = .node(major: major)
+        } else if runtime == "provided.al2" || runtime == "provided.al2023" {
+            self = .provided
+        } else if ["java", "ruby", "dotnet"].contains(where: runtime.hasPrefix) {
+            self = .notBundled(runtime)
+        } else {
+            return nil
+        }
     }
 }
 
-/// Resolves interpreters and support files once, and turns a spec into the process to start.
+/// An interpreter found for one runtime: what to execute and the host directories it needs inside a sandbox (its
+/// installation and, for Python, the site directory holding awslambdaric).
+struct Interpreter: Sendable, Equatable {
+    var executable: String
+    var files: [String]
+}
+
+/// Finds each runtime's own interpreter once (on first use), and turns a spec into the process to start.
 final class RuntimeCatalog: Sendable {
-    let python3: String?
-    let node: String?
     let runtimesDir: String?
-    /// Host directories Python needs at their own path inside a sandbox: its prefix, base prefix and the site
-    /// directory holding awslambdaric.
-    let pythonFiles: [String]
+    private let configuredPython: String?
+    private let configuredNode: String?
+    private let found = Mutex<[RuntimeFamily: Result<Interpreter, RuntimeUnavailable>]>([:])
 
     init(config: SandboxConfig) {
-        if let configured = config.python3Path {
-            python3 = configured
-            pythonFiles = [Self.installPrefix(of: configured)]
-        } else if let found = Self.resolvePython() {
-            python3 = found.first
-            pythonFiles = Array(found.dropFirst())
-        } else {
-            python3 = nil
-            pythonFiles = []
-        }
-        node = config.nodePath ?? Self.which("node")
+        configuredPython = config.python3Path
+        configuredNode = config.nodePath
         runtimesDir = config.runtimesDir ?? Self.findRuntimesDir()
     }
 
-    /// Host directories a sandboxed runtime of `spec` needs beyond the OS (those inside /usr are visible anyway).
-    func runtimeFiles(for spec: FunctionSpec) -> [String] {
-        switch RuntimeFamily(runtime: spec.runtime) {
-        case .python: return pythonFiles
-        case .node: return node.map { [Self.installPrefix(of: $0)] } ?? []
-        case .provided, nil: return []
+    /// The interpreter for `spec`'s runtime (nil for the OS-only runtimes), or why the machine cannot run it. A
+    /// runtime is never run on another version than its own.
+    func interpreter(for spec: FunctionSpec) -> Result<Interpreter?, RuntimeUnavailable> {
+        guard let family = RuntimeFamily(runtime: spec.runtime) else {
+            return .failure(RuntimeUnavailable(message: "lambda-vpc does not know the runtime \(spec.runtime)"))
         }
+        if case .provided = family { return .success(nil) }
+        if let known = found.withLock({ $0[family] }) { return known.map { $0 } }
+        let result = Self.find(family, runtime: spec.runtime, python: configuredPython, node: configuredNode)
+        found.withLock { $0[family] = result }
+        return result.map { $0 }
     }
+
+    /// Host directories a sandboxed runtime needs beyond the OS (those inside /usr are visible anyway).
+    func runtimeFiles(_ interpreter: Interpreter?) -> [String] { interpreter?.files ?? [] }
 
     /// `/x/bin/tool` → `/x`: where an interpreter's installation lives (resolving links).
     static func installPrefix(of executable: String) -> String {
@@ -61,27 +72,28 @@ final class RuntimeCatalog: Sendable {
 
     /// (executable, arguments) for the runtime process, run with cwd = task root. `taskRoot` and `runtimeDir` are the
     /// paths the process sees (inside a sandbox: /var/task and /var/runtime).
-    func command(for spec: FunctionSpec, taskRoot: String, runtimeDir: String?) throws -> (String, [String]) {
+    func command(for spec: FunctionSpec, interpreter: Interpreter?, taskRoot: String,
+                 runtimeDir: String?) throws -> (String, [String]) {
         switch RuntimeFamily(runtime: spec.runtime) {
         case .python:
-            guard let python3 else { throw SandboxError.environmentStartFailed("python3 with awslambdaric not found") }
-            return (python3, ["-m", "awslambdaric", spec.handler])
+            guard let interpreter else { throw SandboxError.environmentStartFailed("no Python interpreter") }
+            return (interpreter.executable, ["-m", "awslambdaric", spec.handler])
         case .node:
-            guard let node else { throw SandboxError.environmentStartFailed("node not found") }
+            guard let interpreter else { throw SandboxError.environmentStartFailed("no node") }
             guard let runtimeDir else { throw SandboxError.environmentStartFailed("runtimes/node/ric.js not found") }
-            return (node, [runtimeDir + "/node/ric.js"])
+            return (interpreter.executable, [runtimeDir + "/node/ric.js"])
         case .provided:
             return (taskRoot + "/bootstrap", [])
-        case nil:
+        case .notBundled, nil:
             throw SandboxError.unsupportedRuntime(spec.runtime)
         }
     }
 
     /// The process environment AWS gives a runtime (reference §5), after the function's own variables.
-    func environment(for spec: FunctionSpec, taskRoot: String, runtimeDir: String?, logStream: String,
-                     runtimeAPI: String) -> [String] {
+    func environment(for spec: FunctionSpec, interpreter: Interpreter?, taskRoot: String, runtimeDir: String?,
+                     logStream: String, runtimeAPI: String) -> [String] {
         var env = spec.environment
-        let binDirs = [python3, node].compactMap { $0.map { ($0 as NSString).deletingLastPathComponent } }
+        let binDirs = [interpreter?.executable].compactMap { $0.map { ($0 as NSString).deletingLastPathComponent } }
         var seen = Set<String>()
         let path = (binDirs + ["/usr/local/bin", "/usr/bin", "/bin"]).filter { seen.insert($0).inserted }
         let aws: [String: String] = [
@@ -108,36 +120,24 @@ final class RuntimeCatalog: Sendable {
         ]
         env.merge(aws) { _, awsValue in awsValue }
         // AWS leaves AWS_EXECUTION_ENV unset for the OS-only runtimes.
-        if RuntimeFamily(runtime: spec.runtime) != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(spec.runtime)" }
-        if RuntimeFamily(runtime: spec.runtime) == .node { env["NODE_PATH"] = "\(taskRoot)/node_modules" }
+        let family = RuntimeFamily(runtime: spec.runtime)
+        if family != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(spec.runtime)" }
+        if case .node = family { env["NODE_PATH"] = "\(taskRoot)/node_modules" }
         return env.map { "\($0.key)=\($0.value)" }.sorted()
     }
 
-    private static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
-
-    /// The interpreter itself (pyenv and similar put shell-script shims on PATH that cost ~50 ms per start).
-    /// [executable, prefix, base prefix, awslambdaric's site directory] of the interpreter.
-    private static func resolvePython() -> [String]? {
-        guard let shim = which("python3") else { return nil }
-        // Own spawn + poll instead of Foundation's Process/FileHandle, whose reads trap on EINTR.
+    /// Runs `executable args...` with the server's environment and returns its stdout lines, nil when it fails. Own
+    /// spawn + poll instead of Foundation's Process/FileHandle, whose reads trap on EINTR.
+    static func probe(_ executable: String, _ args: [String]) -> [String]? {
         var pipe: [Int32] = [-1, -1]
         guard lv_output_pipe(&pipe) == 0 else { return nil }
-        let script = "import os, sys, awslambdaric; print(sys.executable); print(sys.prefix); print(sys.base_prefix); "
-            + "print(os.path.dirname(os.path.dirname(os.path.abspath(awslambdaric.__file__))))"
-        let args: [String] = [shim, "-c", script]
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
         let vars: [String] = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         let envp: [UnsafeMutablePointer<CChar>?] = vars.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = argv.withUnsafeBufferPointer { a in envp.withUnsafeBufferPointer { e in
-            lv_spawn(shim, a.baseAddress, e.baseAddress, nil, pipe[1], &pid) } }
+            lv_spawn(executable, a.baseAddress, e.baseAddress, nil, pipe[1], &pid) } }
         close(pipe[1])
         defer { close(pipe[0]) }
         guard rc == 0 else { return nil }
@@ -150,10 +150,8 @@ final class RuntimeCatalog: Sendable {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(4).map(String.init)
-        guard status == 0, lines.count == 4, lines.allSatisfy({ $0.hasPrefix("/") }) else { return nil }
-        return [lines[0]] + lines.dropFirst().map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
-            + [installPrefix(of: lines[0])]
+        guard status == 0 else { return nil }
+        return String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     private static func findRuntimesDir() -> String? {

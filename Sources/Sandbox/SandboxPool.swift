@@ -126,8 +126,13 @@ public final class SandboxPool: Sendable {
             if let w = warm {
                 env = w
             } else {
+                let interpreter: Interpreter?
+                switch catalog.interpreter(for: spec) {
+                case .success(let found): interpreter = found
+                case .failure(let missing): return Self.runtimeUnavailable(spec: spec, requestId: input.requestId, missing)
+                }
                 do {
-                    env = try await startEnvironment(spec)
+                    env = try await startEnvironment(spec, interpreter: interpreter)
                 } catch LaunchFailure.spawn {
                     return Self.invalidEntrypoint(spec: spec, requestId: input.requestId)
                 }
@@ -232,7 +237,7 @@ public final class SandboxPool: Sendable {
 
     // MARK: starting environments
 
-    private func startEnvironment(_ spec: FunctionSpec) async throws -> ExecutionEnvironment {
+    private func startEnvironment(_ spec: FunctionSpec, interpreter: Interpreter?) async throws -> ExecutionEnvironment {
         let codeDirectory = try await code.acquire(zipPath: spec.codeZipPath, sha256: spec.codeSha256)
         // Held while the environment lives (its /var/task is this directory); released on any way out before that.
         var handedOver = false
@@ -240,7 +245,8 @@ public final class SandboxPool: Sendable {
         let isolated = isolatesEnvironments
         let taskRoot = isolated ? SandboxView.taskRoot : codeDirectory
         let runtimeDir = isolated ? catalog.runtimesDir.map { _ in SandboxView.runtimeDir } : catalog.runtimesDir
-        let (executable, arguments) = try catalog.command(for: spec, taskRoot: taskRoot, runtimeDir: runtimeDir)
+        let (executable, arguments) = try catalog.command(for: spec, interpreter: interpreter, taskRoot: taskRoot,
+                                                          runtimeDir: runtimeDir)
         let id = RandomHex.make(8)
         let catalog = self.catalog
         let logStream = ExecutionEnvironment.newLogStreamName(version: spec.version)
@@ -248,15 +254,15 @@ public final class SandboxPool: Sendable {
         var isolation: Isolation?
         if isolated {
             let view = SandboxView.plan(host: hostLayout, codeDirectory: codeDirectory, runtimeSupport: catalog.runtimesDir,
-                                        runtimeFiles: catalog.runtimeFiles(for: spec),
+                                        runtimeFiles: catalog.runtimeFiles(interpreter),
                                         ephemeralStorageMB: spec.ephemeralStorageMB)
             isolation = Isolation(rootDirectory: sandboxRoot, view: view, hostname: "localhost",
                                   user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.procsFiles ?? [])
         }
         let request = LaunchRequest(
             environmentId: id, executable: executable, arguments: arguments,
-            environment: { catalog.environment(for: spec, taskRoot: taskRoot, runtimeDir: runtimeDir, logStream: logStream,
-                                               runtimeAPI: $0) },
+            environment: { catalog.environment(for: spec, interpreter: interpreter, taskRoot: taskRoot, runtimeDir: runtimeDir,
+                                               logStream: logStream, runtimeAPI: $0) },
             workingDirectory: taskRoot, attachment: spec.networkAttachment, isolation: isolation)
         let began = DispatchTime.now().uptimeNanoseconds
         let launched: LaunchedEnvironment
@@ -293,6 +299,16 @@ public final class SandboxPool: Sendable {
                 s.idle[env.spec] = list.isEmpty ? nil : list
             }
         }
+    }
+
+    /// The machine lacks the runtime's own interpreter (or lambda-vpc its runtime interface client): the invoke fails
+    /// saying what is missing rather than running the function on another version.
+    private static func runtimeUnavailable(spec: FunctionSpec, requestId: String, _ missing: RuntimeUnavailable) -> InvocationOutput {
+        let body = SandboxMessages.json(["errorType": "Runtime.Unavailable",
+                                         "errorMessage": "RequestId: \(requestId) Error: \(missing.message)"])
+        return InvocationOutput(payload: Array(body.utf8), functionError: "Unhandled", logTail: nil,
+                                executedVersion: spec.version, durationMs: 0, billedDurationMs: 0, initDurationMs: nil,
+                                maxMemoryUsedMB: 0)
     }
 
     private static func invalidEntrypoint(spec: FunctionSpec, requestId: String) -> InvocationOutput {

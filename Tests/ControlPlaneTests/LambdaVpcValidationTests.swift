@@ -122,9 +122,12 @@ import Testing
     @Test func unsupportedRuntimeAndBadZip() async throws {
         let h = try LambdaHarness()
         var b = h.createBody("f")
-        b["Runtime"] = "python2.7"
+        b["Runtime"] = "python9.9"
         let r = await h.call("POST", "/2015-03-31/functions", json: b)
-        #expect(r.json.str("message")?.hasPrefix("Value python2.7 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [") == true)
+        #expect(r.json.str("message")?.hasPrefix("Value python9.9 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [") == true)
+        b["Runtime"] = "python2.7"
+        let deprecated = await h.call("POST", "/2015-03-31/functions", json: b)
+        #expect(deprecated.json.str("message")?.hasPrefix("The runtime parameter of python2.7 is no longer supported") == true)
         var b2 = h.createBody("f")
         b2["Code"] = ["ZipFile": Data("not a zip".utf8).base64EncodedString()]
         let r2 = await h.call("POST", "/2015-03-31/functions", json: b2)

@@ -95,7 +95,7 @@ import Testing
             """
         let spec = try f.function("nodefn", runtime: "nodejs20.x", handler: "index.handler",
                                   files: ["index.js": (code, false)])
-        let cbSpec = try f.function("nodecb", runtime: "nodejs22.x", handler: "index.cb", files: ["index.js": (code, false)])
+        let cbSpec = try f.function("nodecb", runtime: "nodejs20.x", handler: "index.cb", files: ["index.js": (code, false)])
         let ok = try await f.invoke(spec, #"{"k":"v"}"#, tail: true)
         let failed = try await f.invoke(spec, #"{"fail":true}"#)
         let cb = try await f.invoke(cbSpec, #"{"n":7}"#)
@@ -115,11 +115,30 @@ import Testing
 
     @Test func nodeMissingHandlerIsAnInitError() async throws {
         let f = SandboxFixture()
-        let spec = try f.function("nodemissing", runtime: "nodejs18.x", handler: "index.nothere",
+        let spec = try f.function("nodemissing", runtime: "nodejs20.x", handler: "index.nothere",
                                   files: ["index.js": ("exports.handler = async () => 1;", false)])
         let out = try await f.invoke(spec)
         await f.close()
         #expect(out.functionError == "Unhandled")
         #expect(out.json["errorType"] as? String == "Runtime.HandlerNotFound")
+    }
+
+    @Test func aRuntimeWithoutItsOwnInterpreterFailsSayingWhatIsMissing() async throws {
+        let f = SandboxFixture()
+        let node = try f.function("node99", runtime: "nodejs99.x", handler: "index.handler",
+                                  files: ["index.js": ("exports.handler = async () => 1;", false)])
+        let python = try f.function("py99", runtime: "python3.99", handler: "app.handler",
+                                    files: ["app.py": ("def handler(e, c):\n    return 1\n", false)])
+        let java = try f.function("java", runtime: "java17", handler: "example.Handler::handleRequest",
+                                  files: ["x.txt": ("", false)])
+        let outs = [try await f.invoke(node), try await f.invoke(python), try await f.invoke(java)]
+        await f.close()
+        for out in outs {
+            #expect(out.functionError == "Unhandled")
+            #expect(out.json["errorType"] as? String == "Runtime.Unavailable")
+        }
+        #expect((outs[0].json["errorMessage"] as? String)?.contains("nodejs99.x needs Node.js 99") == true)
+        #expect((outs[1].json["errorMessage"] as? String)?.contains("no python3.99 interpreter") == true)
+        #expect((outs[2].json["errorMessage"] as? String)?.contains("no runtime interface client for java17") == true)
     }
 }

@@ -119,10 +119,23 @@ def test_validation_errors(lam):
 
 def test_bad_runtime_and_bad_zip(lam):
     with pytest.raises(ClientError) as e:
-        create_function(lam, unique(), Runtime="python2.7")
+        create_function(lam, unique(), Runtime="python9.9")
     code, msg, status = error_of(e)
     assert (code, status) == ("InvalidParameterValueException", 400)
-    assert msg.startswith("Value python2.7 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [")
+    assert msg.startswith("Value python9.9 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [")
+    # A runtime Lambda has deprecated is refused with its own message, on create and on update.
+    with pytest.raises(ClientError) as e:
+        create_function(lam, unique(), Runtime="python3.8")
+    assert error_of(e) == ("InvalidParameterValueException",
+                           "The runtime parameter of python3.8 is no longer supported for creating or updating AWS Lambda "
+                           "functions. We recommend you use the new runtime (python3.14) while creating or updating functions.",
+                           400)
+    name = unique()
+    create_function(lam, name)
+    with pytest.raises(ClientError) as e:
+        lam.update_function_configuration(FunctionName=name, Runtime="nodejs16.x")
+    assert "The runtime parameter of nodejs16.x is no longer supported" in error_of(e)[1]
+    assert lam.get_function_configuration(FunctionName=name)["Runtime"] == "python3.12"
     with pytest.raises(ClientError) as e:
         create_function(lam, unique(), Code={"ZipFile": b"this is not a zip"})
     assert error_of(e) == ("InvalidParameterValueException",

@@ -18,8 +18,6 @@ struct FunctionSettings {
     var vpc: (subnetIds: [String], securityGroupIds: [String])?
     var revisionId: String?
 
-    static let supportedRuntimes = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "python3.9", "python3.10", "python3.11",
-                                    "python3.12", "python3.13", "provided.al2", "provided.al2023"]
     static let rolePattern = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
     /// Variables Lambda sets itself and refuses to take from the user.
     static let reservedVariables: Set<String> = [
@@ -95,9 +93,7 @@ struct FunctionSettings {
 
     /// The checks Lambda answers with InvalidParameterValueException, after the model's.
     func checkParameters() throws(AWSError) {
-        if let r = runtime, !Self.supportedRuntimes.contains(r) {
-            throw LambdaErrors.unsupportedRuntime(r, supported: Self.supportedRuntimes)
-        }
+        if let r = runtime, let refusal = LambdaRuntimes.refusal(r) { throw refusal }
         if let env = environment {
             let reserved = env.keys.filter { Self.reservedVariables.contains($0) }.sorted()
             if !reserved.isEmpty { throw LambdaErrors.reservedEnvironmentKeys(reserved) }

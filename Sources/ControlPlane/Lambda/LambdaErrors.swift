@@ -37,6 +37,13 @@ public enum LambdaErrors {
         invalidParameter("Value \(runtime) at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [\(supported.joined(separator: ", "))] or be a valid ARN")
     }
 
+    /// Create/update with a runtime Lambda has deprecated (wording from users' reports; the recommended runtime is
+    /// the newest of the family here).
+    public static func deprecatedRuntime(_ runtime: String, recommended: String) -> AWSError {
+        invalidParameter("The runtime parameter of \(runtime) is no longer supported for creating or updating AWS Lambda "
+            + "functions. We recommend you use the new runtime (\(recommended)) while creating or updating functions.")
+    }
+
     public static let runtimeAndHandlerRequired =
         invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
     public static let codeSourceRequired = invalidParameter("Please provide a source for function code.")

@@ -18,7 +18,7 @@ struct LambdaJSON: Sendable {
         self.accountId = accountId
         functionArnPrefix = "arn:aws:lambda:\(region):\(accountId):function:"
         var arns: [String: String] = [:]
-        for r in FunctionSettings.supportedRuntimes { arns[r] = Self.runtimeVersionArn(r, region: region) }
+        for r in LambdaRuntimes.supported { arns[r] = Self.runtimeVersionArn(r, region: region) }
         runtimeArns = arns
     }
 
