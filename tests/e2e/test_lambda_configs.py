@@ -92,8 +92,9 @@ def test_code_signing_configs(server, lam):
     assert error_of(lam.put_function_code_signing_config, FunctionName=fn, CodeSigningConfigArn=missing)[:2] == (
         404, "CodeSigningConfigNotFoundException")
     assert error_of(lam.get_code_signing_config, CodeSigningConfigArn=missing)[:2] == (404, "ResourceNotFoundException")
-    status, code, msg = error_of(lam.create_code_signing_config, AllowedPublishers={"SigningProfileVersionArns": []})
-    assert (status, code) == (400, "ValidationException") and "signingProfileVersionArns" in msg
+    status, code, msg = error_of(lam.create_code_signing_config, AllowedPublishers={"SigningProfileVersionArns": [PROFILE]},
+                                 CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Sometimes"})
+    assert (status, code) == (400, "ValidationException") and "Member must satisfy enum value set: [Warn, Enforce]" in msg
 
     # The CLI sees the same configuration, and deletes it.
     _, out, _ = server.aws("lambda", "get-code-signing-config", "--code-signing-config-arn", arn)
