@@ -84,6 +84,9 @@ enum LambdaOperations {
               .task { s, c in try s.putEventInvokeConfig(c.function, c.query, c.body(), replace: false, c.context) }),
         .init("GetFunctionEventInvokeConfig", "GET", "2019-09-25/functions/{FunctionName}/event-invoke-config",
               .function(qualified: true), .task { s, c in try s.getEventInvokeConfig(c.function, c.query, c.context) }),
+        .init("DeleteFunctionEventInvokeConfig", "DELETE", "2019-09-25/functions/{FunctionName}/event-invoke-config",
+              .function(qualified: true), .task { s, c in try s.deleteEventInvokeConfig(c.function, c.query, c.context) }),
+        // Provisioned concurrency
         .init("PutProvisionedConcurrencyConfig", "PUT", "2019-09-30/functions/{FunctionName}/provisioned-concurrency",
               .function(qualified: true), .task { s, c in try s.putProvisionedConcurrency(c.function, c.query, c.body(), c.context) }),
         .init("GetProvisionedConcurrencyConfig", "GET", "2019-09-30/functions/{FunctionName}/provisioned-concurrency",
@@ -92,8 +95,6 @@ enum LambdaOperations {
               .function(qualified: false), .immediate { s, c in try s.listProvisionedConcurrency(c.function, c.query, c.context) }),
         .init("DeleteProvisionedConcurrencyConfig", "DELETE", "2019-09-30/functions/{FunctionName}/provisioned-concurrency",
               .function(qualified: true), .task { s, c in try s.deleteProvisionedConcurrency(c.function, c.query, c.context) }),
-        .init("DeleteFunctionEventInvokeConfig", "DELETE", "2019-09-25/functions/{FunctionName}/event-invoke-config",
-              .function(qualified: true), .task { s, c in try s.deleteEventInvokeConfig(c.function, c.query, c.context) }),
         // Tags and the account
         .init("TagResource", "POST", "2017-03-31/tags/{Resource}", .inHandler,
               .task { s, c in try s.tagResource(c.resource, c.body(), c.context) }),
