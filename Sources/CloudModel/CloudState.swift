@@ -26,6 +26,9 @@ public struct CloudState: Sendable {
     public var hyperplaneENIs: [String: HyperplaneENIAllocation] = [:]
     public var asyncInvocations: [String: AsyncInvocation] = [:]
     public var eventInvokeConfigs: [String: LambdaEventInvokeConfig] = [:]
+    public var lambdaPolicies: [String: LambdaResourcePolicy] = [:]
+    public var codeSigningConfigs: [String: LambdaCodeSigningConfig] = [:]
+    public var provisionedConcurrency: [String: LambdaProvisionedConcurrency] = [:]
 
     public init() {}
 
@@ -35,7 +38,8 @@ public struct CloudState: Sendable {
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
-        AsyncInvocation.self, LambdaEventInvokeConfig.self,
+        AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
+        LambdaProvisionedConcurrency.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

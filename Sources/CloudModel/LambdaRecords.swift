@@ -15,6 +15,12 @@ public struct LambdaFunction: Record {
     public var createdAt: Date
     /// PutFunctionConcurrency's ReservedConcurrentExecutions; nil = draws from the unreserved pool.
     public var reservedConcurrency: Int?
+    /// PutFunctionCodeSigningConfig's configuration id (`csc-...`); nil: none attached.
+    public var codeSigningConfigId: String?
+    /// PutFunctionRecursionConfig's RecursiveLoop (`Allow`); nil: AWS's default, `Terminate`.
+    public var recursiveLoop: String?
+    /// PutRuntimeManagementConfig's settings by qualifier (`$LATEST` or a version); absent: `Auto`.
+    public var runtimeManagement: [String: RuntimeManagementSetting]?
 
     public init(latest: FunctionConfig, tags: [String: String], lastPublishedVersion: Int = 0,
                 lastInvokedAt: Date? = nil, createdAt: Date) {

@@ -12,12 +12,15 @@ public final class CompiledPolicy: Sendable {
     /// The statements for a service no Action names.
     let anyService: [CompiledStatement]
 
-    public init(document: PolicyDocument, id: String, sourceType: String = "IAM Policy") {
+    public init(document: PolicyDocument, id: String, sourceType: String = "IAM Policy", kind: PolicyKind = .identity) {
         self.id = id
         self.sourceType = sourceType
         self.document = document
         let variables = document.version == .v2012_10_17
-        statements = document.statements.enumerated().map { CompiledStatement($0.element, index: $0.offset, variables: variables) }
+        let accountCoversMembers = kind != .resource
+        statements = document.statements.enumerated().map {
+            CompiledStatement($0.element, index: $0.offset, variables: variables, accountCoversMembers: accountCoversMembers)
+        }
         var services: [CompiledStatement: Set<String>?] = [:]
         var named: Set<String> = []
         for st in statements {
@@ -38,7 +41,7 @@ public final class CompiledPolicy: Sendable {
 
     /// Parses, validates and compiles in one step.
     public convenience init(json: String, id: String, kind: PolicyKind = .identity, sourceType: String = "IAM Policy") throws(PolicyError) {
-        self.init(document: try PolicyDocument.parse(json, kind: kind), id: id, sourceType: sourceType)
+        self.init(document: try PolicyDocument.parse(json, kind: kind), id: id, sourceType: sourceType, kind: kind)
     }
 }
 
@@ -57,9 +60,14 @@ final class CompiledStatement: Sendable, Hashable {
     let principalNegated: Bool?
     /// The services (lower-cased prefixes) this statement's actions can name; nil when it cannot be told.
     let services: Set<String>?
+    /// Whether an account principal (`123456789012`, `arn:aws:iam::123456789012:root`) matches every principal of
+    /// the account (trust policies, as evaluated here) or the account itself only (resource-based policies: for a
+    /// user of the same account such a statement delegates to the user's identity policies and grants nothing).
+    let accountCoversMembers: Bool
 
-    init(_ s: PolicyStatement, index: Int, variables: Bool) {
+    init(_ s: PolicyStatement, index: Int, variables: Bool, accountCoversMembers: Bool = true) {
         statement = s
+        self.accountCoversMembers = accountCoversMembers
         self.index = index
         isDeny = s.effect == .deny
         actions = s.action.values.map { Glob($0, caseInsensitive: true) }
@@ -108,7 +116,11 @@ final class CompiledStatement: Sendable, Hashable {
             if e.type == "AWS" && e.identifier == "*" { return true }
             guard e.type == p.type else { return false }
             if e.identifier == p.identifier || e.identifier == "*" { return true }
-            if e.type == "AWS" {
+            if e.type == "AWS" && !accountCoversMembers {
+                // The account id and its root ARN name the same principal.
+                return e.identifier.count == 12 && p.identifier == "arn:aws:iam::\(e.identifier):root"
+            }
+            if e.type == "AWS" && accountCoversMembers {
                 // An account id or its root ARN stands for every principal of the account.
                 let account = e.identifier.count == 12 ? e.identifier : (e.identifier.hasSuffix(":root") ?
                     String(e.identifier.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first ?? "") : "")

@@ -11,10 +11,12 @@ public enum PolicyEffect: String, Sendable, Equatable {
 }
 
 /// Which rules a document is validated against: identity policies must not name a principal and need a
-/// resource; trust (assume-role) policies need a principal and must not name resources.
-public enum PolicyKind: Sendable, Equatable {
+/// resource; trust (assume-role) policies need a principal and must not name resources; resource-based policies
+/// (a Lambda function's) need both, and their account principals stand for the account, not for its users.
+public enum PolicyKind: Sendable, Hashable {
     case identity
     case trust
+    case resource
 }
 
 /// `Action` / `NotAction`, `Resource` / `NotResource`, `Principal` / `NotPrincipal`: a list that matches by

@@ -122,19 +122,45 @@ public final class Authorizer: Sendable {
     }
 
     func decide(_ p: Principal, entry known: CallerEntry?, action: String, resource: String, sourceIP: String,
-                region: String, now: Date, keys: (inout ConditionContext) -> Void) -> Decision {
+                region: String, now: Date, resourcePolicy: CompiledPolicy? = nil,
+                keys: (inout ConditionContext) -> Void) -> Decision {
         if p.isRoot && p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
         guard let entry = known ?? userEntry(p.accessKeyId), entry.principal == p else {
             var context = baseContext(p, sourceIP: sourceIP, region: region, now: now)
             keys(&context)
-            return authorize(p, action: action, resource: resource, context: context)
+            let identity = authorize(p, action: action, resource: resource, context: context)
+            return combine(identity, p, action: action, resource: resource, context: context, resourcePolicy)
         }
         var context = ConditionContext(shared: entry.sharedKeys)
         addRequestKeys(&context, sourceIP: sourceIP, region: region, now: now)
         keys(&context)
-        if entry.policies.isAllowed(action: action, resource: resource, context: context) { return .allowed }
-        let request = AuthorizationRequest(action: action, resource: resource, context: context)
-        return .denied(explicit: entry.policies.evaluate(request).outcome == .explicitDeny)
+        let identity: Decision
+        if entry.policies.isAllowed(action: action, resource: resource, context: context) {
+            identity = .allowed
+        } else {
+            let request = AuthorizationRequest(action: action, resource: resource, context: context)
+            identity = .denied(explicit: entry.policies.evaluate(request).outcome == .explicitDeny)
+        }
+        return combine(identity, p, action: action, resource: resource, context: context, resourcePolicy)
+    }
+
+    /// The identity decision combined with the resource's own policy (a Lambda function's), which names the caller
+    /// by its ARN: `SameAccountDecision`.
+    func combine(_ identity: Decision, _ p: Principal, action: String, resource: String, context: ConditionContext,
+                 _ resourcePolicy: CompiledPolicy?) -> Decision {
+        guard let resourcePolicy else { return identity }
+        let request = AuthorizationRequest(action: action, resource: resource, context: context,
+                                           principal: PrincipalIdentity(type: "AWS", identifier: p.arn))
+        let byResource = PolicyEvaluator.evaluate([resourcePolicy], request).outcome
+        let byIdentity: PolicyDecision.Outcome = switch identity {
+        case .allowed: .allowed
+        case .denied(let explicit): explicit ? .explicitDeny : .implicitDeny
+        }
+        switch SameAccountDecision.combine(identity: byIdentity, resource: byResource) {
+        case .allowed: return .allowed
+        case .explicitDeny: return .denied(explicit: true)
+        case .implicitDeny: return .denied(explicit: false)
+        }
     }
 
     /// Authorizes or throws the service's own denial (`Authorizer.lambdaDenied`, `.ec2Denied`, `.iamDenied`).

@@ -6,7 +6,7 @@ import Synchronization
 public final class PolicyCache: Sendable {
     private struct Key: Hashable {
         let text: String
-        let trust: Bool
+        let kind: PolicyKind
         let id: String
         let sourceType: String
     }
@@ -18,7 +18,7 @@ public final class PolicyCache: Sendable {
 
     /// The compiled form of a document; throws IAM's MalformedPolicyDocument message for a bad one.
     public func compiled(_ text: String, kind: PolicyKind = .identity, id: String = "", sourceType: String = "none") throws(PolicyError) -> CompiledPolicy {
-        let key = Key(text: text, trust: kind == .trust, id: id, sourceType: sourceType)
+        let key = Key(text: text, kind: kind, id: id, sourceType: sourceType)
         if let hit = entries.withLock({ $0[key] }) { return hit }
         let compiled = try CompiledPolicy(json: text, id: id, kind: kind, sourceType: sourceType)
         entries.withLock { e in

@@ -33,6 +33,18 @@ extension RequestContext {
         if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
 
+    /// The same for a resource with its own policy (a Lambda function's): identity and resource policy combine as
+    /// for a principal of the resource's account (`SameAccountDecision`). `resourcePolicy` is asked only when the
+    /// request is authorized at all.
+    public func authorize(_ action: String, _ resource: String, resourcePolicy: () -> CompiledPolicy?,
+                          _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
+        guard let authorization, !principal.isRoot else { return }
+        let decision = authorization.authorizer.decide(principal, entry: authorization.entry, action: action, resource: resource,
+                                                       sourceIP: sourceIP, region: region, now: authorization.now,
+                                                       resourcePolicy: resourcePolicy(), keys: keys)
+        if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
+    }
+
     /// True when operations must be authorized (IAM enforced and the caller is not the root).
     public var isAuthorizing: Bool { authorization != nil && !principal.isRoot }
 }

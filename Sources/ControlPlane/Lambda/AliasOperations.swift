@@ -85,6 +85,7 @@ extension LambdaService {
             guard tx.get(LambdaFunction.self, ref.name) != nil else { throw LambdaErrors.functionNotFound(json.functionArn(ref.name)) }
             // Deleting an alias that does not exist succeeds, as in Lambda.
             tx.delete(LambdaAlias.self, LambdaAlias.id(ref.name, aliasName))
+            Self.deleteQualifierSettings(ref.name, aliasName, &tx)
         }
         return empty(204, ctx)
     }

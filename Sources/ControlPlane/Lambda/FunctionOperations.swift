@@ -135,6 +135,12 @@ extension LambdaService {
                 for c in Array(tx.all(LambdaEventInvokeConfig.self)) where c.functionName == ref.name {
                     tx.delete(LambdaEventInvokeConfig.self, c.id)
                 }
+                for p in Array(tx.all(LambdaResourcePolicy.self)) where p.functionName == ref.name {
+                    tx.delete(LambdaResourcePolicy.self, p.id)
+                }
+                for c in Array(tx.all(LambdaProvisionedConcurrency.self)) where c.functionName == ref.name {
+                    tx.delete(LambdaProvisionedConcurrency.self, c.id)
+                }
                 tx.delete(LambdaFunction.self, ref.name)
                 return
             }
@@ -148,12 +154,26 @@ extension LambdaService {
             if !aliases.isEmpty { throw LambdaErrors.versionHasAliases(aliases) }
             tx.delete(LambdaVersion.self, LambdaVersion.id(ref.name, n))
             tx.delete(LambdaEventInvokeConfig.self, LambdaEventInvokeConfig.id(ref.name, qual))
+            Self.deleteQualifierSettings(ref.name, qual, &tx)
         }
         if qual == nil { activity.forget(ref.name) }
         return empty(204, ctx)
     }
 
     // MARK: shared
+
+    /// What belongs to a version or alias that goes with it: its resource policy, provisioned concurrency and
+    /// runtime management setting.
+    static func deleteQualifierSettings(_ function: String, _ qualifier: String, _ tx: inout Transaction) {
+        tx.delete(LambdaResourcePolicy.self, LambdaResourcePolicy.id(function, qualifier))
+        tx.delete(LambdaProvisionedConcurrency.self, LambdaProvisionedConcurrency.id(function, qualifier))
+        if tx.get(LambdaFunction.self, function)?.runtimeManagement?[qualifier] != nil {
+            tx.update(LambdaFunction.self, function) { f in
+                f.runtimeManagement?[qualifier] = nil
+                if f.runtimeManagement?.isEmpty == true { f.runtimeManagement = nil }
+            }
+        }
+    }
 
     /// The problem texts inside a ValidationException, to merge with others into one.
     static func problems(of e: AWSError) -> [String] {

@@ -22,17 +22,24 @@ extension LambdaService {
     }
 
     /// A malformed name or conflicting qualifiers are left to the operation, which answers its validation error.
+    /// The function's (or qualifier's) own resource policy takes part in the decision (`SameAccountDecision`).
     private func authorizeFunction(_ action: String, _ name: String, _ q: LambdaQuery, _ ctx: RequestContext,
                                    qualified: Bool = false) throws(AWSError) {
+        let function: String
+        let qualifier: String?
         if Self.isPlainFunctionName(name) {
             // What `reference` gives for a bare name: no qualifier in it, this account and region.
             let given = qualified ? q.first("Qualifier") : nil
-            try ctx.authorize(action, json.functionArn(name, qualifier: given?.isEmpty == false ? given : nil))
-            return
+            function = name
+            qualifier = given?.isEmpty == false ? given : nil
+        } else {
+            guard let ref = try? reference(name, namespaced: true) else { return }
+            function = ref.name
+            qualifier = qualified ? (try? self.qualifier(ref, q)) ?? nil : nil
         }
-        guard let ref = try? reference(name, namespaced: true) else { return }
-        let qualifier = qualified ? (try? self.qualifier(ref, q)) ?? nil : nil
-        try ctx.authorize(action, json.functionArn(ref.name, qualifier: qualifier))
+        try ctx.authorize(action, json.functionArn(function, qualifier: qualifier), resourcePolicy: {
+            ctx.authorization.flatMap { resourcePolicy(function: function, qualifier: qualifier, cache: $0.authorizer.identity.cache) }
+        })
     }
 
     /// A name alone (`my-function`, the common case), which needs no parsing: 1 to 256 of the characters a

@@ -141,6 +141,52 @@ public enum LambdaErrors {
         message: "The function is inactive and its VPC connection is no longer available. Wait for the VPC connection to reestablish and try again.",
         httpStatus: 502, lambdaMessageKey: "Message")
 
+    // MARK: Resource policies (AddPermission, GetPolicy, RemovePermission)
+
+    public static func statementExists(_ sid: String) -> AWSError {
+        conflict("The statement id (\(sid)) provided already exists. Please provide a new statement id, or remove the existing statement.")
+    }
+
+    /// GetPolicy of a function or qualifier without a policy.
+    public static let policyNotFound = AWSError(
+        code: "ResourceNotFoundException", message: "The resource you requested does not exist.", httpStatus: 404, lambdaMessageKey: "Message")
+
+    /// RemovePermission where there is no policy at all. (unconfirmed wording)
+    public static let noPolicy = AWSError(
+        code: "ResourceNotFoundException", message: "No policy is associated with the given resource.", httpStatus: 404, lambdaMessageKey: "Message")
+
+    public static func statementNotFound(_ sid: String) -> AWSError {
+        AWSError(code: "ResourceNotFoundException", message: "Statement \(sid) is not found in resource policy.", httpStatus: 404,
+                 lambdaMessageKey: "Message")
+    }
+
+    public static let policyRevisionMismatch = AWSError(
+        code: "PreconditionFailedException",
+        message: "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id",
+        httpStatus: 412)
+
+    public static let invalidPrincipal = invalidParameter("The provided principal was invalid. Please check the principal and try again.")
+
+    // MARK: Provisioned concurrency and code signing
+
+    public static let provisionedOnUnpublished =
+        invalidParameter("Provisioned Concurrency Configs cannot be applied to unpublished function versions.")
+
+    public static let provisionedConfigNotFound = AWSError(
+        code: "ProvisionedConcurrencyConfigNotFoundException", message: "No Provisioned Concurrency Config found for this function",
+        httpStatus: 404, lambdaMessageKey: "Message")
+
+    /// (unconfirmed wording)
+    public static func codeSigningConfigNotFound(_ arn: String, code: String = "ResourceNotFoundException") -> AWSError {
+        AWSError(code: code, message: "The code signing configuration cannot be found. Check that the provided configuration is not deleted: \(arn).",
+                 httpStatus: 404, lambdaMessageKey: "Message")
+    }
+
+    /// (unconfirmed wording)
+    public static func codeSigningConfigInUse(_ arn: String) -> AWSError {
+        conflict("The code signing configuration \(arn) cannot be deleted because it is used by one or more functions.")
+    }
+
     /// What Invoke answers until a FunctionInvoker is plugged in.
     public static let executionUnavailable = AWSError(
         code: "ServiceException", message: "lambda-vpc: running function code is not available in this build yet",

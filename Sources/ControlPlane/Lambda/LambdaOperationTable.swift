@@ -11,7 +11,7 @@ struct LambdaOperation: Sendable {
         case function
         /// `{Name}` of an alias, `{StatementId}`, ...: a second label after the function.
         case name
-        /// `{Resource}`: an ARN (tags).
+        /// `{Resource}` (tags), `{CodeSigningConfigArn}`: an ARN.
         case resource
     }
 
@@ -38,6 +38,8 @@ struct LambdaOperation: Sendable {
     let name: String
     let method: String
     let path: [Segment]
+    /// A query item the URI fixes (`?List=ALL` tells ListProvisionedConcurrencyConfigs from the Get on its path).
+    let requiredQuery: (name: String, value: String)?
     /// The IAM action; `lambda:` + name unless it differs (Invoke is `lambda:InvokeFunction`).
     let action: String
     let authorization: Authorization
@@ -50,14 +52,16 @@ struct LambdaOperation: Sendable {
          waitsOnEventLoop: Bool = false, _ handler: Handler) {
         self.name = name
         self.method = method
-        self.path = path.split(separator: "/").map { part in
+        let parts = path.split(separator: "?", maxSplits: 1)
+        self.path = parts[0].split(separator: "/").map { part in
             switch part {
             case "{FunctionName}": return .function
-            case "{Name}": return .name
-            case "{Resource}": return .resource
+            case "{Name}", "{StatementId}": return .name
+            case "{Resource}", "{CodeSigningConfigArn}": return .resource
             default: return .literal(String(part))
             }
         }
+        requiredQuery = parts.count == 2 ? parts[1].split(separator: "=", maxSplits: 1).map(String.init).pairOrNil : nil
         self.action = action ?? "lambda:" + name
         self.authorization = authorization
         self.waitsOnEventLoop = waitsOnEventLoop
@@ -83,10 +87,12 @@ struct LambdaCall: Sendable {
 }
 
 extension LambdaOperations {
-    /// The operation for a method and raw path, with its labels. Path segments are percent-decoded one by one, so an
+    /// The operation for a method and raw path (and the query, read only for a row that fixes a query item), with
+    /// its labels. Path segments are percent-decoded one by one, so an
     /// encoded ARN (`arn%3Aaws%3A…`) stays one segment; a trailing slash only matches where Lambda's own routing
     /// ignores it (the collection `functions/`).
-    static func match(method: String, rawPath: String) -> (LambdaOperation, function: String, name: String, resource: String)? {
+    static func match(method: String, rawPath: String, query: @autoclosure () -> [(String, String)] = [])
+        -> (LambdaOperation, function: String, name: String, resource: String)? {
         var segs = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
             // Foundation's decoder only when there is something to decode (every Invoke passes here).
             $0.contains("%") ? String($0).removingPercentEncoding ?? String($0) : String($0)
@@ -94,6 +100,7 @@ extension LambdaOperations {
         if rawPath.hasSuffix("/") && segs.count > 0 && segs.count != 2 { segs.append("") }
         guard let candidates = byShape[Shape(method: method, count: segs.count, first: segs.first ?? "")] else { return nil }
         outer: for op in candidates {
+            if let (k, v) = op.requiredQuery, !query().contains(where: { $0.0 == k && $0.1 == v }) { continue }
             var function = "", name = "", resource = ""
             for (pattern, seg) in zip(op.path, segs) {
                 switch pattern {
@@ -122,6 +129,12 @@ extension LambdaOperations {
             guard case .literal(let first) = op.path.first else { continue }
             index[Shape(method: op.method, count: op.path.count, first: first), default: []].append(op)
         }
-        return index
+        // A row whose URI fixes a query item is tried before the one on the same path without it.
+        return index.mapValues { ops in ops.filter { $0.requiredQuery != nil } + ops.filter { $0.requiredQuery == nil } }
     }()
+}
+
+private extension Array where Element == String {
+    /// `[name, value]` as a pair.
+    var pairOrNil: (name: String, value: String)? { count == 2 ? (self[0], self[1]) : nil }
 }

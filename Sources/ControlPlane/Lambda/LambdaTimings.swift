@@ -11,6 +11,9 @@ public struct LambdaTimings: Sendable, Equatable {
     public var concurrencyLimit: Int = 1000
     /// Waits before the retries of a failed Event invocation (`--async-retry-delays`; AWS: about 1 then 2 minutes).
     public var asyncRetryDelays: [TimeInterval] = [60, 120]
+    /// How long a provisioned concurrency configuration stays IN_PROGRESS before it reads READY (AWS: a minute or
+    /// more; short here, as nothing is allocated).
+    public var provisionedConcurrencyDelay: TimeInterval = 0.5
 
     public init(eniCreateDelay: TimeInterval = 0.5, eniReleaseAfter: TimeInterval = 60, idleAfter: TimeInterval = 14 * 86400,
                 eniLimitPerVpc: Int = 500) {
