@@ -151,7 +151,7 @@ def test_launch_template_versions_and_run_instances(ec2, server, net):
         ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={"InstanceType": "t3.micro"})
     assert error(e) == ("InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
     with pytest.raises(ClientError) as e:
-        ec2.create_launch_template(LaunchTemplateName="x!", LaunchTemplateData={"InstanceType": "t3.micro"})
+        ec2.create_launch_template(LaunchTemplateName="bad name!", LaunchTemplateData={"InstanceType": "t3.micro"})
     assert error(e)[0] == "InvalidLaunchTemplateName.MalformedException"
 
     v2 = ec2.create_launch_template_version(LaunchTemplateId=lt, SourceVersion="1", VersionDescription="bigger",
