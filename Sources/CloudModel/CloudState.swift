@@ -20,6 +20,8 @@ public struct CloudState: Sendable {
     public var addresses: [String: ElasticAddress] = [:]
     public var natGateways: [String: NatGateway] = [:]
     public var instances: [String: Instance] = [:]
+    public var keyPairs: [String: KeyPair] = [:]
+    public var launchTemplates: [String: LaunchTemplate] = [:]
     public var lambdaFunctions: [String: LambdaFunction] = [:]
     public var lambdaVersions: [String: LambdaVersion] = [:]
     public var lambdaAliases: [String: LambdaAlias] = [:]
@@ -36,6 +38,7 @@ public struct CloudState: Sendable {
     public static let recordTypes: [any Record.Type] = [
         Vpc.self, Subnet.self, SecurityGroup.self, SecurityGroupRule.self, NetworkInterface.self,
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
+        KeyPair.self, LaunchTemplate.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,

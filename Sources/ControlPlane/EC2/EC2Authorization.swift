@@ -37,12 +37,22 @@ extension EC2Service {
         "CreateVpc": "vpc", "CreateSubnet": "subnet", "CreateSecurityGroup": "security-group",
         "CreateNetworkInterface": "network-interface", "CreateRouteTable": "route-table",
         "CreateInternetGateway": "internet-gateway", "CreateNatGateway": "natgateway", "AllocateAddress": "elastic-ip",
-        "RunInstances": "instance", "CreateNetworkAcl": "network-acl",
+        "RunInstances": "instance", "CreateNetworkAcl": "network-acl", "CreateLaunchTemplate": "launch-template",
     ]
 
     func resourceArn(_ action: String, _ p: QueryParameters) -> String {
         if action.hasPrefix("Describe") || action.hasPrefix("Get") { return "*" }
         let prefix = "arn:aws:ec2:\(region):\(accountId):"
+        // Key pairs are named by name in ARNs, launch templates by id, whichever way the request names them.
+        if action.hasSuffix("KeyPair") {
+            let name = p["KeyName"] ?? p["KeyPairId"].flatMap { store.snapshot().keyPairs[$0]?.name } ?? p["KeyPairId"] ?? "*"
+            return prefix + "key-pair/" + name
+        }
+        if ["CreateLaunchTemplateVersion", "ModifyLaunchTemplate", "DeleteLaunchTemplate", "DeleteLaunchTemplateVersions"].contains(action) {
+            let name = p["LaunchTemplateName"]
+            let id = p["LaunchTemplateId"] ?? name.flatMap { n in store.snapshot().launchTemplates.values.first { $0.name == n }?.id }
+            return prefix + "launch-template/" + (id ?? "*")
+        }
         if let type = Self.createdTypes[action] { return prefix + type + "/*" }
         for (param, type) in Self.resourceParameters {
             guard let id = p[param], !id.isEmpty else { continue }
@@ -55,7 +65,7 @@ extension EC2Service {
     static func resourceType(of id: String) -> String {
         let types = ["vpc-": "vpc", "subnet-": "subnet", "sg-": "security-group", "eni-": "network-interface",
                      "rtb-": "route-table", "igw-": "internet-gateway", "nat-": "natgateway", "eipalloc-": "elastic-ip",
-                     "i-": "instance", "acl-": "network-acl"]
+                     "i-": "instance", "acl-": "network-acl", "key-": "key-pair", "lt-": "launch-template"]
         return types.first { id.hasPrefix($0.key) }?.value ?? "*"
     }
 }

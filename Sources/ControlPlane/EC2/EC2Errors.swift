@@ -200,3 +200,80 @@ extension EC2Errors {
                  message: "The security group rule ID '\(ruleId)' does not exist in security group '\(groupId)'")
     }
 }
+
+/// Errors of the account-wide reads and the image, instance-type, key-pair and launch-template calls.
+/// Wording marked (unconfirmed) is our best reading of AWS's behaviour.
+extension EC2Errors {
+    /// (unconfirmed wording)
+    public static func invalidRegionNames(_ names: [String]) -> AWSError {
+        invalidParameterValue("Invalid region names: [\(names.joined(separator: ", "))]")
+    }
+    /// (unconfirmed wording)
+    public static func unknownAccountAttribute(_ name: String) -> AWSError {
+        invalidParameterValue("Value (\(name)) for parameter attributeName is invalid. Unknown attribute.")
+    }
+    public static func classicUnsupported() -> AWSError {
+        AWSError(code: "UnsupportedOperation", message: "The functionality you requested is not available in this region.")
+    }
+    public static func imageNotFound(_ ids: [String]) -> AWSError {
+        AWSError(code: "InvalidAMIID.NotFound", message: "The image id '[\(ids.joined(separator: ", "))]' does not exist")
+    }
+    public static func imageMalformed(_ id: String) -> AWSError {
+        AWSError(code: "InvalidAMIID.Malformed", message: "Invalid id: \"\(id)\" (expecting \"ami-...\")")
+    }
+    public static func invalidInstanceTypes(_ types: [String]) -> AWSError {
+        AWSError(code: "InvalidInstanceType", message: "The following supplied instance types do not exist: [\(types.joined(separator: ", "))]")
+    }
+    public static func keyPairDuplicate(_ name: String) -> AWSError {
+        AWSError(code: "InvalidKeyPair.Duplicate", message: "The keypair '\(name)' already exists.")
+    }
+    public static func keyPairNotFound(_ name: String) -> AWSError {
+        AWSError(code: "InvalidKeyPair.NotFound", message: "The key pair '\(name)' does not exist")
+    }
+    public static func keyFormat() -> AWSError {
+        AWSError(code: "InvalidKey.Format", message: "Key is not in valid OpenSSH public key format")
+    }
+    /// (unconfirmed wording)
+    public static func keyGenerationFailed(_ why: String) -> AWSError {
+        AWSError(code: "InternalError", message: "An internal error has occurred: \(why)", httpStatus: 500)
+    }
+    public static func launchTemplateNameInUse() -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateName.AlreadyExistsException",
+                 message: "Launch template name already in use.")
+    }
+    public static func launchTemplateNameMalformed() -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateName.MalformedException",
+                 message: "A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.'")
+    }
+    public static func launchTemplateNameNotFound() -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateName.NotFoundException",
+                 message: "At least one of the launch templates specified in the request does not exist.")
+    }
+    public static func launchTemplateIdNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateId.NotFound",
+                 message: "The specified launch template, with template ID \(id), does not exist.")
+    }
+    public static func launchTemplateIdMalformed(_ id: String) -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateId.Malformed",
+                 message: "The specified ID for the launch template (\(id)) is not valid. Ensure that you specify the ID in the form lt-xxxxxxxxxxxxxxxxx.")
+    }
+    public static func launchTemplateVersionNotFound(_ version: String, id: String) -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateId.VersionNotFound",
+                 message: "Could not find launch template version \(version) for launch template ID \(id).")
+    }
+    /// (unconfirmed wording)
+    public static func launchTemplateVersionMalformed(_ version: String) -> AWSError {
+        AWSError(code: "InvalidLaunchTemplateId.VersionNotFound",
+                 message: "Could not find launch template version \(version). Specify a version number, $Latest or $Default.")
+    }
+    /// (unconfirmed wording)
+    public static func launchTemplateIdAndName() -> AWSError {
+        AWSError(code: "InvalidParameterCombination",
+                 message: "Specify either the launch template ID or the launch template name, but not both.")
+    }
+    /// (unconfirmed wording)
+    public static func launchTemplateIdOrName() -> AWSError {
+        AWSError(code: "MissingParameter",
+                 message: "The request must contain the parameter LaunchTemplateName or LaunchTemplateId")
+    }
+}

@@ -53,7 +53,7 @@ struct LaunchRequest {
             if decoded.count > 16384 { throw EC2Errors.userDataTooLarge() }
             userData = data
         }
-        keyName = p["KeyName"]
+        keyName = p["KeyName"].flatMap { $0.isEmpty ? nil : $0 }
         clientToken = p["ClientToken"].flatMap { $0.isEmpty ? nil : $0 }
         instanceTags = []
         interfaceTags = []
@@ -78,7 +78,10 @@ enum EC2ServiceNames {
 
 extension EC2Service {
     func runInstances(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
-        let req = try LaunchRequest(p)
+        let (params, templateTags) = try launchParameters(p)
+        var req = try LaunchRequest(params)
+        req.instanceTags += templateTags
+        try Self.checkImage(req.imageId)
         try checkID(req.subnetId, "subnet")
         for g in req.groupIds { try checkID(g, "sg") }
         let launched = try mutate(p) { tx -> [Instance] in
@@ -87,6 +90,7 @@ extension EC2Service {
                 let earlier = s.instances.values.filter { $0.clientToken == token }.sorted { $0.amiLaunchIndex < $1.amiLaunchIndex }
                 if !earlier.isEmpty { return earlier }
             }
+            if let key = req.keyName, !s.keyPairs.values.contains(where: { $0.name == key }) { throw EC2Errors.keyPairNotFound(key) }
             guard let subnet = s.subnets[req.subnetId] else { throw EC2Errors.subnetNotFound(req.subnetId) }
             var groups: [String] = []
             for g in req.groupIds where !groups.contains(g) {

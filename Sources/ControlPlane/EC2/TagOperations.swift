@@ -5,6 +5,7 @@ import CloudModel
 enum TaggableKind: String, CaseIterable {
     case vpc, subnet, securityGroup = "sg", networkInterface = "eni", routeTable = "rtb", networkAcl = "acl", securityGroupRule = "sgr"
     case internetGateway = "igw", natGateway = "nat", elasticIp = "eipalloc", instance = "i"
+    case keyPair = "key", launchTemplate = "lt"
 
     var prefix: String { rawValue }
 
@@ -22,6 +23,8 @@ enum TaggableKind: String, CaseIterable {
         case .natGateway: "natgateway"
         case .elasticIp: "elastic-ip"
         case .instance: "instance"
+        case .keyPair: "key-pair"
+        case .launchTemplate: "launch-template"
         }
     }
 
@@ -43,6 +46,8 @@ enum TaggableKind: String, CaseIterable {
         case .natGateway: EC2Errors.natGatewayNotFound(id)
         case .elasticIp: EC2Errors.allocationNotFound(id)
         case .instance: EC2Errors.instanceNotFound([id])
+        case .keyPair: EC2Errors.keyPairNotFound(id)
+        case .launchTemplate: EC2Errors.launchTemplateIdNotFound(id)
         }
     }
 }
@@ -70,6 +75,8 @@ extension Transaction {
         case .natGateway: try update(NatGateway.self, id) { try body(&$0.tags) }
         case .elasticIp: try update(ElasticAddress.self, id) { try body(&$0.tags) }
         case .instance: try update(Instance.self, id) { try body(&$0.tags) }
+        case .keyPair: try update(KeyPair.self, id) { try body(&$0.tags) }
+        case .launchTemplate: try update(LaunchTemplate.self, id) { try body(&$0.tags) }
         }
     }
 }
@@ -145,7 +152,7 @@ extension EC2Service {
         add(s.networkInterfaces, .networkInterface); add(s.routeTables, .routeTable); add(s.networkAcls, .networkAcl)
         add(s.securityGroupRules, .securityGroupRule)
         add(s.internetGateways, .internetGateway); add(s.natGateways, .natGateway); add(s.addresses, .elasticIp)
-        add(s.instances, .instance)
+        add(s.instances, .instance); add(s.keyPairs, .keyPair); add(s.launchTemplates, .launchTemplate)
         if !filter.isEmpty { rows = rows.filter(filter.matches) }
         rows.sort { $0.sortKey < $1.sortKey }
         let page = try EC2Pagination.page(rows, key: \.sortKey, p)
