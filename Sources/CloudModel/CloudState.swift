@@ -26,6 +26,7 @@ public struct CloudState: Sendable {
     public var hyperplaneENIs: [String: HyperplaneENIAllocation] = [:]
     public var asyncInvocations: [String: AsyncInvocation] = [:]
     public var eventInvokeConfigs: [String: LambdaEventInvokeConfig] = [:]
+    public var ssmParameters: [String: SSMParameter] = [:]
 
     public init() {}
 
@@ -35,7 +36,7 @@ public struct CloudState: Sendable {
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
-        AsyncInvocation.self, LambdaEventInvokeConfig.self,
+        AsyncInvocation.self, LambdaEventInvokeConfig.self, SSMParameter.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.
