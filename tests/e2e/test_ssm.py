@@ -104,6 +104,9 @@ def test_bad_names_and_values_are_refused_and_change_nothing(ssm):
     assert error_of(ssm.put_parameter, Name=name, Value="abc", Overwrite=True)[0] == "ParameterPatternMismatchException"
     assert ssm.get_parameter(Name=name)["Parameter"]["Version"] == 1
     assert ssm.put_parameter(Name=name, Value="1" * 5000, Overwrite=True, Tier="Advanced")["Tier"] == "Advanced"
+    # An empty AllowedPattern (Terraform's aws_ssm_parameter sends one) is no pattern, and clears a stored one.
+    ssm.put_parameter(Name=name, Value="abc", Overwrite=True, AllowedPattern="")
+    assert "AllowedPattern" not in ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0]
 
 
 def test_by_path_recursive_filters_and_paging(ssm):

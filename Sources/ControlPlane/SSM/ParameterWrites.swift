@@ -41,7 +41,8 @@ extension SSMService {
         if overwrite && !tags.isEmpty { throw SSMErrors.tagsWithOverwrite }
         try Self.checkTags(tags)
         if let dataType, !Self.dataTypes.contains(dataType) { throw SSMErrors.unsupportedDataType(dataType) }
-        if let p = pattern { try Self.check(value, against: p) }
+        // An empty pattern (Terraform sends one) is no pattern.
+        if let p = pattern, !p.isEmpty { try Self.check(value, against: p) }
 
         return try store.write { tx -> [String: Any] in
             let existing = tx.get(SSMParameter.self, name)
@@ -52,7 +53,7 @@ extension SSMService {
                 throw SSMErrors.validation("KeyId is required for SecureString type parameter only.")
             }
             // What the request leaves out carries over from the version before.
-            let finalPattern = pattern ?? previous?.allowedPattern
+            let finalPattern = pattern.map { $0.isEmpty ? nil : $0 } ?? previous?.allowedPattern
             if pattern == nil, let p = finalPattern { try Self.check(value, against: p) }
             let finalDataType = dataType ?? previous?.dataType ?? "text"
             if finalDataType == "aws:ec2:image" {
