@@ -24,7 +24,7 @@ extension APIRouter {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try lambda.handleImmediately(request, context: a.context)
-            case .logs: return nil
+            case .logs, .ssm: return nil
             }
         } catch {
             return renderThrown(error, a)
@@ -45,7 +45,7 @@ extension APIRouter {
     public func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse {
         let service = try? SigV4Authorization.parse(request).get().service
         let proto = Self.guessProtocol(request, service: service)
-        let json = proto == .lambda || proto == .logs
+        let json = proto == .lambda || proto == .logs || proto == .ssm
         return render(AWSError(code: json ? "RequestEntityTooLargeException" : "RequestEntityTooLarge",
                                message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
                       proto, newRequestID())

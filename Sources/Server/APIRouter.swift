@@ -15,6 +15,8 @@ public final class APIRouter: HTTPResponder {
     let lambda: LambdaService
     /// The CloudWatch Logs subset over the functions' logs (nil: answered as an unknown operation).
     let logs: CloudWatchLogsAPI?
+    /// SSM Parameter Store (nil: answered as an unknown operation).
+    let ssm: SSMService?
     let started: Date
     let isolationAvailable: Bool
     /// The health endpoint's `sandbox` object, rendered once: how environments are isolated and memory enforced.
@@ -24,11 +26,12 @@ public final class APIRouter: HTTPResponder {
     let internet: InternetHostsAPI?
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
-         lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
+         lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, ssm: SSMService? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
          sandboxStatus: [String: String] = [:], logger: Logger) {
         let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
         self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
         self.logs = logs
+        self.ssm = ssm
         self.internet = internet
         self.config = config
         self.ec2 = ec2
@@ -42,7 +45,7 @@ public final class APIRouter: HTTPResponder {
     }
 
     /// The wire protocol a request speaks, which decides how its errors look.
-    enum WireProtocol { case ec2, iam, sts, lambda, logs }
+    enum WireProtocol { case ec2, iam, sts, lambda, logs, ssm }
 
     /// A request past authentication: its protocol, its context and, for Query protocols, its parameters.
     struct Admitted {
@@ -106,9 +109,10 @@ public final class APIRouter: HTTPResponder {
         case .sts: service = "sts"
         case .lambda: service = "lambda"
         case .logs: service = "logs"
+        case .ssm: service = "ssm"
         }
         if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
-        let regional = proto == .ec2 || proto == .lambda || proto == .logs
+        let regional = proto == .ec2 || proto == .lambda || proto == .logs || proto == .ssm
         if regional && a.region != region { return "Credential should be scoped to a valid region, not '\(a.region)'. " }
         return nil
     }
@@ -135,7 +139,7 @@ public final class APIRouter: HTTPResponder {
 
     /// Parameters of a Query-protocol request (nil for Lambda's REST paths).
     static func queryParameters(_ request: WireRequest) -> QueryParameters? {
-        let bodyIsJSON = [.lambda, .logs].contains(guessProtocol(request, service: nil))
+        let bodyIsJSON = [.lambda, .logs, .ssm].contains(guessProtocol(request, service: nil))
         return bodyIsJSON ? nil : QueryParameters(request: request)
     }
 
@@ -157,6 +161,7 @@ public final class APIRouter: HTTPResponder {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try await lambda.handle(request, context: a.context)
             case .logs: return try cloudWatchLogs(request, context: a.context)
+            case .ssm: return try parameterStore(request, context: a.context)
             }
         }
     }
@@ -182,7 +187,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
-        case .lambda, .logs: throw QueryErrors.invalidAction(action)
+        case .lambda, .logs, .ssm: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
     }
@@ -193,6 +198,7 @@ public final class APIRouter: HTTPResponder {
         switch proto {
         case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
         case .lambda, .logs: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .ssm: denial = { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         }
         return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, denial: denial)
@@ -204,7 +210,7 @@ public final class APIRouter: HTTPResponder {
         case .iam: return ErrorEnvelope.query(e, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", requestID: requestID)
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
-        case .logs: return Self.awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+        case .logs, .ssm: return Self.awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
         }
     }
 
@@ -215,10 +221,14 @@ public final class APIRouter: HTTPResponder {
         case "sts": return .sts
         case "lambda": return .lambda
         case "logs": return .logs
+        case "ssm": return .ssm
         default: break
         }
         if r.rawPath != "/" && r.rawPath != "" { return .lambda }
-        if r.header("x-amz-target")?.hasPrefix(CloudWatchLogsAPI.targetPrefix) == true { return .logs }
+        if let target = r.header("x-amz-target") {
+            if target.hasPrefix(CloudWatchLogsAPI.targetPrefix) { return .logs }
+            if target.hasPrefix(SSMService.targetPrefix) { return .ssm }
+        }
         switch params?["Version"] {
         case "2010-05-08": return .iam
         case "2011-06-15": return .sts
@@ -241,6 +251,14 @@ public final class APIRouter: HTTPResponder {
         let (status, body) = logs.handle(target: target, body: request.body)
         return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", ctx.requestID)],
                             body: body)
+    }
+
+    /// SSM Parameter Store (awsJson1_1, `AmazonSSM.*`): the service authorizes each operation from its table.
+    func parameterStore(_ request: WireRequest, context ctx: RequestContext) throws -> WireResponse {
+        guard let ssm else {
+            return Self.awsJSON(status: 400, ["__type": "UnknownOperationException"], requestID: ctx.requestID)
+        }
+        return try ssm.handle(target: request.header("x-amz-target") ?? "", body: request.body, context: ctx)
     }
 
     static func awsJSON(status: Int, _ object: [String: String], requestID: String) -> WireResponse {

@@ -15,7 +15,7 @@ enum AuthErrors {
 
     static func error(for failure: SigV4Authorization.ParseFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch (failure, proto) {
-        case (.missing, .lambda), (.missing, .logs):
+        case (.missing, .lambda), (.missing, .logs), (.missing, .ssm):
             return AWSError(code: "MissingAuthenticationTokenException", message: "Missing Authentication Token",
                             httpStatus: 403, lambdaType: nil)
         case (.missing, .ec2):
@@ -24,7 +24,7 @@ enum AuthErrors {
                             httpStatus: 401)
         case (.missing, _):
             return AWSError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
-        case (.malformed(let why), .lambda), (.malformed(let why), .logs):
+        case (.malformed(let why), .lambda), (.malformed(let why), .logs), (.malformed(let why), .ssm):
             return AWSError(code: "IncompleteSignatureException", message: why, httpStatus: 403, lambdaType: nil)
         case (.malformed(let why), _):
             return AWSError(code: "IncompleteSignature", message: why, httpStatus: proto == .ec2 ? 401 : 403)
@@ -34,7 +34,7 @@ enum AuthErrors {
     /// A well-formed signature whose access key id is not known (or not Active) under IAM enforcement.
     static func unknownAccessKey(protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch proto {
-        case .lambda, .logs:
+        case .lambda, .logs, .ssm:
             return AWSError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.",
                             httpStatus: 403, lambdaType: nil)
         case .ec2:
@@ -47,7 +47,7 @@ enum AuthErrors {
     /// A signature scoped to another service or region: each protocol's code for a signature that does not match.
     static func wrongScope(_ message: String, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch proto {
-        case .lambda, .logs: return AWSError(code: "InvalidSignatureException", message: message, httpStatus: 403, lambdaType: nil)
+        case .lambda, .logs, .ssm: return AWSError(code: "InvalidSignatureException", message: message, httpStatus: 403, lambdaType: nil)
         case .ec2: return AWSError(code: "AuthFailure", message: message, httpStatus: 401)
         case .iam, .sts: return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
         }
@@ -56,7 +56,7 @@ enum AuthErrors {
     /// A signature that does not verify under IAM enforcement, in each protocol's own terms.
     static func verificationFailure(_ f: SigV4VerificationFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
         switch proto {
-        case .lambda, .logs:
+        case .lambda, .logs, .ssm:
             return AWSError(code: f.isIncompleteSignature ? "IncompleteSignatureException" : "InvalidSignatureException",
                             message: f.message, httpStatus: 403, lambdaType: nil)
         case .ec2:
