@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "benchmarks/invoke-bench", swiftSettings: strict),
         .executableTarget(name: "lambda-vpc", dependencies: [
-            "Server", "AWSWire", "ControlPlane", "NetworkFabric", "Persistence", "CloudModel",
+            "Server", "AWSWire", "ControlPlane", "NetworkFabric", "Persistence", "CloudModel", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

@@ -27,32 +27,36 @@ public struct CloudWatchLogsAPI: Sendable {
         } else {
             return error("SerializationException", nil)
         }
-        switch Self.operation(target: target) {
-        case "DescribeLogGroups": return describeLogGroups(input)
-        case "DescribeLogStreams": return describeLogStreams(input)
-        case "GetLogEvents": return getLogEvents(input)
-        case "FilterLogEvents": return filterLogEvents(input)
-        case "CreateLogGroup": return createLogGroup(input)
-        case "DeleteLogGroup": return deleteLogGroup(input)
-        case "PutRetentionPolicy": return putRetentionPolicy(input)
-        case "DeleteRetentionPolicy": return deleteRetentionPolicy(input)
-        case "TagResource", "TagLogGroup": return tag(input, byArn: target.hasSuffix("TagResource"))
-        case "UntagResource", "UntagLogGroup": return untag(input, byArn: target.hasSuffix("UntagResource"))
-        case "ListTagsForResource", "ListTagsLogGroup": return listTags(input, byArn: target.hasSuffix("ListTagsForResource"))
-        case "CreateLogStream": return createLogStream(input)
-        case "DeleteLogStream": return deleteLogStream(input)
-        case "PutLogEvents": return putLogEvents(input)
-        default: return error("UnknownOperationException", nil)
+        guard let name = Self.operation(target: target), let run = Self.table[name] else {
+            return error("UnknownOperationException", nil)
         }
+        return run(self, input)
     }
 
-    /// The operations answered, by their `X-Amz-Target` name.
-    public static let operations: Set<String> = [
-        "DescribeLogGroups", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
-        "CreateLogGroup", "DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy",
-        "TagResource", "UntagResource", "ListTagsForResource", "TagLogGroup", "UntagLogGroup", "ListTagsLogGroup",
-        "CreateLogStream", "DeleteLogStream", "PutLogEvents",
+    /// The operation table: every operation answered, by its `X-Amz-Target` name, with its handler. The router
+    /// authorizes `logs:<name>` on `resourceArn` before a handler runs.
+    static let table: [String: @Sendable (CloudWatchLogsAPI, [String: Any]) -> (status: Int, body: [UInt8])] = [
+        "DescribeLogGroups": { $0.describeLogGroups($1) },
+        "DescribeLogStreams": { $0.describeLogStreams($1) },
+        "GetLogEvents": { $0.getLogEvents($1) },
+        "FilterLogEvents": { $0.filterLogEvents($1) },
+        "CreateLogGroup": { $0.createLogGroup($1) },
+        "DeleteLogGroup": { $0.deleteLogGroup($1) },
+        "PutRetentionPolicy": { $0.putRetentionPolicy($1) },
+        "DeleteRetentionPolicy": { $0.deleteRetentionPolicy($1) },
+        "TagResource": { $0.tag($1, byArn: true) },
+        "TagLogGroup": { $0.tag($1, byArn: false) },
+        "UntagResource": { $0.untag($1, byArn: true) },
+        "UntagLogGroup": { $0.untag($1, byArn: false) },
+        "ListTagsForResource": { $0.listTags($1, byArn: true) },
+        "ListTagsLogGroup": { $0.listTags($1, byArn: false) },
+        "CreateLogStream": { $0.createLogStream($1) },
+        "DeleteLogStream": { $0.deleteLogStream($1) },
+        "PutLogEvents": { $0.putLogEvents($1) },
     ]
+
+    /// The operations answered, by their `X-Amz-Target` name.
+    public static var operations: Set<String> { Set(table.keys) }
 
     /// The operation a target names, when it is one of `operations`.
     public static func operation(target: String) -> String? {

@@ -16,7 +16,7 @@ struct LambdaVPC: AsyncParsableCommand {
             Every serve flag can also be set with an environment variable, named in its help.
             """,
         version: LambdaVPCVersion.current,
-        subcommands: [Serve.self, Doctor.self, Internet.self]
+        subcommands: [Serve.self, Doctor.self, Internet.self, Operations.self]
     )
 }
 

@@ -6,6 +6,9 @@ public struct STSService: Sendable {
 
     public init() {}
 
+    /// The operations answered (one: STS is here for the caller's identity).
+    static let operations = ["GetCallerIdentity"]
+
     public func handle(action: String, params: QueryParameters, context: RequestContext) throws(AWSError) -> String {
         switch action {
         case "GetCallerIdentity":

@@ -1,0 +1,14 @@
+/// Every operation the control plane's services answer, read from their operation tables (for `lambda-vpc
+/// operations` and docs/OPERATIONS.md, which a test keeps equal to it).
+public enum OperationCatalog {
+    /// (service, operation) in each service's table, operations sorted by name.
+    public static var operations: [(service: String, operation: String)] {
+        var out: [(String, String)] = []
+        out += EC2Service.operations.keys.sorted().map { ("ec2", $0) }
+        out += IAMService.operations.keys.sorted().map { ("iam", $0) }
+        out += LambdaOperations.table.map(\.name).sorted().map { ("lambda", $0) }
+        out += SSMOperations.table.map(\.name).sorted().map { ("ssm", $0) }
+        out += STSService.operations.sorted().map { ("sts", $0) }
+        return out
+    }
+}
