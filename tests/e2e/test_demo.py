@@ -18,3 +18,5 @@ def test_demo_runs_the_rds_tutorial_shape_and_cleans_up():
     for text in ["Grace Hopper", "timed out", "hello from 203.0.113.10", "demo finished; server stopped"]:
         assert text in out, f"missing {text!r} in the demo's output:\n{out[-6000:]}"
     assert out.index("timed out") < out.index("hello from 203.0.113.10")
+    # The database instance's user data switches to the postgres user inside the instance's own directory.
+    assert "could not change directory" not in out and "Permission denied" not in out, out[-6000:]
