@@ -41,6 +41,10 @@ final class ResourceCgroup: Sendable {
             return nil
         case .unified(let parent):
             let dir = parent + name
+            // The parent may have been removed by another pool's shutdown in this process: make it again.
+            if mkdir(parent, 0o755) == 0 {
+                for c in ["memory", "cpu"] { _ = write("+" + c, to: parent + "/cgroup.subtree_control") }
+            }
             guard mkdir(dir, 0o755) == 0 else { return nil }
             _ = write(bytes, to: dir + "/memory.max")
             _ = write("0", to: dir + "/memory.swap.max")
@@ -48,6 +52,8 @@ final class ResourceCgroup: Sendable {
             return ResourceCgroup(directories: [dir], mode: mode)
         case .v1(let memoryParent, let cpuParent):
             let dir = memoryParent + name
+            _ = mkdir(memoryParent, 0o755)
+            if let cpuParent { _ = mkdir(cpuParent, 0o755) }
             guard mkdir(dir, 0o755) == 0 else { return nil }
             _ = write(bytes, to: dir + "/memory.limit_in_bytes")
             // memsw (memory + swap) must not be below the memory limit, so it is set second.
@@ -95,6 +101,17 @@ final class ResourceCgroup: Sendable {
             if parts.count == 2, parts[0] == "oom_kill", let n = Int(parts[1]) { return n > 0 }
         }
         return false
+    }
+
+    /// At shutdown: the `lv-sandbox` parents go too once no server's groups are left in them (rmdir refuses otherwise).
+    static func removeParents() {
+        switch mode {
+        case .unified(let parent): _ = rmdir(parent)
+        case .v1(let memoryParent, let cpuParent):
+            _ = rmdir(memoryParent)
+            if let cpuParent { _ = rmdir(cpuParent) }
+        case .unavailable: break
+        }
     }
 
     /// Removes the (empty) groups; the kernel refuses while processes remain, so it is retried briefly.

@@ -232,6 +232,7 @@ public final class SandboxPool: Sendable {
         reaper.withLock { $0?.cancel(); $0 = nil }
         for env in all { env.shutdown() }
         for env in all { try? await env.terminatedFuture.get() }
+        ResourceCgroup.removeParents()
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 
