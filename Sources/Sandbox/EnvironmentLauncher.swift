@@ -33,6 +33,9 @@ struct LaunchedEnvironment: Sendable {
     var runtimeAPI: String
     var pid: pid_t
     var outputFd: Int32
+    /// How long creating the network namespace (and attaching it) and spawning the runtime took, for the debug log.
+    var networkMs: Double = 0
+    var spawnMs: Double = 0
 }
 
 /// Starts runtime processes. Namespace work happens on a fresh thread that is the only one ever to change namespace:
@@ -54,7 +57,9 @@ enum EnvironmentLauncher {
     }
 
     private static func launchHere(_ request: LaunchRequest, network: any EnvironmentNetwork) throws -> LaunchedEnvironment {
+        let began = DispatchTime.now().uptimeNanoseconds
         let handle = try network.create(environmentId: request.environmentId, attachment: request.attachment)
+        let networked = DispatchTime.now().uptimeNanoseconds
         var home: Int32 = -1
         if let path = handle.namespacePath {
             home = lv_netns_open_current()
@@ -93,6 +98,7 @@ enum EnvironmentLauncher {
                 Self.spawnIsolated($0, request.executable, argv, env, request.workingDirectory, pipe[1], &pid, &stage)
             } ?? spawn(request.executable, argv, env, request.workingDirectory, pipe[1], &pid)
             close(pipe[1])
+            let spawned = DispatchTime.now().uptimeNanoseconds
             guard rc == 0 else {
                 close(pipe[0])
                 close(listenFd)
@@ -102,7 +108,8 @@ enum EnvironmentLauncher {
                 throw SandboxError.environmentStartFailed(
                     "sandbox step \(Self.describe(stage: stage, request.isolation)): \(String(cString: strerror(rc)))")
             }
-            return LaunchedEnvironment(network: handle, listenFd: listenFd, runtimeAPI: runtimeAPI, pid: pid, outputFd: pipe[0])
+            return LaunchedEnvironment(network: handle, listenFd: listenFd, runtimeAPI: runtimeAPI, pid: pid, outputFd: pipe[0],
+                                       networkMs: Double(networked - began) / 1e6, spawnMs: Double(spawned - networked) / 1e6)
         } catch {
             network.destroy(handle)
             throw error

@@ -258,7 +258,7 @@ public final class SandboxPool: Sendable {
                                         runtimeFiles: catalog.runtimeFiles(interpreter),
                                         ephemeralStorageMB: spec.ephemeralStorageMB)
             isolation = Isolation(rootDirectory: sandboxRoot, view: view, hostname: "localhost",
-                                  user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.procsFiles ?? [])
+                                  user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.joinFiles ?? [])
         }
         let request = LaunchRequest(
             environmentId: id, executable: executable, arguments: arguments,
@@ -288,7 +288,8 @@ public final class SandboxPool: Sendable {
         let ms = { (from: UInt64, to: UInt64) in String(Double(to - from) / 1e6) }
         logger.debug("sandbox: started environment", metadata: [
             "id": "\(id)", "function": "\(spec.name)",
-            "launchMs": "\(ms(began, launchedAt))", "attachMs": "\(ms(launchedAt, DispatchTime.now().uptimeNanoseconds))"])
+            "launchMs": "\(ms(began, launchedAt))", "networkMs": "\(launched.networkMs)", "spawnMs": "\(launched.spawnMs)",
+            "attachMs": "\(ms(launchedAt, DispatchTime.now().uptimeNanoseconds))"])
         return env
     }
 
