@@ -95,6 +95,18 @@ enum LambdaOperations {
               .function(qualified: false), .immediate { s, c in try s.listProvisionedConcurrency(c.function, c.query, c.context) }),
         .init("DeleteProvisionedConcurrencyConfig", "DELETE", "2019-09-30/functions/{FunctionName}/provisioned-concurrency",
               .function(qualified: true), .task { s, c in try s.deleteProvisionedConcurrency(c.function, c.query, c.context) }),
+        // Layers
+        .init("PublishLayerVersion", "POST", "2018-10-31/layers/{LayerName}/versions", .layer(versioned: false),
+              .task { s, c in try s.publishLayerVersion(c.layer, c.body(), c.request, c.context) }),
+        .init("ListLayerVersions", "GET", "2018-10-31/layers/{LayerName}/versions", .layer(versioned: false),
+              .immediate { s, c in try s.listLayerVersions(c.layer, c.query, c.context) }),
+        .init("GetLayerVersion", "GET", "2018-10-31/layers/{LayerName}/versions/{VersionNumber}", .layer(versioned: true),
+              .immediate { s, c in try s.getLayerVersion(c.layer, c.version, c.request, c.context) }),
+        .init("DeleteLayerVersion", "DELETE", "2018-10-31/layers/{LayerName}/versions/{VersionNumber}", .layer(versioned: true),
+              .task { s, c in try s.deleteLayerVersion(c.layer, c.version, c.context) }),
+        .init("GetLayerVersionByArn", "GET", "2018-10-31/layers?find=LayerVersion", action: "lambda:GetLayerVersion",
+              .layer(versioned: true), .immediate { s, c in try s.getLayerVersionByArn(c.query, c.request, c.context) }),
+        .init("ListLayers", "GET", "2018-10-31/layers", .account, .immediate { s, c in try s.listLayers(c.query, c.context) }),
         // Tags and the account
         .init("TagResource", "POST", "2017-03-31/tags/{Resource}", .inHandler,
               .task { s, c in try s.tagResource(c.resource, c.body(), c.context) }),
