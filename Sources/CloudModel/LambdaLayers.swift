@@ -22,6 +22,9 @@ public struct LambdaLayerVersion: Record {
     /// The archive's declared unzipped size: Lambda's 250 MB limit counts a function's layers too.
     public var unzippedSize: Int
     public var createdDate: Date
+    /// AddLayerVersionPermission's statements, in the order added (nil: no policy).
+    public var policy: [LayerPolicyStatement]?
+    public var policyRevisionId: String?
 
     public init(layerName: String, version: Int, description: String, compatibleRuntimes: [String]?,
                 compatibleArchitectures: [String]?, licenseInfo: String?, codeSha256: String, codeHex: String,
@@ -73,5 +76,17 @@ public struct LambdaLoggingConfig: Codable, Sendable, Equatable {
     public init(logFormat: String, applicationLogLevel: String?, systemLogLevel: String?, logGroup: String?) {
         self.logFormat = logFormat; self.applicationLogLevel = applicationLogLevel
         self.systemLogLevel = systemLogLevel; self.logGroup = logGroup
+    }
+}
+
+/// One statement of a layer version's resource policy: who may call `lambda:GetLayerVersion` on it.
+public struct LayerPolicyStatement: Codable, Sendable, Equatable {
+    public var sid: String
+    /// An account id, `*`, or `arn:aws:iam::ACCOUNT:root`, as given.
+    public var principal: String
+    public var organizationId: String?
+
+    public init(sid: String, principal: String, organizationId: String?) {
+        self.sid = sid; self.principal = principal; self.organizationId = organizationId
     }
 }

@@ -198,3 +198,35 @@ def test_layers_survive_restart(fresh_server):
     wait_active(lam, fn)
     out = json.loads(invoke(lam, fn, {})[1])
     assert out["greeting"] == "kept"
+
+
+def test_layer_version_policy(lam, server):
+    name = unique("pol")
+    lam.publish_layer_version(LayerName=name, Content={"ZipFile": layer_zip({"x": "1"})})
+    assert error_of(lam.get_layer_version_policy, LayerName=name, VersionNumber=1) == (
+        404, "ResourceNotFoundException", "No policy is associated with the given resource.")
+    added = lam.add_layer_version_permission(LayerName=name, VersionNumber=1, StatementId="xaccount",
+                                             Action="lambda:GetLayerVersion", Principal="210987654321")
+    assert json.loads(added["Statement"]) == {
+        "Sid": "xaccount", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+        "Action": "lambda:GetLayerVersion", "Resource": LAYER_ARN + name + ":1"}
+    status, code, _ = error_of(lam.add_layer_version_permission, LayerName=name, VersionNumber=1, StatementId="xaccount",
+                               Action="lambda:GetLayerVersion", Principal="*")
+    assert (status, code) == (409, "ResourceConflictException")
+    status, code, msg = error_of(lam.add_layer_version_permission, LayerName=name, VersionNumber=1, StatementId="s2",
+                                 Action="lambda:InvokeFunction", Principal="*")
+    assert (status, code) == (400, "ValidationException") and "at 'action'" in msg
+    _, out, _ = server.aws("lambda", "add-layer-version-permission", "--layer-name", name, "--version-number", "1",
+                           "--statement-id", "everyone", "--action", "lambda:GetLayerVersion", "--principal", "*",
+                           "--organization-id", "o-abcdefghij")
+    assert json.loads(out["Statement"])["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}
+    policy = lam.get_layer_version_policy(LayerName=name, VersionNumber=1)
+    assert [s["Sid"] for s in json.loads(policy["Policy"])["Statement"]] == ["xaccount", "everyone"]
+    assert policy["RevisionId"] == out["RevisionId"]
+    lam.remove_layer_version_permission(LayerName=name, VersionNumber=1, StatementId="xaccount")
+    assert error_of(lam.remove_layer_version_permission, LayerName=name, VersionNumber=1, StatementId="xaccount")[:2] == (
+        404, "ResourceNotFoundException")
+    policy = lam.get_layer_version_policy(LayerName=name, VersionNumber=1)
+    assert [s["Sid"] for s in json.loads(policy["Policy"])["Statement"]] == ["everyone"]
+    assert error_of(lam.add_layer_version_permission, LayerName=name, VersionNumber=7, StatementId="a",
+                    Action="lambda:GetLayerVersion", Principal="*")[:2] == (404, "ResourceNotFoundException")

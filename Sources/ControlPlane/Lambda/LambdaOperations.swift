@@ -107,6 +107,12 @@ enum LambdaOperations {
         .init("GetLayerVersionByArn", "GET", "2018-10-31/layers?find=LayerVersion", action: "lambda:GetLayerVersion",
               .layer(versioned: true), .immediate { s, c in try s.getLayerVersionByArn(c.query, c.request, c.context) }),
         .init("ListLayers", "GET", "2018-10-31/layers", .account, .immediate { s, c in try s.listLayers(c.query, c.context) }),
+        .init("AddLayerVersionPermission", "POST", "2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
+              .layer(versioned: true), .task { s, c in try s.addLayerVersionPermission(c.layer, c.version, c.query, c.body(), c.context) }),
+        .init("GetLayerVersionPolicy", "GET", "2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
+              .layer(versioned: true), .immediate { s, c in try s.getLayerVersionPolicy(c.layer, c.version, c.context) }),
+        .init("RemoveLayerVersionPermission", "DELETE", "2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
+              .layer(versioned: true), .task { s, c in try s.removeLayerVersionPermission(c.layer, c.version, c.name, c.query, c.context) }),
         // Tags and the account
         .init("TagResource", "POST", "2017-03-31/tags/{Resource}", .inHandler,
               .task { s, c in try s.tagResource(c.resource, c.body(), c.context) }),
