@@ -230,3 +230,40 @@ def test_layer_version_policy(lam, server):
     assert [s["Sid"] for s in json.loads(policy["Policy"])["Statement"]] == ["everyone"]
     assert error_of(lam.add_layer_version_permission, LayerName=name, VersionNumber=7, StatementId="a",
                     Action="lambda:GetLayerVersion", Principal="*")[:2] == (404, "ResourceNotFoundException")
+
+
+def test_node_layer_on_node_path(lam):
+    arn = lam.publish_layer_version(LayerName=unique("node"), Content={"ZipFile": layer_zip({
+        "nodejs/node_modules/greeter/index.js": "module.exports = () => 'node layer';\n"})})["LayerVersionArn"]
+    fn = unique("nodefn")
+    code = "exports.handler = async () => ({ greeting: require('greeter')() });\n"
+    lam.create_function(FunctionName=fn, Runtime="nodejs20.x", Handler="index.handler", Role=ROLE,
+                        Code={"ZipFile": zip_of({"index.js": (code, False)})}, Layers=[arn])
+    wait_active(lam, fn)
+    r, payload = invoke(lam, fn, {})
+    assert "FunctionError" not in r, payload
+    assert json.loads(payload) == {"greeting": "node layer"}
+
+
+def big_zip(name, megabytes):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(name, b"\0" * (megabytes * 1024 * 1024))
+    return buf.getvalue()
+
+
+def test_unzipped_limit_counts_layers(lam):
+    arn = lam.publish_layer_version(LayerName=unique("big"), Content={"ZipFile": big_zip("blob", 140)})["LayerVersionArn"]
+    code = zip_of({"index.py": ("def handler(e, c):\n    return 1\n", False)})
+    fn = unique("bigfn")
+    args = dict(FunctionName=fn, Runtime="python3.12", Handler="index.handler", Role=ROLE)
+    status, code_, msg = error_of(lam.create_function, Code={"ZipFile": big_zip("index.py", 130)}, Layers=[arn], **args)
+    assert (status, code_) == (400, "InvalidParameterValueException")
+    assert msg.startswith("Function code combined with layers exceeds the maximum allowed size of 262144000 bytes.")
+    lam.create_function(Code={"ZipFile": code}, Layers=[arn], **args)
+    wait_active(lam, fn)
+    status, code_, msg = error_of(lam.update_function_code, FunctionName=fn, ZipFile=big_zip("index.py", 130))
+    assert (status, code_) == (400, "InvalidParameterValueException") and "combined with layers" in msg
+    assert lam.get_function_configuration(FunctionName=fn)["CodeSize"] == len(code)
