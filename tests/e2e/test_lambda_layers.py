@@ -267,3 +267,36 @@ def test_unzipped_limit_counts_layers(lam):
     status, code_, msg = error_of(lam.update_function_code, FunctionName=fn, ZipFile=big_zip("index.py", 130))
     assert (status, code_) == (400, "InvalidParameterValueException") and "combined with layers" in msg
     assert lam.get_function_configuration(FunctionName=fn)["CodeSize"] == len(code)
+
+
+def test_layer_operations_authorized_under_enforce_iam():
+    from conftest import Server
+    s = Server(extra_args=["--enforce-iam"]).start()
+    try:
+        iam = s.client("iam")
+        iam.create_user(UserName="layeruser")
+        k = iam.create_access_key(UserName="layeruser")["AccessKey"]
+        name = unique("authz")
+        s.client("lambda").publish_layer_version(LayerName=name, Content={"ZipFile": layer_zip({"x": "1"})})
+        lam = s.client("lambda", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        layer = LAYER_ARN + name
+        cases = [
+            (lam.publish_layer_version, dict(LayerName=name, Content={"ZipFile": layer_zip({"y": "2"})}),
+             "lambda:PublishLayerVersion", layer),
+            (lam.list_layer_versions, dict(LayerName=name), "lambda:ListLayerVersions", layer),
+            (lam.get_layer_version, dict(LayerName=name, VersionNumber=1), "lambda:GetLayerVersion", layer + ":1"),
+            (lam.get_layer_version_by_arn, dict(Arn=layer + ":1"), "lambda:GetLayerVersion", layer + ":1"),
+            (lam.delete_layer_version, dict(LayerName=name, VersionNumber=1), "lambda:DeleteLayerVersion", layer + ":1"),
+            (lam.list_layers, {}, "lambda:ListLayers", "*"),
+        ]
+        for call, kw, action, resource in cases:
+            status, code, msg = error_of(call, **kw)
+            assert (status, code) == (403, "AccessDeniedException"), action
+            assert f"perform: {action} on resource: {resource} " in msg, msg
+        assert [v["Version"] for v in s.client("lambda").list_layer_versions(LayerName=name)["LayerVersions"]] == [1]
+        iam.put_user_policy(UserName="layeruser", PolicyName="p", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:GetLayerVersion",
+                                                    "Resource": layer + ":*"}]}))
+        assert lam.get_layer_version(LayerName=name, VersionNumber=1)["Version"] == 1
+    finally:
+        s.cleanup()
