@@ -32,6 +32,8 @@ public struct CloudState: Sendable {
     public var codeSigningConfigs: [String: LambdaCodeSigningConfig] = [:]
     public var provisionedConcurrency: [String: LambdaProvisionedConcurrency] = [:]
     public var ssmParameters: [String: SSMParameter] = [:]
+    public var lambdaLayers: [String: LambdaLayer] = [:]
+    public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
 
     public init() {}
 
@@ -43,7 +45,7 @@ public struct CloudState: Sendable {
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
-        LambdaProvisionedConcurrency.self, SSMParameter.self,
+        LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

@@ -97,6 +97,14 @@ public struct FunctionConfig: Codable, Sendable, Equatable {
     public var lastModified: Date
     public var revisionId: String
     public var status: FunctionStatus
+    /// The layers in their order (later ones win where files overlap); nil when none.
+    public var layers: [LambdaLayerReference]?
+    /// nil: Text to `/aws/lambda/NAME`.
+    public var loggingConfig: LambdaLoggingConfig?
+    /// `Active` or `PassThrough` (nil: PassThrough).
+    public var tracingMode: String?
+    /// DeadLetterConfig.TargetArn; stored and returned (no queue or topic receives anything).
+    public var deadLetterTargetArn: String?
 
     public init(functionName: String, version: String, runtime: String, role: String, handler: String, description: String,
                 timeout: Int, memorySize: Int, environment: [String: String]?, architectures: [String],
@@ -108,6 +116,9 @@ public struct FunctionConfig: Codable, Sendable, Equatable {
         self.codeSha256 = codeSha256; self.codeHex = codeHex; self.codeSize = codeSize; self.vpcConfig = vpcConfig
         self.lastModified = lastModified; self.revisionId = revisionId; self.status = status
     }
+
+    /// The log group the function writes to.
+    public var logGroupName: String { loggingConfig?.logGroup ?? "/aws/lambda/\(functionName)" }
 
     /// The Hyperplane ENIs this version needs right now (none once it failed or went idle).
     public var neededHyperplaneKeys: [HyperplaneKey] {
@@ -123,6 +134,7 @@ public struct FunctionConfig: Codable, Sendable, Equatable {
         runtime == o.runtime && role == o.role && handler == o.handler && description == o.description
             && timeout == o.timeout && memorySize == o.memorySize && environment == o.environment
             && architectures == o.architectures && ephemeralStorageSize == o.ephemeralStorageSize
-            && codeSha256 == o.codeSha256 && vpcConfig == o.vpcConfig
+            && codeSha256 == o.codeSha256 && vpcConfig == o.vpcConfig && (layers ?? []) == (o.layers ?? [])
+            && loggingConfig == o.loggingConfig && tracingMode == o.tracingMode && deadLetterTargetArn == o.deadLetterTargetArn
     }
 }

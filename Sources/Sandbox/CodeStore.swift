@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Unpacked deployment packages, one directory per code SHA-256 (`<dataDir>/tasks/<sha>/`), unpacked once and shared
-/// by every environment of every function with that code. Counts the environments using each directory, so code no
+/// by every environment of every function with that code; a function's layers likewise, merged in their order into one
+/// directory per ordered set (`tasks/layers_<sha>_<sha>…`, see `FunctionSpec.layersKey`). Counts the environments using each directory, so code no
 /// function references any more is removed only once its last environment is gone (its view is bind-mounted from it).
 final class CodeStore: Sendable {
     private let root: String
@@ -31,6 +32,11 @@ final class CodeStore: Sendable {
 
     /// The task root for this code, unpacking it first if needed; the caller holds it until `release`.
     func acquire(zipPath: String, sha256: String) async throws -> String {
+        try await acquire(zipPaths: [zipPath], key: sha256)
+    }
+
+    /// The directory for `key`, made from `zipPaths` unpacked in order (later ones win) if it is not there yet.
+    func acquire(zipPaths: [String], key sha256: String) async throws -> String {
         let name = Self.directoryName(sha256)
         let dir = root + "/" + name
         while true {
@@ -44,7 +50,7 @@ final class CodeStore: Sendable {
                 }
                 let task = Task { [self] in
                     do {
-                        try await Self.unpackOffThread(zipPath: zipPath, into: dir, budget: budget)
+                        try await Self.unpackOffThread(zipPaths: zipPaths, into: dir, budget: budget)
                         state.withLock { _ = $0.unpacking.removeValue(forKey: name) }
                     } catch {
                         state.withLock { s in
@@ -106,6 +112,26 @@ final class CodeStore: Sendable {
         if moved { try? FileManager.default.removeItem(atPath: to) }
     }
 
+    private static func makeStaging(_ dir: String) throws -> String {
+        let staging = dir + ".tmp-" + RandomHex.make(8)
+        guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else {
+            throw SandboxError.environmentStartFailed("cannot create \(staging): errno \(errno)")
+        }
+        return staging
+    }
+
+    @discardableResult
+    private static func unpackOne(_ zipPath: String, into dir: String, budget: UInt64) throws -> UInt64 {
+        do {
+            return try CodeUnpacker.unpack(zipPath: zipPath, into: dir, budget: budget)
+        } catch {
+            switch error {
+            case .tooLarge: throw SandboxError.unzippedTooLarge
+            case .invalid: throw SandboxError.invalidCode("Could not unzip uploaded file. Please check your file, then try to upload again.")
+            }
+        }
+    }
+
     private static func directoryName(_ sha256: String) -> String {
         String(sha256.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
@@ -113,27 +139,33 @@ final class CodeStore: Sendable {
     private static func isTransient(_ name: String) -> Bool { name.contains(".tmp-") || name.contains(".trash-") }
 
     /// Unpacking is seconds of CPU and disk work for a large package: a thread of its own, not the cooperative pool.
-    private static func unpackOffThread(zipPath: String, into dir: String, budget: UInt64) async throws {
+    private static func unpackOffThread(zipPaths: [String], into dir: String, budget: UInt64) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try unpack(zipPath: zipPath, into: dir, budget: budget) })
+                continuation.resume(with: Result { try unpack(zipPaths: zipPaths, into: dir, budget: budget) })
             }
         }
     }
 
-    private static func unpack(zipPath: String, into dir: String, budget: UInt64) throws {
-        let staging = dir + ".tmp-" + RandomHex.make(8)
-        guard mkdir(staging, 0o755) == 0, chmod(staging, 0o755) == 0 else {
-            throw SandboxError.environmentStartFailed("cannot create \(staging): errno \(errno)")
-        }
+    private static func unpack(zipPaths: [String], into dir: String, budget: UInt64) throws {
+        let staging = try makeStaging(dir)
         do {
-            try CodeUnpacker.unpack(zipPath: zipPath, into: staging, budget: budget)
+            if zipPaths.count == 1 {
+                try unpackOne(zipPaths[0], into: staging, budget: budget)
+            } else {
+                // Each layer into a fresh directory of its own (the unpacker's guarantees hold there), then merged;
+                // the budget is the layers' total.
+                var left = budget
+                for zip in zipPaths {
+                    let part = try makeStaging(dir)
+                    defer { try? FileManager.default.removeItem(atPath: part) }
+                    left -= try unpackOne(zip, into: part, budget: left)
+                    try LayerMerge.merge(from: part, into: staging)
+                }
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
-            switch error {
-            case .tooLarge: throw SandboxError.unzippedTooLarge
-            case .invalid: throw SandboxError.invalidCode("Could not unzip uploaded file. Please check your file, then try to upload again.")
-            }
+            throw error
         }
         // Atomic publish: a crash mid-unpack leaves only a staging directory, never a half-filled task root.
         if rename(staging, dir) != 0 { try? FileManager.default.removeItem(atPath: staging) }

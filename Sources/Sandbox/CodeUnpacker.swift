@@ -28,18 +28,20 @@ enum CodeUnpacker {
 
     /// Unpacks `zipPath` into `directory`, which must exist and be empty. On failure the directory may hold part of
     /// the content: the caller removes it.
-    static func unpack(zipPath: String, into directory: String, budget: UInt64 = unzippedLimit) throws(Failure) {
+    /// Returns the bytes written.
+    @discardableResult
+    static func unpack(zipPath: String, into directory: String, budget: UInt64 = unzippedLimit) throws(Failure) -> UInt64 {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: zipPath), options: .alwaysMapped) } catch {
             throw .invalid("cannot read \(zipPath): \(error)")
         }
-        let outcome: Result<Void, Failure> = data.withUnsafeBytes { raw in
+        let outcome: Result<UInt64, Failure> = data.withUnsafeBytes { raw in
             Result { () throws(Failure) in try unpack(raw, into: directory, budget: budget) }
         }
-        try outcome.get()
+        return try outcome.get()
     }
 
-    private static func unpack(_ raw: UnsafeRawBufferPointer, into directory: String, budget: UInt64) throws(Failure) {
+    private static func unpack(_ raw: UnsafeRawBufferPointer, into directory: String, budget: UInt64) throws(Failure) -> UInt64 {
         let zip: ZipDirectory
         do { zip = try ZipDirectory(raw) } catch { throw .invalid(error.reason) }
         // A package that admits its size is refused before a byte is written.
@@ -96,6 +98,7 @@ enum CodeUnpacker {
             let result = cPath(root + item.path) { path in cPath(Array(target.dropLast())) { symlink($0, path) } }
             guard result == 0 else { throw .invalid("symlink \(String(decoding: item.path, as: UTF8.self)): errno \(errno)") }
         }
+        return used
     }
 
     /// Runs `body` with `bytes` as a NUL-terminated C string.

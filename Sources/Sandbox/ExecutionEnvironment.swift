@@ -250,12 +250,25 @@ final class ExecutionEnvironment: RuntimeAPIEndpoint, @unchecked Sendable {
             report += "Status: error\tError Type: \(errorType)"
         }
         var lines = Self.lines(invocation.preStartOutput)
-        lines.append("START RequestId: \(requestId) Version: \(spec.version)")
-        lines += Self.lines(output)
-        lines.append("END RequestId: \(requestId)")
-        lines.append(report)
-        if outcome == .timedOut && !initTimedOut {
-            lines.append(SandboxMessages.timeoutLogLine(requestId: requestId, seconds: spec.timeoutSeconds, at: now))
+        if spec.logFormat == "JSON" {
+            let timedOut = outcome == .timedOut && !initTimedOut
+            let platform = PlatformLogLines(
+                requestId: requestId, version: spec.version, time: now, durationMs: durationMs, billedMs: billed,
+                memorySizeMB: spec.memorySizeMB, maxMemoryUsedMB: memoryUsed, initDurationMs: coldInit,
+                status: timedOut ? "timeout" : (errorType != nil ? "error" : nil), errorType: errorType)
+            // Platform events are INFO: a SystemLogLevel of WARN leaves them out.
+            let shown = spec.systemLogLevel != "WARN"
+            if shown { lines.append(platform.start) }
+            lines += Self.lines(output)
+            if shown { lines.append(platform.runtimeDone); lines.append(platform.report) }
+        } else {
+            lines.append("START RequestId: \(requestId) Version: \(spec.version)")
+            lines += Self.lines(output)
+            lines.append("END RequestId: \(requestId)")
+            lines.append(report)
+            if outcome == .timedOut && !initTimedOut {
+                lines.append(SandboxMessages.timeoutLogLine(requestId: requestId, seconds: spec.timeoutSeconds, at: now))
+            }
         }
         let stamp = Int64(now.timeIntervalSince1970 * 1000)
         logStore.append(group: spec.logGroupName, stream: logStream,

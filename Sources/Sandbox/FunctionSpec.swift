@@ -21,11 +21,20 @@ public struct FunctionSpec: Sendable, Hashable {
     public var logGroupName: String
     /// Where the environment's network attaches; nil = an isolated namespace with only loopback (or the host network).
     public var networkAttachment: NetworkAttachment?
+    /// The function's layers in order (later ones win where files overlap), merged read-only at `/opt`.
+    public var layers: [LayerArchive]
+    /// `Text` or `JSON` (LoggingConfig.LogFormat): JSON makes the platform's log lines JSON and tells the runtime.
+    public var logFormat: String
+    /// LoggingConfig.ApplicationLogLevel (JSON only): given to the runtime as `AWS_LAMBDA_LOG_LEVEL`.
+    public var applicationLogLevel: String?
+    /// LoggingConfig.SystemLogLevel (JSON only): WARN leaves the platform's INFO events out of the log.
+    public var systemLogLevel: String?
 
     public init(name: String, version: String = "$LATEST", functionArn: String, runtime: String, handler: String,
                 codeZipPath: String, codeSha256: String, memorySizeMB: Int = 128, timeoutSeconds: Int = 3,
                 ephemeralStorageMB: Int = 512, environment: [String: String] = [:], region: String = "us-east-1", accountId: String = "123456789012",
-                logGroupName: String? = nil, networkAttachment: NetworkAttachment? = nil) {
+                logGroupName: String? = nil, networkAttachment: NetworkAttachment? = nil, layers: [LayerArchive] = [],
+                logFormat: String = "Text", applicationLogLevel: String? = nil, systemLogLevel: String? = nil) {
         self.name = name
         self.version = version
         self.functionArn = functionArn
@@ -41,7 +50,28 @@ public struct FunctionSpec: Sendable, Hashable {
         self.accountId = accountId
         self.logGroupName = logGroupName ?? "/aws/lambda/\(name)"
         self.networkAttachment = networkAttachment
+        self.layers = layers
+        self.logFormat = logFormat
+        self.applicationLogLevel = applicationLogLevel
+        self.systemLogLevel = systemLogLevel
     }
+
+    /// The unpacked-layers directory's name for this ordered set of layers (nil without layers): 48 bits of each
+    /// archive's SHA-256 in order, so the same layers in another order are another directory.
+    public var layersKey: String? { Self.layersKey(layers.map(\.sha256)) }
+
+    public static func layersKey(_ shas: [String]) -> String? {
+        shas.isEmpty ? nil : "layers_" + shas.map { String($0.prefix(12)) }.joined(separator: "_")
+    }
+}
+
+/// One layer version's archive as the sandbox unpacks it.
+public struct LayerArchive: Sendable, Hashable {
+    public var zipPath: String
+    /// hex SHA-256 of the archive.
+    public var sha256: String
+
+    public init(zipPath: String, sha256: String) { self.zipPath = zipPath; self.sha256 = sha256 }
 }
 
 /// The VPC seam: which network an environment's namespace is wired to (filled in by the server from the version's

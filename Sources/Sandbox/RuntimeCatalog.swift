@@ -90,8 +90,10 @@ final class RuntimeCatalog: Sendable {
     }
 
     /// The process environment AWS gives a runtime (reference §5), after the function's own variables.
+    /// `optRoot`: where the environment sees its layers (`/opt` in the sandbox, the merged directory without it).
     func environment(for spec: FunctionSpec, interpreter: Interpreter?, taskRoot: String, runtimeDir: String?,
-                     logStream: String, runtimeAPI: String) -> [String] {
+                     optRoot: String? = nil, logStream: String, runtimeAPI: String) -> [String] {
+        let opt = optRoot ?? SandboxView.layersDir
         var env = spec.environment
         let binDirs = [interpreter?.executable].compactMap { $0.map { ($0 as NSString).deletingLastPathComponent } }
         var seen = Set<String>()
@@ -115,14 +117,25 @@ final class RuntimeCatalog: Sendable {
             "AWS_SESSION_TOKEN": "lambda-vpc-local-session-token",
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PATH": path.joined(separator: ":"),
-            "LD_LIBRARY_PATH": "\(taskRoot):\(taskRoot)/lib",
+            "PATH": (path + [opt + "/bin"]).joined(separator: ":"),
+            "LD_LIBRARY_PATH": "\(taskRoot):\(taskRoot)/lib:\(opt)/lib",
         ]
         env.merge(aws) { _, awsValue in awsValue }
         // AWS leaves AWS_EXECUTION_ENV unset for the OS-only runtimes.
         let family = RuntimeFamily(runtime: spec.runtime)
         if family != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(spec.runtime)" }
-        if case .node = family { env["NODE_PATH"] = "\(taskRoot)/node_modules" }
+        // Where AWS's runtimes look for what layers bring (`python/`, `nodejs/node_modules/` in a layer's archive).
+        if spec.runtime.hasPrefix("python") {
+            env["PYTHONPATH"] = "\(opt)/python/lib/\(spec.runtime)/site-packages:\(opt)/python"
+        }
+        if case .node = family {
+            let major = spec.runtime.dropFirst("nodejs".count).prefix { $0.isNumber }
+            env["NODE_PATH"] = "\(opt)/nodejs/node\(major)/node_modules:\(opt)/nodejs/node_modules:\(taskRoot)/node_modules"
+        }
+        if spec.logFormat == "JSON" {
+            env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+            if let level = spec.applicationLogLevel { env["AWS_LAMBDA_LOG_LEVEL"] = level }
+        }
         return env.map { "\($0.key)=\($0.value)" }.sorted()
     }
 

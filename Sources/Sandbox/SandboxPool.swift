@@ -173,12 +173,14 @@ public final class SandboxPool: Sendable {
     /// after the candidates are listed, so code that is new since then is never among them.
     public func removeUnusedCode(referenced: () -> Set<String>) {
         let listed = code.unpacked()
-        let running: Set<String> = state.withLock { s in Set(s.environments.values.map(\.env.spec.codeSha256)) }
+        let running: Set<String> = state.withLock { s in
+            Set(s.environments.values.flatMap { [$0.env.spec.codeSha256] + ($0.env.spec.layersKey.map { [$0] } ?? []) })
+        }
         let keep = referenced()
         let victims: [ExecutionEnvironment] = state.withLock { s in
             s.retiredCode = running.subtracting(keep)
             var out: [ExecutionEnvironment] = []
-            for key in s.idle.keys where s.retiredCode.contains(key.codeSha256) {
+            for key in s.idle.keys where s.retiredCode.contains(key.codeSha256) || key.layersKey.map(s.retiredCode.contains) == true {
                 out += s.idle[key]?.map(\.env) ?? []
                 s.idle[key] = nil
             }
@@ -243,6 +245,11 @@ public final class SandboxPool: Sendable {
         // Held while the environment lives (its /var/task is this directory); released on any way out before that.
         var handedOver = false
         defer { if !handedOver { code.release(sha256: spec.codeSha256) } }
+        // The layers merged in order, held like the code (the environment's /opt is this directory).
+        var acquiredLayers: String?
+        if let key = spec.layersKey { acquiredLayers = try await code.acquire(zipPaths: spec.layers.map(\.zipPath), key: key) }
+        let layersDirectory = acquiredLayers
+        defer { if !handedOver, let key = spec.layersKey { code.release(sha256: key) } }
         let isolated = isolatesEnvironments
         let taskRoot = isolated ? SandboxView.taskRoot : codeDirectory
         let runtimeDir = isolated ? catalog.runtimesDir.map { _ in SandboxView.runtimeDir } : catalog.runtimesDir
@@ -256,13 +263,14 @@ public final class SandboxPool: Sendable {
         if isolated {
             let view = SandboxView.plan(host: hostLayout, codeDirectory: codeDirectory, runtimeSupport: catalog.runtimesDir,
                                         runtimeFiles: catalog.runtimeFiles(interpreter),
-                                        ephemeralStorageMB: spec.ephemeralStorageMB)
+                                        ephemeralStorageMB: spec.ephemeralStorageMB, layersDirectory: layersDirectory)
             isolation = Isolation(rootDirectory: sandboxRoot, view: view, hostname: "localhost",
                                   user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.joinFiles ?? [])
         }
         let request = LaunchRequest(
             environmentId: id, executable: executable, arguments: arguments,
             environment: { catalog.environment(for: spec, interpreter: interpreter, taskRoot: taskRoot, runtimeDir: runtimeDir,
+                                               optRoot: isolated ? SandboxView.layersDir : layersDirectory,
                                                logStream: logStream, runtimeAPI: $0) },
             workingDirectory: taskRoot, attachment: spec.networkAttachment, isolation: isolation)
         let began = DispatchTime.now().uptimeNanoseconds
@@ -282,6 +290,7 @@ public final class SandboxPool: Sendable {
         env.terminatedFuture.whenComplete { [self] _ in
             forget(env)
             code.release(sha256: spec.codeSha256)
+            if let key = spec.layersKey { code.release(sha256: key) }
         }
         try await env.attach(launched, initTimeoutSeconds: config.initTimeoutSeconds, resources: resources,
                              joinedCgroup: isolated)

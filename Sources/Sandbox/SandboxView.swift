@@ -39,8 +39,9 @@ struct SandboxView: Equatable, Sendable {
     ///   - runtimeSupport: the host's `runtimes/` folder (Node's runtime interface client), if any.
     ///   - runtimeFiles: host directories the runtime needs at their own path (an interpreter installed outside /usr).
     ///   - ephemeralStorageMB: the size of `/tmp` (EphemeralStorage, 512–10,240).
+    ///   - layersDirectory: the function's layers merged in order, shown read-only at `/opt` (empty without layers).
     static func plan(host: HostLayout, codeDirectory: String, runtimeSupport: String?, runtimeFiles: [String],
-                     ephemeralStorageMB: Int) -> SandboxView {
+                     ephemeralStorageMB: Int, layersDirectory: String? = nil) -> SandboxView {
         var steps: [Step] = []
         for entry in HostLayout.systemEntries {
             if let link = host.links[entry] {
@@ -54,7 +55,11 @@ struct SandboxView: Equatable, Sendable {
         }
         if let runtimeSupport { steps.append(Step(kind: .bindReadOnly, source: runtimeSupport, target: runtimeDir)) }
         steps.append(Step(kind: .bindReadOnly, source: codeDirectory, target: taskRoot))
-        steps.append(Step(kind: .directory, target: layersDir))
+        if let layersDirectory {
+            steps.append(Step(kind: .bindReadOnly, source: layersDirectory, target: layersDir))
+        } else {
+            steps.append(Step(kind: .directory, target: layersDir))
+        }
         steps.append(Step(kind: .tmpfs, target: "/tmp", data: "size=\(ephemeralStorageMB)m,mode=1777"))
         let devOptions = "size=64k,mode=0755"
         steps.append(Step(kind: .tmpfs, target: "/dev", data: devOptions))

@@ -22,17 +22,36 @@ final class CodeSweeper: Sendable {
         store.observe { [wakeUp] _ in wakeUp.yield() }
     }
 
-    /// The code SHA-256s some function version uses.
+    /// The archive SHA-256s some function version or layer version uses (a deleted layer version's archive stays
+    /// while a function references it, as on AWS).
     static func referencedCode(_ s: CloudState) -> Set<String> {
-        var out = Set(s.lambdaFunctions.values.map(\.latest.codeHex))
-        for v in s.lambdaVersions.values { out.insert(v.config.codeHex) }
+        var out: Set<String> = []
+        for c in configs(s) {
+            out.insert(c.codeHex)
+            for l in c.layers ?? [] { out.insert(l.codeHex) }
+        }
+        for l in s.lambdaLayerVersions.values { out.insert(l.codeHex) }
         return out
+    }
+
+    /// What the sandbox keeps unpacked: each version's code and its ordered set of layers (`FunctionSpec.layersKey`).
+    static func referencedDirectories(_ s: CloudState) -> Set<String> {
+        var out: Set<String> = []
+        for c in configs(s) {
+            out.insert(c.codeHex)
+            if let key = FunctionSpec.layersKey((c.layers ?? []).map(\.codeHex)) { out.insert(key) }
+        }
+        return out
+    }
+
+    private static func configs(_ s: CloudState) -> [FunctionConfig] {
+        s.lambdaFunctions.values.map(\.latest) + s.lambdaVersions.values.map(\.config)
     }
 
     /// One pass: environments and task directories first (they are made from zips), then the zips.
     func sweep() {
         let store = self.store
-        pool.removeUnusedCode { Self.referencedCode(store.snapshot()) }
+        pool.removeUnusedCode { Self.referencedDirectories(store.snapshot()) }
         zips.removeUnreferenced { Self.referencedCode(store.snapshot()) }
     }
 

@@ -56,8 +56,11 @@ final class SandboxFunctionInvoker: FunctionInvoker {
                      runtime: c.runtime, handler: c.handler, codeZipPath: codeStore.path(sha256Hex: c.codeHex),
                      codeSha256: c.codeHex, memorySizeMB: c.memorySize, timeoutSeconds: c.timeout,
                      ephemeralStorageMB: c.ephemeralStorageSize,
-                     environment: c.environment ?? [:], region: region, accountId: accountId,
-                     networkAttachment: attachesNetworks ? try Self.networkAttachment(for: c, in: store.snapshot()) : nil)
+                     environment: c.environment ?? [:], region: region, accountId: accountId, logGroupName: c.logGroupName,
+                     networkAttachment: attachesNetworks ? try Self.networkAttachment(for: c, in: store.snapshot()) : nil,
+                     layers: (c.layers ?? []).map { LayerArchive(zipPath: codeStore.path(sha256Hex: $0.codeHex), sha256: $0.codeHex) },
+                     logFormat: c.loggingConfig?.logFormat ?? "Text", applicationLogLevel: c.loggingConfig?.applicationLogLevel,
+                     systemLogLevel: c.loggingConfig?.systemLogLevel)
     }
 
     /// A VPC function's environments sit behind its Hyperplane ENIs (the allocation of each subnet + security-group

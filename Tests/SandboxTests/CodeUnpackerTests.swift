@@ -17,7 +17,7 @@ struct CodeUnpackerTests {
         let (dir, outside) = try scratch()
         let path = try zip.write()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = Result { () throws(CodeUnpacker.Failure) in try CodeUnpacker.unpack(zipPath: path, into: dir, budget: budget) }
+        let result = Result { () throws(CodeUnpacker.Failure) in _ = try CodeUnpacker.unpack(zipPath: path, into: dir, budget: budget) }
         return (result, dir, outside)
     }
 

@@ -25,6 +25,7 @@ extension LambdaService {
         let publish = try b.bool("Publish") ?? false
         let tags = try b.stringMap("Tags") ?? [:]
 
+        let codeUnzipped = ZipArchive.declaredUnzippedSize(zip).map { Int($0) } ?? zip.count
         try storeCode(zip, digest)
         defer { codeStore.release(sha256Hex: digest.hex) }
         let (config, version) = try store.write { tx -> (FunctionConfig, FunctionConfig?) in
@@ -35,12 +36,19 @@ extension LambdaService {
             try authorizeConfiguration("lambda:CreateFunction", functionName: ref.name, vpc: vpc, tags: tags, passRole: role, ctx)
             try checkExecutionRole(role, needsVPC: vpc?.isAttached == true)
             let status = FunctionStateMachine.transition(FunctionStatus(state: .pending), .created)!
-            let config = FunctionConfig(
+            var config = FunctionConfig(
                 functionName: ref.name, version: "$LATEST", runtime: runtime, role: role, handler: handler,
                 description: settings.description ?? "", timeout: settings.timeout ?? 3, memorySize: settings.memorySize ?? 128,
                 environment: settings.environment, architectures: settings.architectures ?? ["x86_64"],
                 ephemeralStorageSize: settings.ephemeralStorageSize ?? 512, codeSha256: digest.base64, codeHex: digest.hex,
                 codeSize: digest.size, vpcConfig: vpc, lastModified: tx.now, revisionId: newRevisionId(), status: status)
+            if let arns = settings.layers, !arns.isEmpty {
+                config.layers = try resolveLayers(arns, in: tx.state)
+                try checkCombinedSize(codeUnzipped: codeUnzipped, layers: config.layers)
+            }
+            if let l = settings.logging { config.loggingConfig = try l.applied(to: nil) }
+            config.tracingMode = settings.tracingMode
+            if let d = settings.deadLetterTargetArn, !d.isEmpty { config.deadLetterTargetArn = d }
             var f = LambdaFunction(latest: config, tags: tags, createdAt: tx.now)
             var published: FunctionConfig?
             if publish {

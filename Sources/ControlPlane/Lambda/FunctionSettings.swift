@@ -17,6 +17,39 @@ struct FunctionSettings {
     /// Set when the body has a `VpcConfig` member (an update without it keeps the VPC).
     var vpc: (subnetIds: [String], securityGroupIds: [String])?
     var revisionId: String?
+    /// Layer version ARNs in order; an empty list removes every layer.
+    var layers: [String]?
+    var logging: LoggingSettings?
+    var tracingMode: String?
+    /// DeadLetterConfig.TargetArn; "" removes it.
+    var deadLetterTargetArn: String?
+
+    /// LoggingConfig's members as given (an update changes only those present).
+    struct LoggingSettings {
+        var logFormat: String?
+        var applicationLogLevel: String?
+        var systemLogLevel: String?
+        var logGroup: String?
+
+        /// The stored configuration after applying these members to `current`.
+        func applied(to current: LambdaLoggingConfig?) throws(AWSError) -> LambdaLoggingConfig {
+            var c = current ?? LambdaLoggingConfig(logFormat: "Text", applicationLogLevel: nil, systemLogLevel: nil, logGroup: nil)
+            if let f = logFormat { c.logFormat = f }
+            if let a = applicationLogLevel { c.applicationLogLevel = a }
+            if let l = systemLogLevel { c.systemLogLevel = l }
+            if let g = logGroup { c.logGroup = g }
+            if c.logFormat == "JSON" {
+                // Lambda fills in its defaults for JSON logs.
+                c.applicationLogLevel = c.applicationLogLevel ?? "INFO"
+                c.systemLogLevel = c.systemLogLevel ?? "INFO"
+            } else {
+                if applicationLogLevel != nil || systemLogLevel != nil { throw LambdaErrors.logLevelsNeedJSON }
+                c.applicationLogLevel = nil
+                c.systemLogLevel = nil
+            }
+            return c
+        }
+    }
 
     static let rolePattern = "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
     /// Variables Lambda sets itself and refuses to take from the user.
@@ -88,6 +121,50 @@ struct FunctionSettings {
             s.ephemeralStorageSize = size
         }
         s.revisionId = try b.string("RevisionId")
+        if let layers = try b.stringList("Layers") {
+            if let bad = layers.first(where: { $0.isEmpty || $0.count > 140 || LambdaService.parseLayerVersionArn($0) == nil }) {
+                p.append("Value '[\(bad)]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: \(LambdaService.layerVersionArnPattern), Member must not be null]")
+            }
+            s.layers = layers
+        }
+        if let l = try b.object("LoggingConfig") {
+            var ls = LoggingSettings()
+            ls.logFormat = try l.string("LogFormat")
+            if let f = ls.logFormat, !["JSON", "Text"].contains(f) {
+                p.append("Value '\(f)' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]")
+            }
+            ls.applicationLogLevel = try l.string("ApplicationLogLevel")
+            if let a = ls.applicationLogLevel, !["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].contains(a) {
+                p.append("Value '\(a)' at 'loggingConfig.applicationLogLevel' failed to satisfy constraint: Member must satisfy enum value set: [TRACE, DEBUG, INFO, WARN, ERROR, FATAL]")
+            }
+            ls.systemLogLevel = try l.string("SystemLogLevel")
+            if let v = ls.systemLogLevel, !["DEBUG", "INFO", "WARN"].contains(v) {
+                p.append("Value '\(v)' at 'loggingConfig.systemLogLevel' failed to satisfy constraint: Member must satisfy enum value set: [DEBUG, INFO, WARN]")
+            }
+            ls.logGroup = try l.string("LogGroup")
+            if let g = ls.logGroup {
+                if g.isEmpty || g.count > 512 {
+                    p.append("Value '\(g)' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must have length \(g.isEmpty ? "greater than or equal to 1" : "less than or equal to 512")")
+                } else if !g.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/#".contains($0)) }) {
+                    p.append("Value '\(g)' at 'loggingConfig.logGroup' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
+                }
+            }
+            s.logging = ls
+        }
+        if let t = try b.object("TracingConfig") {
+            let mode = try t.string("Mode")
+            if let m = mode, !["Active", "PassThrough"].contains(m) {
+                p.append("Value '\(m)' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]")
+            }
+            s.tracingMode = mode
+        }
+        if let d = try b.object("DeadLetterConfig") {
+            let target = try d.string("TargetArn") ?? ""
+            if !target.isEmpty && !(target.hasPrefix("arn:aws") && target.split(separator: ":", omittingEmptySubsequences: false).count >= 4) {
+                p.append("Value '\(target)' at 'deadLetterConfig.targetArn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()")
+            }
+            s.deadLetterTargetArn = target
+        }
         return s
     }
 

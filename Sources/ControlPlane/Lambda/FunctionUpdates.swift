@@ -33,6 +33,13 @@ extension LambdaService {
             if let e = settings.environment { c.environment = e }
             if let a = settings.architectures { c.architectures = a }
             if let e = settings.ephemeralStorageSize { c.ephemeralStorageSize = e }
+            if let arns = settings.layers {
+                c.layers = arns.isEmpty ? nil : try resolveLayers(arns, in: tx.state)
+                try checkCombinedSize(codeUnzipped: storedUnzippedSize(c.codeHex), layers: c.layers)
+            }
+            if let l = settings.logging { c.loggingConfig = try l.applied(to: c.loggingConfig) }
+            if let t = settings.tracingMode { c.tracingMode = t }
+            if let d = settings.deadLetterTargetArn { c.deadLetterTargetArn = d.isEmpty ? nil : d }
             c.lastModified = tx.now
             c.revisionId = newRevisionId()
             if let s = FunctionStateMachine.transition(c.status, .updateStarted) { c.status = s }
@@ -65,6 +72,7 @@ extension LambdaService {
             c.codeSha256 = digest.base64; c.codeHex = digest.hex; c.codeSize = digest.size
             return respond(200, ctx) { json.configuration(&$0, c, qualifier: nil) }
         }
+        let codeUnzipped = ZipArchive.declaredUnzippedSize(zip).map { Int($0) } ?? zip.count
         try storeCode(zip, digest)
         defer { codeStore.release(sha256Hex: digest.hex) }
         let (config, version) = try store.write { tx -> (FunctionConfig, FunctionConfig?) in
@@ -72,6 +80,7 @@ extension LambdaService {
             try checkRevision(revision, f.latest.revisionId)
             try FunctionStateMachine.check(.updateCode, f.latest.status, arn: json.functionArn(ref.name))
             var c = f.latest
+            try checkCombinedSize(codeUnzipped: codeUnzipped, layers: c.layers)
             c.codeSha256 = digest.base64; c.codeHex = digest.hex; c.codeSize = digest.size
             if let a = architectures { c.architectures = a }
             c.lastModified = tx.now

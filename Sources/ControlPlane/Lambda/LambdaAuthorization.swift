@@ -18,6 +18,11 @@ extension LambdaService {
         case .resource(let tagKeys):
             let keys = tagKeys ? call.query.all("tagKeys") : []
             try ctx.authorize(action, call.resource) { if !keys.isEmpty { $0.set("aws:TagKeys", values: keys) } }
+        case .layer(let versioned):
+            // GetLayerVersionByArn names the version in its query; a malformed name is left to the operation.
+            let arn = call.layer.isEmpty ? (call.query.first("Arn") ?? "*")
+                : (layerArn(call.layer) ?? "*") + (versioned ? ":" + call.version : "")
+            try ctx.authorize(action, arn)
         }
     }
 

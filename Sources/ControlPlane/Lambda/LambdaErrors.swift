@@ -187,6 +187,33 @@ public enum LambdaErrors {
         conflict("The code signing configuration \(arn) cannot be deleted because it is used by one or more functions.")
     }
 
+    // MARK: Layers and logging
+
+    public static let layerNotFound = AWSError(
+        code: "ResourceNotFoundException", message: "The resource you requested does not exist.", httpStatus: 404,
+        lambdaMessageKey: "Message")
+
+    /// (unconfirmed wording)
+    public static let layerContentRequired = invalidParameter("Please provide a source for layer content.")
+
+    public static let tooManyLayers = invalidParameter("Cannot reference more than 5 layers.")
+
+    public static func layerVersionMissing(_ arn: String) -> AWSError {
+        invalidParameter("Layer version \(arn) does not exist.")
+    }
+
+    public static func duplicateLayer(_ arn: String) -> AWSError {
+        invalidParameter("Two different versions of the same layer are not allowed to be referenced in the same function. \(arn)")
+    }
+
+    public static func combinedTooLarge(_ total: Int) -> AWSError {
+        invalidParameter("Function code combined with layers exceeds the maximum allowed size of \(ZipArchive.unzippedLimit) bytes. The actual size is \(total) bytes.")
+    }
+
+    /// (unconfirmed wording)
+    public static let logLevelsNeedJSON =
+        invalidParameter("ApplicationLogLevel and SystemLogLevel can only be set when LogFormat is JSON.")
+
     /// What Invoke answers until a FunctionInvoker is plugged in.
     public static let executionUnavailable = AWSError(
         code: "ServiceException", message: "lambda-vpc: running function code is not available in this build yet",

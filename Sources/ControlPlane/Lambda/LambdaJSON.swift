@@ -56,7 +56,13 @@ struct LambdaJSON: Sendable {
         if let env = c.environment {
             w.object("Environment") { w in w.member("Variables", map: env) }
         }
-        w.object("TracingConfig") { w in w.member("Mode", "PassThrough") }
+        if let dlq = c.deadLetterTargetArn { w.object("DeadLetterConfig") { w in w.member("TargetArn", dlq) } }
+        w.object("TracingConfig") { w in w.member("Mode", c.tracingMode ?? "PassThrough") }
+        if let layers = c.layers, !layers.isEmpty {
+            w.key("Layers"); w.beginArray()
+            for l in layers { w.beginObject(); w.member("Arn", l.arn); w.member("CodeSize", l.codeSize); w.endObject() }
+            w.endArray()
+        }
         w.member("RevisionId", c.revisionId)
         let s = c.status
         w.member("State", s.state.rawValue)
@@ -71,8 +77,10 @@ struct LambdaJSON: Sendable {
         w.object("SnapStart") { w in w.member("ApplyOn", "None"); w.member("OptimizationStatus", "Off") }
         w.object("RuntimeVersionConfig") { w in w.member("RuntimeVersionArn", runtimeArns[c.runtime] ?? Self.runtimeVersionArn(c.runtime, region: region)) }
         w.object("LoggingConfig") { w in
-            w.member("LogFormat", "Text")
-            w.member("LogGroup", "/aws/lambda/\(c.functionName)")
+            w.member("LogFormat", c.loggingConfig?.logFormat ?? "Text")
+            w.member("ApplicationLogLevel", c.loggingConfig?.applicationLogLevel)
+            w.member("SystemLogLevel", c.loggingConfig?.systemLogLevel)
+            w.member("LogGroup", c.logGroupName)
         }
         w.endObject()
     }

@@ -13,6 +13,10 @@ struct LambdaOperation: Sendable {
         case name
         /// `{Resource}` (tags), `{CodeSigningConfigArn}`: an ARN.
         case resource
+        /// `{LayerName}`: a layer's name or ARN.
+        case layer
+        /// `{VersionNumber}` of a layer.
+        case version
     }
 
     /// What the operation is authorized on before its handler runs.
@@ -23,6 +27,8 @@ struct LambdaOperation: Sendable {
         case function(qualified: Bool)
         /// The action on the `{Resource}` ARN (tag operations); `tagKeys`: with `aws:TagKeys` from the query.
         case resource(tagKeys: Bool)
+        /// The action on the `{LayerName}` ARN, with `:{VersionNumber}` when `versioned`.
+        case layer(versioned: Bool)
         /// Authorized by the handler once the body is read (its condition keys come from the body); the handler
         /// must call `authorizeConfiguration` or `ctx.authorize` before any change.
         case inHandler
@@ -58,6 +64,8 @@ struct LambdaOperation: Sendable {
             case "{FunctionName}": return .function
             case "{Name}", "{StatementId}": return .name
             case "{Resource}", "{CodeSigningConfigArn}": return .resource
+            case "{LayerName}": return .layer
+            case "{VersionNumber}": return .version
             default: return .literal(String(part))
             }
         }
@@ -77,10 +85,13 @@ struct LambdaCall: Sendable {
     let request: WireRequest
     let query: LambdaQuery
     let context: RequestContext
-    /// `{FunctionName}`, `{Name}`, `{Resource}` (empty when the path has none).
-    let function: String
-    let name: String
-    let resource: String
+    /// `{FunctionName}`, `{Name}`, `{Resource}`, `{LayerName}`, `{VersionNumber}` (empty when the path has none).
+    let labels: LambdaOperations.Labels
+    var function: String { labels.function }
+    var name: String { labels.name }
+    var resource: String { labels.resource }
+    var layer: String { labels.layer }
+    var version: String { labels.version }
 
     /// The JSON body (an empty body reads as `{}`).
     func body() throws -> JSONBody { try JSONBody(request.body) }
@@ -91,8 +102,13 @@ extension LambdaOperations {
     /// its labels. Path segments are percent-decoded one by one, so an
     /// encoded ARN (`arn%3Aaws%3A…`) stays one segment; a trailing slash only matches where Lambda's own routing
     /// ignores it (the collection `functions/`).
+    /// The URI's labels of one request.
+    struct Labels: Sendable {
+        var function = "", name = "", resource = "", layer = "", version = ""
+    }
+
     static func match(method: String, rawPath: String, query: @autoclosure () -> [(String, String)] = [])
-        -> (LambdaOperation, function: String, name: String, resource: String)? {
+        -> (LambdaOperation, Labels)? {
         var segs = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
             // Foundation's decoder only when there is something to decode (every Invoke passes here).
             $0.contains("%") ? String($0).removingPercentEncoding ?? String($0) : String($0)
@@ -101,16 +117,18 @@ extension LambdaOperations {
         guard let candidates = byShape[Shape(method: method, count: segs.count, first: segs.first ?? "")] else { return nil }
         outer: for op in candidates {
             if let (k, v) = op.requiredQuery, !query().contains(where: { $0.0 == k && $0.1 == v }) { continue }
-            var function = "", name = "", resource = ""
+            var labels = Labels()
             for (pattern, seg) in zip(op.path, segs) {
                 switch pattern {
                 case .literal(let l): if l != seg { continue outer }
-                case .function: function = seg
-                case .name: name = seg
-                case .resource: resource = seg
+                case .function: labels.function = seg
+                case .name: labels.name = seg
+                case .resource: labels.resource = seg
+                case .layer: labels.layer = seg
+                case .version: labels.version = seg
                 }
             }
-            return (op, function, name, resource)
+            return (op, labels)
         }
         return nil
     }

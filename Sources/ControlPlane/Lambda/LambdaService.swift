@@ -42,16 +42,15 @@ public final class LambdaService: Sendable {
 
     /// The request matched to its row of `LambdaOperations.table`.
     func call(for request: WireRequest, _ ctx: RequestContext) throws(AWSError) -> LambdaCall {
-        guard let (op, function, name, resource) = LambdaOperations.match(method: request.method, rawPath: request.rawPath, query: request.queryItems) else {
+        guard let (op, labels) = LambdaOperations.match(method: request.method, rawPath: request.rawPath, query: request.queryItems) else {
             throw LambdaErrors.unknownOperation(request.method, request.rawPath)
         }
-        return LambdaCall(operation: op, request: request, query: LambdaQuery(request.queryItems), context: ctx,
-                          function: function, name: name, resource: resource)
+        return LambdaCall(operation: op, request: request, query: LambdaQuery(request.queryItems), context: ctx, labels: labels)
     }
 
     /// True for the requests whose task should run on their connection's event loop: a synchronous Invoke.
     public static func waitsOnEventLoop(_ request: WireRequest) -> Bool {
-        guard let (op, _, _, _) = LambdaOperations.match(method: request.method, rawPath: request.rawPath, query: request.queryItems) else { return false }
+        guard let (op, _) = LambdaOperations.match(method: request.method, rawPath: request.rawPath, query: request.queryItems) else { return false }
         return op.waitsOnEventLoop && request.header("x-amz-invocation-type") != "Event"
     }
 
