@@ -31,6 +31,7 @@ public struct CloudState: Sendable {
     public var lambdaPolicies: [String: LambdaResourcePolicy] = [:]
     public var codeSigningConfigs: [String: LambdaCodeSigningConfig] = [:]
     public var provisionedConcurrency: [String: LambdaProvisionedConcurrency] = [:]
+    public var functionUrls: [String: LambdaFunctionUrlConfig] = [:]
     public var ssmParameters: [String: SSMParameter] = [:]
 
     public init() {}
@@ -43,7 +44,7 @@ public struct CloudState: Sendable {
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
-        LambdaProvisionedConcurrency.self, SSMParameter.self,
+        LambdaProvisionedConcurrency.self, LambdaFunctionUrlConfig.self, SSMParameter.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.
