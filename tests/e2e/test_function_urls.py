@@ -14,7 +14,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Server
+from conftest import ACCOUNT, REGION, Server, signed_request
 from invoke_support import ensure_role, wait_active, zip_of
 from lambda_support import ROLE, unique
 
@@ -110,6 +110,10 @@ def test_config_operations_and_errors_through_boto3(server):
     assert (status, code) == (409, "ResourceConflictException")
     assert msg == f"Failed to create function url config for [functionArn = {FN_ARN}{name}]. Error message:  FunctionUrlConfig exists for this Lambda function"
 
+    # The local form rides along in the raw answer (botocore drops members outside the model).
+    status, _, raw = signed_request(server, "lambda", "GET", f"/2021-10-31/functions/{name}/url")
+    assert status == 200
+    assert json.loads(raw)["LocalFunctionUrl"] == f"http://127.0.0.1:{server.port}/_lambda-vpc/url/{uid}/"
     got = lam.get_function_url_config(FunctionName=name)
     assert got["FunctionUrl"] == c["FunctionUrl"] and got["LastModifiedTime"] and got["CreationTime"] == c["CreationTime"]
     cors = {"AllowOrigins": ["https://example.com"], "AllowMethods": ["GET", "POST"], "AllowHeaders": ["x-test"],
