@@ -31,6 +31,7 @@ public struct CloudState: Sendable {
     public var lambdaPolicies: [String: LambdaResourcePolicy] = [:]
     public var codeSigningConfigs: [String: LambdaCodeSigningConfig] = [:]
     public var provisionedConcurrency: [String: LambdaProvisionedConcurrency] = [:]
+    public var functionUrls: [String: LambdaFunctionUrlConfig] = [:]
     public var ssmParameters: [String: SSMParameter] = [:]
     public var lambdaLayers: [String: LambdaLayer] = [:]
     public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
@@ -46,6 +47,7 @@ public struct CloudState: Sendable {
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
+        LambdaFunctionUrlConfig.self,
     ]
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.

@@ -11,6 +11,8 @@ extension APIRouter {
     /// without `--enforce-iam` they answer anyone, as before.
     public func bodyAllowance(_ head: WireRequest) -> BodyAllowance {
         let now = Date()
+        // A function URL is public HTTP: its own 6 MB limit applies once the function is found.
+        if isFunctionUrlRequest(head) { return .serverLimit }
         if head.rawPath.hasPrefix("/_lambda-vpc/") {
             guard config.enforceIAM else { return .serverLimit }
             guard let internet, internet.handles(head) else {

@@ -9,6 +9,7 @@ extension APIRouter {
         if request.rawPath.hasPrefix("/_lambda-vpc/") {
             return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
         }
+        if isFunctionUrlRequest(request) { return nil }
         let params = Self.queryParameters(request)
         if let params {
             guard let action = params["Action"], Self.isReadOnlyAction(action), params["DryRun"] == nil else { return nil }
@@ -31,12 +32,13 @@ extension APIRouter {
         }
     }
 
-    /// A synchronous Invoke waits on its execution environment, whose I/O runs on the same event loops (its only
+    /// A synchronous Invoke (and a function URL's request) waits on its execution environment, whose I/O runs on the same event loops (its only
     /// blocking work is the occasional last-invocation write); everything else (SQLite writes, the network fabric's
     /// commands) stays off the loops.
     public func runsOnEventLoop(_ request: WireRequest) -> Bool {
         // Cheap test first: only Lambda's POSTs can be an Invoke.
-        request.method == "POST" && request.rawPath.hasPrefix("/20") && LambdaService.waitsOnEventLoop(request)
+        (request.method == "POST" && request.rawPath.hasPrefix("/20") && LambdaService.waitsOnEventLoop(request))
+            || isFunctionUrlRequest(request)
     }
 
     /// Each protocol refuses an oversized body in its own envelope: Lambda's and CloudWatch Logs' JSON

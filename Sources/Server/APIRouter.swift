@@ -144,6 +144,7 @@ public final class APIRouter: HTTPResponder {
     }
 
     public func respond(to request: WireRequest) async -> WireResponse {
+        if let t = Self.functionUrlTarget(request, region: config.region) { return await functionUrl(request, t) }
         if request.rawPath.hasPrefix("/_lambda-vpc/") {
             if let internet, internet.handles(request) {
                 if let refusal = refuseUnlessRoot(request) { return refusal }

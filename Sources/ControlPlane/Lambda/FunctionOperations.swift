@@ -149,6 +149,9 @@ extension LambdaService {
                 for c in Array(tx.all(LambdaProvisionedConcurrency.self)) where c.functionName == ref.name {
                     tx.delete(LambdaProvisionedConcurrency.self, c.id)
                 }
+                for u in Array(tx.all(LambdaFunctionUrlConfig.self)) where u.functionName == ref.name {
+                    tx.delete(LambdaFunctionUrlConfig.self, u.id)
+                }
                 tx.delete(LambdaFunction.self, ref.name)
                 return
             }
@@ -170,10 +173,11 @@ extension LambdaService {
 
     // MARK: shared
 
-    /// What belongs to a version or alias that goes with it: its resource policy, provisioned concurrency and
-    /// runtime management setting.
+    /// What belongs to a version or alias that goes with it: its resource policy, provisioned concurrency, function
+    /// URL and runtime management setting.
     static func deleteQualifierSettings(_ function: String, _ qualifier: String, _ tx: inout Transaction) {
         tx.delete(LambdaResourcePolicy.self, LambdaResourcePolicy.id(function, qualifier))
+        tx.delete(LambdaFunctionUrlConfig.self, LambdaFunctionUrlConfig.id(function, qualifier))
         tx.delete(LambdaProvisionedConcurrency.self, LambdaProvisionedConcurrency.id(function, qualifier))
         if tx.get(LambdaFunction.self, function)?.runtimeManagement?[qualifier] != nil {
             tx.update(LambdaFunction.self, function) { f in

@@ -102,6 +102,11 @@ public enum LambdaErrors {
         AWSError(code: "ResourceNotFoundException", message: "Alias not found: \(arn)", httpStatus: 404, lambdaMessageKey: "Message")
     }
 
+    /// Get/Update/DeleteFunctionUrlConfig when the function or alias has no URL.
+    public static let functionUrlNotFound = AWSError(
+        code: "ResourceNotFoundException", message: "The resource you requested does not exist.", httpStatus: 404,
+        lambdaMessageKey: "Message")
+
     // MARK: Conflicts (ResourceConflictException, 409)
 
     public static func conflict(_ message: String) -> AWSError {

@@ -113,6 +113,17 @@ enum LambdaOperations {
               .layer(versioned: true), .immediate { s, c in try s.getLayerVersionPolicy(c.layer, c.version, c.context) }),
         .init("RemoveLayerVersionPermission", "DELETE", "2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
               .layer(versioned: true), .task { s, c in try s.removeLayerVersionPermission(c.layer, c.version, c.name, c.query, c.context) }),
+        // Function URLs (invoked over HTTP by the router, `FunctionUrlInvocation`)
+        .init("CreateFunctionUrlConfig", "POST", "2021-10-31/functions/{FunctionName}/url", .function(qualified: true),
+              .task { s, c in try s.createFunctionUrl(c.function, c.query, c.body(), host: c.request.header("host"), c.context) }),
+        .init("GetFunctionUrlConfig", "GET", "2021-10-31/functions/{FunctionName}/url", .function(qualified: true),
+              .immediate { s, c in try s.getFunctionUrl(c.function, c.query, host: c.request.header("host"), c.context) }),
+        .init("UpdateFunctionUrlConfig", "PUT", "2021-10-31/functions/{FunctionName}/url", .function(qualified: true),
+              .task { s, c in try s.updateFunctionUrl(c.function, c.query, c.body(), host: c.request.header("host"), c.context) }),
+        .init("DeleteFunctionUrlConfig", "DELETE", "2021-10-31/functions/{FunctionName}/url", .function(qualified: true),
+              .task { s, c in try s.deleteFunctionUrl(c.function, c.query, c.context) }),
+        .init("ListFunctionUrlConfigs", "GET", "2021-10-31/functions/{FunctionName}/urls", .function(qualified: false),
+              .immediate { s, c in try s.listFunctionUrls(c.function, c.query, host: c.request.header("host"), c.context) }),
         // Tags and the account
         .init("TagResource", "POST", "2017-03-31/tags/{Resource}", .inHandler,
               .task { s, c in try s.tagResource(c.resource, c.body(), c.context) }),

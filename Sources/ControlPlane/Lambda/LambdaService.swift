@@ -20,6 +20,8 @@ public final class LambdaService: Sendable {
     let encoded = ConfigurationCache()
     /// Signs and checks the expiring `Code.Location` links.
     let codeURLs = CodeURLSigner()
+    /// Resource policies compiled for NONE function URLs, which are decided without an Authorizer.
+    let urlPolicies = PolicyCache(capacity: 1_000)
 
     public init(store: StateStore, accountId: String, region: String, codeStore: any CodeStore,
                 timings: LambdaTimings = LambdaTimings(), activity: InvocationActivity = InvocationActivity(),
