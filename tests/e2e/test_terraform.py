@@ -1,5 +1,5 @@
 """Real Terraform (1.11.4, hashicorp/aws 5.100.0 from the machine's filesystem mirror) against the server: apply a VPC
-function's whole stack, a second plan shows no changes, destroy leaves nothing in the store or the kernel."""
+function's whole stack (with an SSM parameter read by a data source), a second plan shows no changes, destroy leaves nothing in the store or the kernel."""
 import json
 import os
 import shutil
@@ -80,6 +80,8 @@ def test_apply_plan_no_changes_destroy(terraform, tmp_path):
         terraform(work, "apply", "-auto-approve", "-input=false", *variables)
         outputs = json.loads(terraform(work, "output", "-json").stdout)
         assert outputs["function_arn"]["value"] == "arn:aws:lambda:us-east-1:123456789012:function:tf-fn"
+        images = s.client("ec2").describe_images(Owners=["amazon"])["Images"]
+        assert outputs["al2023_image"]["value"] in [i["ImageId"] for i in images]
 
         # What Terraform made is real: the function runs in the VPC, its log group has Terraform's settings.
         lam = s.client("lambda")
@@ -104,6 +106,7 @@ def test_apply_plan_no_changes_destroy(terraform, tmp_path):
         assert lam.list_functions()["Functions"] == []
         assert [r["RoleName"] for r in s.client("iam").list_roles()["Roles"] if r["RoleName"] == "tf-fn-role"] == []
         assert s.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/tf-fn")["logGroups"] == []
+        assert s.client("ssm").describe_parameters()["Parameters"] == []
         assert namespaces(tag) == [], "nothing is left in the kernel"
         ledger = os.path.join(s.data_dir, "sandbox", "netns")
         assert not os.path.isdir(ledger) or os.listdir(ledger) == []

@@ -5,7 +5,7 @@ terraform {
 }
 # A VPC function as teams deploy it: public and private subnets, IGW, NAT gateway with its Elastic IP, route
 # tables, security groups with rules of both styles, an execution role, a log group, and a python function in the
-# private subnets. tests/e2e/test_terraform.py applies it, expects a second plan with no changes, and destroys it.
+# private subnets, its stage read from an SSM parameter through a data source. tests/e2e/test_terraform.py applies it, expects a second plan with no changes, and destroys it.
 variable "endpoint" { type = string }
 variable "region" {
   type    = string
@@ -24,6 +24,7 @@ provider "aws" {
     lambda = var.endpoint
     sts    = var.endpoint
     logs   = var.endpoint
+    ssm    = var.endpoint
   }
 }
 resource "aws_vpc" "main" {
@@ -125,6 +126,17 @@ resource "aws_cloudwatch_log_group" "fn" {
   retention_in_days = 7
   tags              = { team = "platform" }
 }
+resource "aws_ssm_parameter" "stage" {
+  name  = "/tf-fn/stage"
+  type  = "String"
+  value = "test"
+}
+data "aws_ssm_parameter" "stage" {
+  name = aws_ssm_parameter.stage.name
+}
+data "aws_ssm_parameter" "al2023" {
+  name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
 resource "aws_lambda_function" "fn" {
   function_name    = "tf-fn"
   role             = aws_iam_role.fn.arn
@@ -135,7 +147,7 @@ resource "aws_lambda_function" "fn" {
   memory_size      = 256
   timeout          = 10
   environment {
-    variables = { STAGE = "test" }
+    variables = { STAGE = data.aws_ssm_parameter.stage.value }
   }
   vpc_config {
     subnet_ids         = aws_subnet.private[*].id
@@ -145,3 +157,7 @@ resource "aws_lambda_function" "fn" {
 }
 output "function_arn" { value = aws_lambda_function.fn.arn }
 output "vpc_id" { value = aws_vpc.main.id }
+output "al2023_image" {
+  value     = data.aws_ssm_parameter.al2023.value
+  sensitive = true
+}
