@@ -12,6 +12,7 @@ import urllib.request
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("LAMBDA_VPC_BIN", os.path.join(ROOT, ".build", "debug", "lambda-vpc"))
@@ -180,3 +181,18 @@ def lambda_role(server, vpc=True, name=None):
     policy = "service-role/AWSLambdaVPCAccessExecutionRole" if vpc else "service-role/AWSLambdaBasicExecutionRole"
     iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
     return arn
+
+
+def call_error(call, **kw):
+    """(HTTP status, error code, message) of a boto3 call expected to fail."""
+    with pytest.raises(ClientError) as e:
+        call(**kw)
+    err = e.value.response["Error"]
+    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
+
+
+@pytest.fixture
+def lam(server):
+    """The shared server's Lambda client, with the execution role `lambda_support.ROLE` names in place."""
+    lambda_role(server)
+    return server.client("lambda")

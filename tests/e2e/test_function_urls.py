@@ -14,7 +14,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Server, signed_request
+from conftest import ACCOUNT, REGION, Server, signed_request, call_error as error_of
 from invoke_support import ensure_role, wait_active, zip_of
 from lambda_support import ROLE, unique
 
@@ -53,13 +53,6 @@ def allow_public(lam, name, qualifier=None):
     if qualifier:
         args["Qualifier"] = qualifier
     lam.add_permission(**args)
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
 
 
 def url_id(config):

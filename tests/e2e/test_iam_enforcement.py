@@ -5,7 +5,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, Server
+from conftest import ACCOUNT, Server, call_error as error_of
 
 
 @pytest.fixture
@@ -13,13 +13,6 @@ def enforced():
     s = Server(extra_args=["--enforce-iam"]).start()
     yield s
     s.cleanup()
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
 
 
 def user_with_key(server, name):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, Server
+from conftest import ACCOUNT, Server, call_error as error_of
 
 TRUST_EC2 = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
@@ -20,13 +20,6 @@ def uniq(prefix):
 @pytest.fixture
 def iam(server):
     return server.client("iam")
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
 
 
 def make_role(iam, name, **kw):

@@ -6,7 +6,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, LAMBDA_TRUST, REGION, Server, lambda_role
+from conftest import ACCOUNT, LAMBDA_TRUST, REGION, Server, lambda_role, call_error as error_of
 from lambda_support import create_function, make_network, unique
 
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
@@ -17,13 +17,6 @@ def enforced():
     s = Server(extra_args=["--enforce-iam", "--eni-create-delay", "0ms"]).start()
     yield s
     s.cleanup()
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
 
 
 def user(server, *statements):

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT
+from conftest import ACCOUNT, call_error as error_of
 
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:Get*", "Resource": "*"}]}
 TRUST_LAMBDA = {"Version": "2012-10-17", "Statement": [
@@ -20,13 +20,6 @@ def uniq(prefix):
 @pytest.fixture
 def iam(server):
     return server.client("iam")
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
 
 
 def test_aws_managed_policies_are_listed_with_real_documents(iam):

@@ -6,27 +6,13 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION
+from conftest import ACCOUNT, REGION, call_error as error_of
 from invoke_support import ensure_role
 from lambda_support import create_function, unique
 
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 PROFILE = f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/prof/abcdef1234"
 CSC_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:code-signing-config:csc-"
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
-
-
-@pytest.fixture
-def lam(server):
-    c = server.client("lambda")
-    ensure_role(c)
-    return c
 
 
 def test_runtime_management_config(lam):

@@ -8,7 +8,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION
+from conftest import ACCOUNT, REGION, call_error as error_of
 from invoke_support import deploy, ensure_role, invoke, wait_active, zip_of
 from lambda_support import ROLE, unique
 
@@ -19,20 +19,6 @@ def handler(event, context):
     logging.getLogger().info("app info " + event.get("tag", ""))
     return "ok"
 """
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
-
-
-@pytest.fixture
-def lam(server):
-    c = server.client("lambda")
-    ensure_role(c)
-    return c
 
 
 def messages(logs, group, wait_for=None):

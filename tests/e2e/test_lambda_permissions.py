@@ -6,26 +6,12 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Server
+from conftest import ACCOUNT, REGION, Server, call_error as error_of
 from invoke_support import deploy, invoke
 from lambda_support import create_function, unique
 from invoke_support import ensure_role
 
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
-
-
-@pytest.fixture
-def lam(server):
-    c = server.client("lambda")
-    ensure_role(c)
-    return c
 
 
 def test_add_get_remove_permission_with_service_and_account_principals(lam):

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server
+from conftest import Server, call_error as error_of
 from lambda_support import create_function, unique
 
 
@@ -22,13 +22,6 @@ def enforced():
     s = Server(extra_args=["--enforce-iam", "--skip-role-checks"]).start()
     yield s
     s.cleanup()
-
-
-def error_of(call, **kw):
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    err = e.value.response["Error"]
-    return e.value.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"], err["Message"]
 
 
 def user_with_key(server, name, policy=None):
