@@ -196,3 +196,13 @@ def lam(server):
     """The shared server's Lambda client, with the execution role `lambda_support.ROLE` names in place."""
     lambda_role(server)
     return server.client("lambda")
+
+
+def user_client(server, service, user, policy=None):
+    """A client of `service` signed with a new IAM user's key, the user given `policy` (inline) when one is passed."""
+    iam = server.client("iam")
+    iam.create_user(UserName=user)
+    if policy:
+        iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps(policy))
+    k = iam.create_access_key(UserName=user)["AccessKey"]
+    return server.client(service, key=k["AccessKeyId"], secret=k["SecretAccessKey"])

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Server
+from conftest import ACCOUNT, REGION, Server, user_client
 from invoke_support import deploy, invoke
 
 GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:"
@@ -247,12 +247,7 @@ def enforced():
 
 
 def user_logs_client(server, user, policy=None):
-    iam = server.client("iam")
-    iam.create_user(UserName=user)
-    if policy:
-        iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps(policy))
-    k = iam.create_access_key(UserName=user)["AccessKey"]
-    return server.client("logs", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+    return user_client(server, "logs", user, policy)
 
 
 def test_writes_are_authorized_under_enforce_iam(enforced):

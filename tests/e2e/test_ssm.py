@@ -8,7 +8,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Server, signed_request
+from conftest import ACCOUNT, REGION, Server, signed_request, user_client
 
 ARN = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"
 AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -248,12 +248,7 @@ def enforced():
 
 
 def user_ssm_client(server, user, policy=None):
-    iam = server.client("iam")
-    iam.create_user(UserName=user)
-    if policy:
-        iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps(policy))
-    k = iam.create_access_key(UserName=user)["AccessKey"]
-    return server.client("ssm", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+    return user_client(server, "ssm", user, policy)
 
 
 def test_operations_are_authorized_under_enforce_iam(enforced):

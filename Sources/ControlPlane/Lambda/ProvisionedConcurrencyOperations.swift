@@ -46,14 +46,7 @@ extension LambdaService {
 
     func listProvisionedConcurrency(_ name: String, _ q: LambdaQuery, _ ctx: RequestContext) throws -> WireResponse {
         let ref = try reference(name)
-        var maxItems = 50
-        if let m = q.first("MaxItems") {
-            guard let v = Int(m) else { throw LambdaErrors.unparsableBody("Cannot deserialize value of type `java.lang.Integer` from String \"\(m)\"") }
-            guard (1...50).contains(v) else {
-                throw LambdaErrors.validation(["Value '\(v)' at 'maxItems' failed to satisfy constraint: Member must have value \(v < 1 ? "greater than or equal to 1" : "less than or equal to 50")"])
-            }
-            maxItems = v
-        }
+        let maxItems = try pageSize(q)
         let s = store.snapshot()
         guard s.lambdaFunctions[ref.name] != nil else { throw LambdaErrors.functionNotFound(json.functionArn(ref.name)) }
         let all = s.provisionedConcurrency.values.filter { $0.functionName == ref.name }.sorted { $0.qualifier < $1.qualifier }
