@@ -22,7 +22,7 @@ AWSWIRE=(AWSError ByteWriter CivilTime FormDecoding QueryParameters SigV4Authori
          SigV4Timestamp WireMessage XMLWriter)
 # ControlPlane: the Lambda request readers and the zip directory reader.
 CONTROLPLANE=(Lambda/JSONBody Lambda/FunctionSettings Lambda/LambdaErrors Lambda/VpcConfigValidator
-              Lambda/JSONWriter Lambda/ZipArchive)
+              Lambda/JSONWriter Lambda/ZipArchive Lambda/LambdaRuntimes Lambda/LayerArns)
 
 module() {   # module NAME FILE...: one instrumented object and .swiftmodule, rebuilt when a source is newer
     local name="$1"; shift

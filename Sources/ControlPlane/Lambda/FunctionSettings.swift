@@ -122,8 +122,8 @@ struct FunctionSettings {
         }
         s.revisionId = try b.string("RevisionId")
         if let layers = try b.stringList("Layers") {
-            if let bad = layers.first(where: { $0.isEmpty || $0.count > 140 || LambdaService.parseLayerVersionArn($0) == nil }) {
-                p.append("Value '[\(bad)]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: \(LambdaService.layerVersionArnPattern), Member must not be null]")
+            if let bad = layers.first(where: { $0.isEmpty || $0.count > 140 || LayerArns.parseVersionArn($0) == nil }) {
+                p.append("Value '[\(bad)]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: \(LayerArns.versionArnPattern), Member must not be null]")
             }
             s.layers = layers
         }

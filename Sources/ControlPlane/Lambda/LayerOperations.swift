@@ -5,8 +5,8 @@ import Foundation
 /// Layers: PublishLayerVersion, GetLayerVersion(ByArn), ListLayerVersions, ListLayers, DeleteLayerVersion. Archives go
 /// to the code store by SHA-256 like function code; versions are records (`LambdaLayerVersion`).
 extension LambdaService {
-    static let layerNamePattern = "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
-    static let layerVersionArnPattern = "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+"
+    static let layerNamePattern = LayerArns.namePattern
+    static let layerVersionArnPattern = LayerArns.versionArnPattern
 
     /// `arn:aws:lambda:REGION:ACCOUNT:layer:NAME` for a `{LayerName}` (a name or a layer ARN); nil when malformed.
     func layerArn(_ text: String) -> String? {
@@ -23,22 +23,13 @@ extension LambdaService {
         return (String(p[6]), String(p[3]), String(p[4]))
     }
 
-    /// A layer version ARN split into its layer and number; nil when it fails `LayerVersionArn`'s pattern.
     static func parseLayerVersionArn(_ arn: String) -> (name: String, region: String, account: String, version: Int)? {
-        let p = arn.split(separator: ":", omittingEmptySubsequences: false)
-        guard arn.count <= 140, p.count == 8, p[0] == "arn", !p[1].isEmpty, p[2] == "lambda", !p[3].isEmpty,
-              isDigits(p[4], count: 12), p[5] == "layer", isLayerNameText(p[6]), !p[7].isEmpty, isDigits(p[7], count: nil),
-              let n = Int(p[7]) else { return nil }
-        return (String(p[6]), String(p[3]), String(p[4]), n)
+        LayerArns.parseVersionArn(arn)
     }
 
-    static func isLayerNameText(_ s: Substring) -> Bool {
-        !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-    }
+    static func isLayerNameText(_ s: Substring) -> Bool { LayerArns.isNameText(s) }
 
-    static func isDigits(_ s: Substring, count: Int?) -> Bool {
-        (count.map { s.count == $0 } ?? true) && s.allSatisfy { $0.isASCII && $0.isNumber }
-    }
+    static func isDigits(_ s: Substring, count: Int?) -> Bool { LayerArns.isDigits(s, count: count) }
 
     func layerVersionArn(_ name: String, _ version: Int) -> String {
         "arn:aws:lambda:\(region):\(accountId):layer:\(name):\(version)"
