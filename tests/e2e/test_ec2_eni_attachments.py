@@ -209,3 +209,26 @@ def test_cli_attach_detach_and_restart(fresh_server):
     n = eni(ec2, eni_id)
     assert n["Status"] == "available" and "Attachment" not in n
     assert len(instance_nics(ec2, iid)) == 1
+
+
+def test_detach_is_authorized_on_the_interface():
+    """Under --enforce-iam, DetachNetworkInterface is `ec2:DetachNetworkInterface` on the interface holding the attachment."""
+    from conftest import Server, user_client
+    s = Server(extra_args=["--enforce-iam"]).start()
+    try:
+        admin = s.client("ec2")
+        _, subnet_a, _ = setup_network(admin, 64)
+        iid = launch(admin, subnet_a)["InstanceId"]
+        allowed, other = new_eni(admin, subnet_a), new_eni(admin, subnet_a)
+        att = admin.attach_network_interface(NetworkInterfaceId=allowed, InstanceId=iid, DeviceIndex=1)["AttachmentId"]
+        other_att = admin.attach_network_interface(NetworkInterfaceId=other, InstanceId=iid, DeviceIndex=2)["AttachmentId"]
+        arn = f"arn:aws:ec2:us-east-1:{ACCOUNT}:network-interface/{allowed}"
+        user = user_client(s, "ec2", "detacher", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ec2:DetachNetworkInterface", "Resource": arn}]})
+        status, code, _ = call_error(user.detach_network_interface, AttachmentId=other_att)
+        assert (status, code) == (403, "UnauthorizedOperation")
+        assert eni(admin, other)["Status"] == "in-use"
+        user.detach_network_interface(AttachmentId=att)
+        assert eni(admin, allowed)["Status"] == "available"
+    finally:
+        s.cleanup()
