@@ -306,3 +306,16 @@ extension CloudState {
         return counts
     }
 }
+
+extension CloudState {
+    /// The interfaces attached to an instance, primary (device index 0) first.
+    public func interfaces(attachedTo instanceId: String) -> [NetworkInterface] {
+        networkInterfaces.values.filter { $0.attachment?.instanceId == instanceId }
+            .sorted { ($0.attachment?.deviceIndex ?? 0) < ($1.attachment?.deviceIndex ?? 0) }
+    }
+
+    /// The interface holding an attachment id, if any.
+    public func interface(withAttachment attachmentId: String) -> NetworkInterface? {
+        networkInterfaces.values.first { $0.attachment?.id == attachmentId }
+    }
+}

@@ -54,6 +54,10 @@ extension EC2Service {
             return prefix + "launch-template/" + (id ?? "*")
         }
         if let type = Self.createdTypes[action] { return prefix + type + "/*" }
+        // A detachment names only its attachment; the interface holding it is the resource.
+        if action == "DetachNetworkInterface", let id = p["AttachmentId"] {
+            return prefix + "network-interface/" + (store.snapshot().interface(withAttachment: id)?.id ?? "*")
+        }
         for (param, type) in Self.resourceParameters {
             guard let id = p[param], !id.isEmpty else { continue }
             return prefix + (type.isEmpty ? Self.resourceType(of: id) : type) + "/" + id

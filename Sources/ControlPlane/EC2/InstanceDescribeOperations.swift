@@ -28,7 +28,7 @@ extension EC2Service {
                 "group-id": { $0.groupIds },
                 "instance.group-id": { $0.groupIds },
                 "instance.group-name": { i in i.groupIds.compactMap { s.securityGroups[$0]?.name } },
-                "network-interface.network-interface-id": { $0.networkInterfaceId.map { [$0] } ?? [] },
+                "network-interface.network-interface-id": { i in s.interfaces(attachedTo: i.id).map(\.id) },
                 "network-interface.subnet-id": { i in i.networkInterfaceId == nil ? [] : [i.subnetId] },
                 "client-token": { $0.clientToken.map { [$0] } ?? [] },
             ]
@@ -170,7 +170,11 @@ extension EC2XML {
         w.element("clientToken", i.clientToken ?? "")
         tagSet(&w, i.tags)
         w.element("hypervisor", "xen")
-        w.list("networkInterfaceSet", eni.map { [$0] } ?? []) { w, n in
+        // Every attached interface in device-index order: the primary, then those AttachNetworkInterface added.
+        let attached = i.state == .terminated ? [] : s.interfaces(attachedTo: i.id)
+        w.list("networkInterfaceSet", attached) { w, n in
+            let publicAddress = s.address(onInterface: n.id)
+            let dns = privateDnsName(n.privateIpAddress, region: region)
             w.element("networkInterfaceId", n.id)
             w.element("subnetId", n.subnetId)
             w.element("vpcId", n.vpcId)

@@ -146,8 +146,16 @@ public final class LifecycleReconciler: Sendable {
             guard let inst = tx.get(Instance.self, id), inst.state == expecting, let next = inst.state.next(event) else { return }
             let now = tx.now
             tx.update(Instance.self, id) { $0.state = next; $0.stateChangedAt = now }
-            if next == .terminated, let eni = inst.networkInterfaceId {
-                Self.releaseInterface(eni, in: &tx)
+            if next == .terminated {
+                // As on EC2: interfaces marked deleteOnTermination (the primary by default) go with the
+                // instance, the others are detached and become available.
+                for eni in tx.state.interfaces(attachedTo: id) {
+                    if eni.attachment?.deleteOnTermination ?? true {
+                        Self.releaseInterface(eni.id, in: &tx)
+                    } else {
+                        tx.update(NetworkInterface.self, eni.id) { $0.attachment = nil; $0.status = "available" }
+                    }
+                }
                 tx.update(Instance.self, id) { $0.networkInterfaceId = nil }
             }
         }
