@@ -29,6 +29,13 @@ public struct Vpc: Record, Taggable {
     public var dnsSupport: Bool?
     public var dnsHostnames: Bool?
     public var networkAddressUsageMetrics: Bool?
+    /// Secondary IPv4 blocks (AssociateVpcCidrBlock); nil in rows written before they existed.
+    public var secondaryCidrBlocks: [CidrBlockAssociation]?
+    /// IPv6 blocks from the Amazon-like pool; nil in rows written before they existed.
+    public var ipv6CidrBlocks: [Ipv6CidrBlockAssociation]?
+
+    /// Every associated IPv4 block, the primary first: what the VPC's local routes and subnets may use.
+    public var ipv4CidrBlocks: [IPv4CIDR] { [cidrBlock] + (secondaryCidrBlocks ?? []).map(\.cidrBlock) }
 
     /// The Amazon-provided DNS server answers in the VPC (default on).
     public var enableDnsSupport: Bool { dnsSupport ?? true }
@@ -59,12 +66,32 @@ public struct Subnet: Record, Taggable {
     public var createdAt: Date
     /// ModifySubnetAttribute's other settings; nil = EC2's default (rows written before they existed read as such).
     public var attributes: SubnetAttributes?
+    /// The subnet's IPv6 /64 (at most one, as on EC2); nil when it has none.
+    public var ipv6CidrBlock: Ipv6CidrBlockAssociation?
 
     public init(id: String, vpcId: String, cidrBlock: IPv4CIDR, availabilityZone: String, availabilityZoneId: String,
                 mapPublicIpOnLaunch: Bool, ownerId: String, tags: [Tag], createdAt: Date) {
         self.id = id; self.vpcId = vpcId; self.cidrBlock = cidrBlock; self.availabilityZone = availabilityZone
         self.availabilityZoneId = availabilityZoneId; self.mapPublicIpOnLaunch = mapPublicIpOnLaunch
         self.ownerId = ownerId; self.tags = tags; self.createdAt = createdAt
+    }
+}
+
+/// A secondary IPv4 block of a VPC and the association id EC2 names it by.
+public struct CidrBlockAssociation: Codable, Sendable, Equatable {
+    public var associationId: String
+    public var cidrBlock: IPv4CIDR
+    public init(associationId: String, cidrBlock: IPv4CIDR) { self.associationId = associationId; self.cidrBlock = cidrBlock }
+}
+
+/// An IPv6 block of a VPC (/56) or subnet (/64), in canonical text form, and its association id.
+public struct Ipv6CidrBlockAssociation: Codable, Sendable, Equatable {
+    public var associationId: String
+    public var cidrBlock: String
+    /// Where a VPC's block is advertised from (the region); nil for a subnet's block.
+    public var networkBorderGroup: String?
+    public init(associationId: String, cidrBlock: String, networkBorderGroup: String? = nil) {
+        self.associationId = associationId; self.cidrBlock = cidrBlock; self.networkBorderGroup = networkBorderGroup
     }
 }
 

@@ -32,11 +32,16 @@ public struct FabricModel: Sendable, Equatable {
     /// The empty cloud: reconciling to it is teardown.
     public static let empty = FabricModel()
 
-    /// A VPC and its primary block.
+    /// A VPC, its primary block and its secondary IPv4 blocks (IPv6 blocks are not carried by the fabric).
     public struct VPC: Sendable, Equatable {
         public var id: String
         public var cidr: IPv4CIDR
-        public init(id: String, cidr: IPv4CIDR) { self.id = id; self.cidr = cidr }
+        public var secondaryCidrs: [IPv4CIDR]
+        public init(id: String, cidr: IPv4CIDR, secondaryCidrs: [IPv4CIDR] = []) {
+            self.id = id; self.cidr = cidr; self.secondaryCidrs = secondaryCidrs
+        }
+        /// Every block of the VPC, the primary first.
+        public var cidrs: [IPv4CIDR] { [cidr] + secondaryCidrs }
     }
 
     /// A subnet of a VPC.
@@ -181,7 +186,7 @@ extension FabricModel {
                        })
         }
         self.init(
-            vpcs: state.vpcs.values.map { VPC(id: $0.id, cidr: $0.cidrBlock) },
+            vpcs: state.vpcs.values.map { VPC(id: $0.id, cidr: $0.cidrBlock, secondaryCidrs: ($0.secondaryCidrBlocks ?? []).map(\.cidrBlock)) },
             subnets: state.subnets.values.map { Subnet(id: $0.id, vpcId: $0.vpcId, cidr: $0.cidrBlock) },
             routeTables: tables,
             securityGroups: groups,

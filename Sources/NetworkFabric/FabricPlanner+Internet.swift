@@ -138,7 +138,10 @@ extension FabricPlanner {
     func natGatewayPlan(_ i: FabricModel.Interface, subnet: FabricModel.Subnet, vpc: FabricModel.VPC, isAvailable: Bool) -> NamespacePlan {
         var p = interfaceNamespace(i, subnet: subnet)
         let link = FabricNames.interfaceLink
-        let forward = isAvailable ? ["ip saddr \(vpc.cidr.normalized) ip daddr != \(vpc.cidr.normalized) accept"] : []
+        // Every block of the VPC is "inside": a secondary block's subnets use the gateway, and never through it to each other.
+        let blocks = vpc.cidrs.map { $0.normalized.description }
+        let inside = blocks.count == 1 ? blocks[0] : "{ " + blocks.joined(separator: ", ") + " }"
+        let forward = isAvailable ? ["ip saddr \(inside) ip daddr != \(inside) accept"] : []
         let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
             "iifname \"lo\" accept", "ct state established,related accept",
         ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [

@@ -58,6 +58,16 @@ extension EC2Service {
         if action == "DetachNetworkInterface", let id = p["AttachmentId"] {
             return prefix + "network-interface/" + (store.snapshot().interface(withAttachment: id)?.id ?? "*")
         }
+        // Disassociations name only the association; the policy sees the VPC or subnet it belongs to.
+        if let assoc = p["AssociationId"], action == "DisassociateVpcCidrBlock" || action == "DisassociateSubnetCidrBlock" {
+            let s = store.snapshot()
+            if let vpc = s.vpcs.values.first(where: { v in
+                v.cidrAssociationId == assoc || (v.secondaryCidrBlocks ?? []).contains { $0.associationId == assoc }
+                    || (v.ipv6CidrBlocks ?? []).contains { $0.associationId == assoc }
+            }) { return prefix + "vpc/" + vpc.id }
+            if let subnet = s.subnets.values.first(where: { $0.ipv6CidrBlock?.associationId == assoc }) { return prefix + "subnet/" + subnet.id }
+            return "*"
+        }
         for (param, type) in Self.resourceParameters {
             guard let id = p[param], !id.isEmpty else { continue }
             return prefix + (type.isEmpty ? Self.resourceType(of: id) : type) + "/" + id

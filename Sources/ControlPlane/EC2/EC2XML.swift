@@ -29,16 +29,47 @@ public enum EC2XML {
         w.element("ownerId", v.ownerId)
         w.element("state", "available")
         w.element("cidrBlock", v.cidrBlock.description)
-        w.open("cidrBlockAssociationSet"); w.open("item")
-        w.element("associationId", v.cidrAssociationId)
-        w.element("cidrBlock", v.cidrBlock.description)
-        w.open("cidrBlockState"); w.element("state", "associated"); w.close("cidrBlockState")
-        w.close("item"); w.close("cidrBlockAssociationSet")
+        w.open("cidrBlockAssociationSet")
+        w.element("item") { vpcCidrAssociation(&$0, id: v.cidrAssociationId, cidr: v.cidrBlock, state: "associated") }
+        for a in v.secondaryCidrBlocks ?? [] {
+            w.element("item") { vpcCidrAssociation(&$0, id: a.associationId, cidr: a.cidrBlock, state: "associated") }
+        }
+        w.close("cidrBlockAssociationSet")
+        if let v6 = v.ipv6CidrBlocks, !v6.isEmpty {
+            w.list("ipv6CidrBlockAssociationSet", v6) { vpcIpv6Association(&$0, $1, state: "associated") }
+        }
         w.element("dhcpOptionsId", v.dhcpOptionsId)
         tagSet(&w, v.tags)
         w.element("instanceTenancy", v.instanceTenancy)
         w.element("isDefault", v.isDefault)
         w.open("blockPublicAccessStates"); w.element("internetGatewayBlockMode", "off"); w.close("blockPublicAccessStates")
+    }
+
+    /// One member of a VPC's `cidrBlockAssociationSet` (or AssociateVpcCidrBlock's answer).
+    public static func vpcCidrAssociation(_ w: inout XMLWriter, id: String, cidr: IPv4CIDR, state: String) {
+        w.element("associationId", id)
+        w.element("cidrBlock", cidr.description)
+        w.element("cidrBlockState") { $0.element("state", state) }
+    }
+
+    /// One member of a VPC's `ipv6CidrBlockAssociationSet`: an Amazon-provided block.
+    public static func vpcIpv6Association(_ w: inout XMLWriter, _ a: Ipv6CidrBlockAssociation, state: String) {
+        w.element("associationId", a.associationId)
+        w.element("ipv6CidrBlock", a.cidrBlock)
+        w.element("ipv6CidrBlockState") { $0.element("state", state) }
+        w.element("networkBorderGroup", a.networkBorderGroup)
+        w.element("ipv6Pool", "Amazon")
+        w.element("ipv6AddressAttribute", "public")
+        w.element("ipSource", "amazon")
+    }
+
+    /// A subnet's IPv6 block as `ipv6CidrBlockAssociationSet` and AssociateSubnetCidrBlock show it.
+    public static func subnetIpv6Association(_ w: inout XMLWriter, _ a: Ipv6CidrBlockAssociation, state: String) {
+        w.element("associationId", a.associationId)
+        w.element("ipv6CidrBlock", a.cidrBlock)
+        w.element("ipv6CidrBlockState") { $0.element("state", state) }
+        w.element("ipv6AddressAttribute", "public")
+        w.element("ipSource", "amazon")
     }
 
     public static func subnet(_ w: inout XMLWriter, _ s: Subnet, interfaces: Int, region: String) {
@@ -48,7 +79,9 @@ public enum EC2XML {
         w.element("ownerId", s.ownerId)
         w.element("vpcId", s.vpcId)
         w.element("cidrBlock", s.cidrBlock.description)
-        w.open("ipv6CidrBlockAssociationSet"); w.close("ipv6CidrBlockAssociationSet")
+        w.open("ipv6CidrBlockAssociationSet")
+        if let a = s.ipv6CidrBlock { w.element("item") { subnetIpv6Association(&$0, a, state: "associated") } }
+        w.close("ipv6CidrBlockAssociationSet")
         w.element("availableIpAddressCount", SubnetAddressing.available(s.cidrBlock, inUse: interfaces))
         w.element("availabilityZone", s.availabilityZone)
         w.element("availabilityZoneId", s.availabilityZoneId)

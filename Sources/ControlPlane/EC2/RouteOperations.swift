@@ -29,9 +29,9 @@ enum RouteTargets {
             return .init(destination: destination, gatewayId: "local", origin: "CreateRoute")
         }
         let name = given[0], id = p[name]!
-        let vpcCidr = s.vpcs[table.vpcId]?.cidrBlock
+        let vpcCidrs = s.vpcs[table.vpcId]?.ipv4CidrBlocks ?? []
         let interfaceLike = name == "NetworkInterfaceId" || name == "InstanceId"
-        if let vpcCidr, vpcCidr.contains(destination), !interfaceLike {
+        if vpcCidrs.contains(where: { $0.contains(destination) }), !interfaceLike {
             throw EC2Errors.routeMoreSpecificThanVpc(destination.description)
         }
         switch name {

@@ -9,7 +9,7 @@ extension EC2Service {
         let table = try mutate(p) { tx -> RouteTable in
             guard let vpc = tx.get(Vpc.self, vpcId) else { throw EC2Errors.vpcNotFound(vpcId) }
             let t = RouteTable(id: ResourceID.make("rtb"), vpcId: vpcId,
-                               routes: [.init(destination: vpc.cidrBlock, gatewayId: "local", origin: "CreateRouteTable")],
+                               routes: vpc.ipv4CidrBlocks.map { .init(destination: $0, gatewayId: "local", origin: "CreateRouteTable") },
                                associations: [], ownerId: accountId, tags: tags, createdAt: tx.now)
             tx.put(t)
             return t

@@ -21,12 +21,18 @@ extension EC2Service {
         let tags = try tagSpecifications(p, resourceType: "subnet")
         let subnet = try mutate(p) { tx -> Subnet in
             guard let vpc = tx.get(Vpc.self, vpcId) else { throw EC2Errors.vpcNotFound(vpcId) }
-            guard (16...28).contains(cidr.prefixLength), vpc.cidrBlock.contains(cidr) else { throw EC2Errors.subnetRange(cidrText) }
+            guard (16...28).contains(cidr.prefixLength), vpc.ipv4CidrBlocks.contains(where: { $0.contains(cidr) }) else {
+                throw EC2Errors.subnetRange(cidrText)
+            }
             if tx.state.subnets.values.contains(where: { $0.vpcId == vpcId && $0.cidrBlock.overlaps(cidr) }) {
                 throw EC2Errors.subnetConflict(cidrText)
             }
-            let subnet = Subnet(id: ResourceID.make("subnet"), vpcId: vpcId, cidrBlock: cidr.normalized, availabilityZone: zone.name,
+            var subnet = Subnet(id: ResourceID.make("subnet"), vpcId: vpcId, cidrBlock: cidr.normalized, availabilityZone: zone.name,
                                 availabilityZoneId: zone.id, mapPublicIpOnLaunch: false, ownerId: accountId, tags: tags, createdAt: tx.now)
+            if let ipv6Text = p["Ipv6CidrBlock"] {
+                let block = try Self.subnetIpv6Block(ipv6Text, vpc: vpc, subnetId: nil, state: tx.state)
+                subnet.ipv6CidrBlock = .init(associationId: ResourceID.make("subnet-cidr-assoc"), cidrBlock: block.description)
+            }
             tx.put(subnet)
             // EC2 associates every new subnet with its VPC's default network ACL.
             if let acl = tx.state.networkAcls.values.first(where: { $0.vpcId == vpcId && $0.isDefault }) {
@@ -61,6 +67,9 @@ extension EC2Service {
                 "subnet-arn": { ["arn:aws:ec2:\(region):\($0.ownerId):subnet/\($0.id)"] },
                 "map-public-ip-on-launch": { EC2Filters.bool($0.mapPublicIpOnLaunch) },
                 "ipv6-native": { _ in ["false"] },
+                "ipv6-cidr-block-association.ipv6-cidr-block": { $0.ipv6CidrBlock.map { [$0.cidrBlock] } ?? [] },
+                "ipv6-cidr-block-association.association-id": { $0.ipv6CidrBlock.map { [$0.associationId] } ?? [] },
+                "ipv6-cidr-block-association.state": { $0.ipv6CidrBlock == nil ? [] : ["associated"] },
             ]
         }
         var subnets = try lookup(p, "SubnetId", prefix: "subnet", in: s.subnets, notFound: EC2Errors.subnetNotFound)

@@ -11,9 +11,14 @@ extension EC2Service {
         guard tenancy == "default" || tenancy == "dedicated" else { throw EC2Errors.invalidTenancy(tenancy) }
         let tags = try tagSpecifications(p, resourceType: "vpc")
         let vpc = try mutate(p) { tx -> Vpc in
-            let vpc = Vpc(id: ResourceID.make("vpc"), cidrBlock: cidr.normalized, cidrAssociationId: ResourceID.make("vpc-cidr-assoc"),
+            var vpc = Vpc(id: ResourceID.make("vpc"), cidrBlock: cidr.normalized, cidrAssociationId: ResourceID.make("vpc-cidr-assoc"),
                           instanceTenancy: tenancy, isDefault: false, dhcpOptionsId: "dopt-00000000000000000",
                           ownerId: accountId, tags: tags, createdAt: tx.now)
+            if p["AmazonProvidedIpv6CidrBlock"]?.lowercased() == "true" {
+                let taken = Set(tx.state.vpcs.values.flatMap { ($0.ipv6CidrBlocks ?? []).map(\.cidrBlock) })
+                vpc.ipv6CidrBlocks = [.init(associationId: ResourceID.make("vpc-cidr-assoc"),
+                                            cidrBlock: AmazonIpv6Pool.allocate(taken: taken), networkBorderGroup: region)]
+            }
             tx.put(vpc)
             VpcDefaults.create(for: vpc, in: &tx)
             return vpc
@@ -28,10 +33,15 @@ extension EC2Service {
         let filter = try EC2Filters.compile(p, tags: { (v: Vpc) in v.tags }) {
             [
                 "vpc-id": { [$0.id] },
+                // `cidr` is the primary block only, as EC2 documents it; the association filters see every block.
                 "cidr": { [$0.cidrBlock.description] },
-                "cidr-block-association.cidr-block": { [$0.cidrBlock.description] },
-                "cidr-block-association.association-id": { [$0.cidrAssociationId] },
+                "cidr-block-association.cidr-block": { $0.ipv4CidrBlocks.map(\.description) },
+                "cidr-block-association.association-id": { [$0.cidrAssociationId] + ($0.secondaryCidrBlocks ?? []).map(\.associationId) },
                 "cidr-block-association.state": { _ in ["associated"] },
+                "ipv6-cidr-block-association.ipv6-cidr-block": { ($0.ipv6CidrBlocks ?? []).map(\.cidrBlock) },
+                "ipv6-cidr-block-association.association-id": { ($0.ipv6CidrBlocks ?? []).map(\.associationId) },
+                "ipv6-cidr-block-association.ipv6-pool": { ($0.ipv6CidrBlocks ?? []).isEmpty ? [] : ["Amazon"] },
+                "ipv6-cidr-block-association.state": { ($0.ipv6CidrBlocks ?? []).isEmpty ? [] : ["associated"] },
                 "state": { _ in ["available"] },
                 "is-default": { EC2Filters.bool($0.isDefault) },
                 "owner-id": { [$0.ownerId] },
