@@ -42,9 +42,7 @@ extension LambdaService {
         let version = q.first("FunctionVersion")
         let all = s.lambdaAliases.values.filter { $0.functionName == ref.name && (version == nil || $0.functionVersion == version) }
             .sorted { $0.name < $1.name }
-        let start = min(all.count, marker.flatMap(Int.init) ?? 0)
-        let page = all[start..<min(all.count, start + maxItems)]
-        let next = start + maxItems < all.count ? String(start + maxItems) : nil
+        let (page, next) = Self.page(all, marker: marker, maxItems: maxItems)
         return respond(200, ctx) { w in
             w.beginObject()
             w.member("NextMarker", next)

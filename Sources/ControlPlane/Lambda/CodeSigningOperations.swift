@@ -33,9 +33,7 @@ extension LambdaService {
     func listCodeSigningConfigs(_ q: LambdaQuery, _ ctx: RequestContext) throws -> WireResponse {
         let (marker, maxItems) = try Self.paging(q)
         let all = store.snapshot().codeSigningConfigs.values.sorted { $0.id < $1.id }
-        let start = min(all.count, marker.flatMap(Int.init) ?? 0)
-        let page = all[start..<min(all.count, start + maxItems)]
-        let next = start + maxItems < all.count ? String(start + maxItems) : nil
+        let (page, next) = Self.page(all, marker: marker, maxItems: maxItems)
         return respond(200, ctx) { w in
             w.beginObject()
             w.member("NextMarker", next)
@@ -79,9 +77,7 @@ extension LambdaService {
         let s = store.snapshot()
         guard s.codeSigningConfigs[id] != nil else { throw LambdaErrors.codeSigningConfigNotFound(arn) }
         let names = s.lambdaFunctions.values.filter { $0.codeSigningConfigId == id }.map(\.id).sorted()
-        let start = min(names.count, marker.flatMap(Int.init) ?? 0)
-        let page = names[start..<min(names.count, start + maxItems)]
-        let next = start + maxItems < names.count ? String(start + maxItems) : nil
+        let (page, next) = Self.page(names, marker: marker, maxItems: maxItems)
         return respond(200, ctx) { w in
             w.beginObject()
             w.member("NextMarker", next)

@@ -194,16 +194,24 @@ extension LambdaService {
     }
 
     /// Marker and MaxItems (1...10000, default 50).
-    static func paging(_ q: LambdaQuery) throws(AWSError) -> (String?, Int) {
+    /// `?Marker=` and `?MaxItems=` (default 50, at most `limit` as the operation's model says), with Lambda's errors.
+    static func paging(_ q: LambdaQuery, limit: Int = 10000) throws(AWSError) -> (String?, Int) {
         var maxItems = 50
         if let m = q.first("MaxItems") {
             guard let v = Int(m) else { throw LambdaErrors.unparsableBody("Cannot deserialize value of type `java.lang.Integer` from String \"\(m)\"") }
-            if v < 1 || v > 10000 {
-                throw LambdaErrors.validation(["Value '\(v)' at 'maxItems' failed to satisfy constraint: Member must have value \(v < 1 ? "greater than or equal to 1" : "less than or equal to 10000")"])
+            if v < 1 || v > limit {
+                throw LambdaErrors.validation(["Value '\(v)' at 'maxItems' failed to satisfy constraint: Member must have value \(v < 1 ? "greater than or equal to 1" : "less than or equal to \(limit)")"])
             }
             maxItems = v
         }
         return (q.first("Marker"), maxItems)
+    }
+
+    /// One page of a sorted list from a numeric marker, and the marker of the next page (nil on the last).
+    static func page<T>(_ all: [T], marker: String?, maxItems: Int) -> (ArraySlice<T>, next: String?) {
+        let start = min(all.count, marker.flatMap(Int.init) ?? 0)
+        let next = start + maxItems < all.count ? String(start + maxItems) : nil
+        return (all[start..<min(all.count, start + maxItems)], next)
     }
 
     /// A published version's configuration copied from $LATEST.

@@ -136,16 +136,6 @@ public final class LambdaService: Sendable {
         throw LambdaErrors.functionNotFound(json.functionArn(ref.name, qualifier: q))
     }
 
-    /// `?MaxItems=` of the list operations whose model caps it at 50 (default 50), with Lambda's errors.
-    func pageSize(_ q: LambdaQuery) throws(AWSError) -> Int {
-        guard let m = q.first("MaxItems") else { return 50 }
-        guard let v = Int(m) else { throw LambdaErrors.unparsableBody("Cannot deserialize value of type `java.lang.Integer` from String \"\(m)\"") }
-        guard (1...50).contains(v) else {
-            throw LambdaErrors.validation(["Value '\(v)' at 'maxItems' failed to satisfy constraint: Member must have value \(v < 1 ? "greater than or equal to 1" : "less than or equal to 50")"])
-        }
-        return v
-    }
-
     func checkRevision(_ given: String?, _ current: String) throws(AWSError) {
         if let given, given != current { throw LambdaErrors.revisionMismatch }
     }

@@ -46,13 +46,11 @@ extension LambdaService {
 
     func listProvisionedConcurrency(_ name: String, _ q: LambdaQuery, _ ctx: RequestContext) throws -> WireResponse {
         let ref = try reference(name)
-        let maxItems = try pageSize(q)
+        let (marker, maxItems) = try Self.paging(q, limit: 50)
         let s = store.snapshot()
         guard s.lambdaFunctions[ref.name] != nil else { throw LambdaErrors.functionNotFound(json.functionArn(ref.name)) }
         let all = s.provisionedConcurrency.values.filter { $0.functionName == ref.name }.sorted { $0.qualifier < $1.qualifier }
-        let start = min(all.count, q.first("Marker").flatMap(Int.init) ?? 0)
-        let page = all[start..<min(all.count, start + maxItems)]
-        let next = start + maxItems < all.count ? String(start + maxItems) : nil
+        let (page, next) = Self.page(all, marker: marker, maxItems: maxItems)
         let now = store.now
         return respond(200, ctx) { w in
             w.beginObject()

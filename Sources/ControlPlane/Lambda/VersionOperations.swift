@@ -41,9 +41,7 @@ extension LambdaService {
         guard let f = s.lambdaFunctions[ref.name] else { throw LambdaErrors.functionNotFound(json.functionArn(ref.name)) }
         let versions = s.lambdaVersions.values.filter { $0.functionName == ref.name }.sorted { $0.number < $1.number }
         let all = [f.latest] + versions.map(\.config)
-        let start = min(all.count, marker.flatMap(Int.init) ?? 0)
-        let page = all[start..<min(all.count, start + maxItems)]
-        let next = start + maxItems < all.count ? String(start + maxItems) : nil
+        let (page, next) = Self.page(all, marker: marker, maxItems: maxItems)
         return respond(200, ctx) { w in
             w.beginObject()
             w.member("NextMarker", next)
