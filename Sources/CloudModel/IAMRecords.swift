@@ -186,3 +186,11 @@ public enum IAMID {
         return String((0..<40).map { _ in alphabet[Int(g.next() % UInt64(alphabet.count))] })
     }
 }
+
+// IAM is global: one partition for every region.
+extension IAMUser { public static var isGlobal: Bool { true } }
+extension IAMAccessKey { public static var isGlobal: Bool { true } }
+extension IAMRole { public static var isGlobal: Bool { true } }
+extension IAMGroup { public static var isGlobal: Bool { true } }
+extension IAMManagedPolicy { public static var isGlobal: Bool { true } }
+extension IAMInstanceProfile { public static var isGlobal: Bool { true } }

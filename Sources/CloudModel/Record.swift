@@ -7,9 +7,14 @@ public protocol Record: Codable, Sendable, Equatable {
     /// Where the in-memory table for this record type lives.
     static var table: WritableKeyPath<CloudState, [String: Self]> { get }
     var id: String { get }
+    /// True for account-wide records (IAM, STS sessions) kept in the global partition; regional records (the
+    /// default) live in the partition of the region the request was signed for.
+    static var isGlobal: Bool { get }
 }
 
 extension Record {
+    public static var isGlobal: Bool { false }
+
     /// Decodes a stored body and inserts it into a state, used when loading the store at start.
     static func load(_ body: Data, into state: inout CloudState) throws {
         let r = try StoreCoding.decoder.decode(Self.self, from: body)
