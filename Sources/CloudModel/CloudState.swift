@@ -35,6 +35,7 @@ public struct CloudState: Sendable {
     public var ssmParameters: [String: SSMParameter] = [:]
     public var lambdaLayers: [String: LambdaLayer] = [:]
     public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
+    public var regionSettings: [String: RegionSettings] = [:]
 
     public init() {}
 
@@ -47,8 +48,18 @@ public struct CloudState: Sendable {
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
-        LambdaFunctionUrlConfig.self,
+        LambdaFunctionUrlConfig.self, RegionSettings.self,
     ]
+
+    /// The union of partitions' states (each region's and the global one), for readers that serve every region
+    /// at once: the one network fabric, the code sweeper, `doctor`.
+    public static func union(_ states: [CloudState]) -> CloudState {
+        guard var all = states.first else { return CloudState() }
+        for s in states.dropFirst() {
+            for t in recordTypes { t.copyAll(from: s, into: &all) }
+        }
+        return all
+    }
 
     /// Rebuilds the state from stored rows; unknown kinds are reported, not dropped silently.
     public static func load(from rows: [(kind: String, id: String, body: Data)]) throws -> CloudState {

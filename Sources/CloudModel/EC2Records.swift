@@ -68,6 +68,8 @@ public struct Subnet: Record, Taggable {
     public var attributes: SubnetAttributes?
     /// The subnet's IPv6 /64 (at most one, as on EC2); nil when it has none.
     public var ipv6CidrBlock: Ipv6CidrBlockAssociation?
+    /// The default VPC's subnet of its zone (`DefaultForAz`); nil = false.
+    public var defaultForAz: Bool?
 
     public init(id: String, vpcId: String, cidrBlock: IPv4CIDR, availabilityZone: String, availabilityZoneId: String,
                 mapPublicIpOnLaunch: Bool, ownerId: String, tags: [Tag], createdAt: Date) {

@@ -20,6 +20,14 @@ extension Record {
         let r = try StoreCoding.decoder.decode(Self.self, from: body)
         state[keyPath: table][r.id] = r
     }
+
+    /// Adds every record of this kind in `source` to `target` (ids are unique across partitions).
+    static func copyAll(from source: CloudState, into target: inout CloudState) {
+        let rows = source[keyPath: table]
+        if rows.isEmpty { return }
+        if target[keyPath: table].isEmpty { target[keyPath: table] = rows; return }
+        target[keyPath: table].merge(rows) { _, new in new }
+    }
 }
 
 /// One row to write in the store: a body to upsert, or nil to delete.

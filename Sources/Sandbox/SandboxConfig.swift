@@ -23,12 +23,15 @@ public struct SandboxConfig: Sendable {
     /// Log retention: per group, the newest streams up to this many bytes, none older than this many seconds.
     public var logRetentionBytesPerGroup: Int
     public var logRetentionSeconds: Double
+    /// The region a logs directory from before regions existed belongs to (the server's `--region`).
+    public var homeRegion: String
 
     public init(dataDir: String, networkNamespaces: Bool? = nil, isolation: Bool? = nil, idleReapAfterSeconds: Double = 300,
                 accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,
                 python3Path: String? = nil, nodePath: String? = nil, runtimesDir: String? = nil,
-                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400) {
+                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400, homeRegion: String = "us-east-1") {
         self.dataDir = dataDir
+        self.homeRegion = homeRegion
         self.networkNamespaces = networkNamespaces
         self.isolation = isolation
         self.idleReapAfterSeconds = idleReapAfterSeconds

@@ -8,8 +8,11 @@ import Synchronization
 /// account concurrency), reaps idle ones, discards broken ones. The control plane calls `invoke` through an adapter.
 public final class SandboxPool: Sendable {
     public let config: SandboxConfig
-    /// Every function's logs; the CloudWatch Logs API reads them from here.
-    public let logs: FunctionLogStore
+    /// Every function's logs, by region; the CloudWatch Logs API reads them from here.
+    public let logStores: RegionalLogStores
+    /// The home region's logs.
+    public var logs: FunctionLogStore { logStores.store(region: homeRegion) }
+    let homeRegion: String
     /// True when each environment runs in its own network namespace.
     public var isolatesNetwork: Bool { network.isolates }
     /// True when each environment runs in the sandbox of `SandboxView` (own namespaces, unprivileged user).
@@ -68,8 +71,9 @@ public final class SandboxPool: Sendable {
         self.sandboxRoot = config.dataDir + "/sandbox/root"
         try? FileManager.default.createDirectory(atPath: sandboxRoot, withIntermediateDirectories: true)
         self.code = CodeStore(dataDir: config.dataDir)
-        self.logs = FunctionLogStore(directory: config.dataDir + "/logs", maxBytesPerGroup: config.logRetentionBytesPerGroup,
-                                     maxAgeSeconds: config.logRetentionSeconds)
+        self.homeRegion = config.homeRegion
+        self.logStores = RegionalLogStores(root: config.dataDir + "/logs", homeRegion: config.homeRegion,
+                                           maxBytesPerGroup: config.logRetentionBytesPerGroup, maxAgeSeconds: config.logRetentionSeconds)
         self.network.removeLeftovers()
         if !self.network.isolates {
             logger.warning("sandbox: no CAP_NET_ADMIN (or disabled): functions share the host network")
@@ -84,7 +88,7 @@ public final class SandboxPool: Sendable {
         let task = self.group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval * 1000)),
                                                           delay: .milliseconds(Int64(interval * 1000))) { [self] _ in
             reapIdle()
-            logs.enforceRetention()
+            logStores.enforceRetention()
         }
         reaper.withLock { $0 = task }
     }
@@ -283,7 +287,7 @@ public final class SandboxPool: Sendable {
         }
         let launchedAt = DispatchTime.now().uptimeNanoseconds
         // The caller's loop when it runs on one of ours (see `init`), so its later invocations need no thread hop.
-        let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.any(), logStore: logs,
+        let env = ExecutionEnvironment(id: id, spec: spec, logStream: logStream, loop: group.any(), logStore: logStores.store(region: spec.region),
                                        network: network, logger: logger)
         state.withLock { s in s.environments[id] = (env, s.generation[spec.functionArn, default: 0]) }
         handedOver = true

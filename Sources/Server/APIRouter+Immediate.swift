@@ -24,7 +24,7 @@ extension APIRouter {
         do {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
-            case .lambda: return try lambda.handleImmediately(request, context: a.context)
+            case .lambda: return try regions.services(a.context.region).lambda.handleImmediately(request, context: a.context)
             case .logs, .ssm: return nil
             }
         } catch {

@@ -8,15 +8,11 @@ import Sandbox
 /// scope (with path/`Version` as fallback for telling the error format) → operation.
 public final class APIRouter: HTTPResponder {
     let config: ServerConfig
-    let ec2: EC2Service
+    /// EC2, Lambda, CloudWatch Logs and SSM, per region: a request is answered by the region it is signed for.
+    let regions: Regions
     let sts: STSService
     let iam: IAMService
     let authorizer: Authorizer
-    let lambda: LambdaService
-    /// The CloudWatch Logs subset over the functions' logs (nil: answered as an unknown operation).
-    let logs: CloudWatchLogsAPI?
-    /// SSM Parameter Store (nil: answered as an unknown operation).
-    let ssm: SSMService?
     let started: Date
     let isolationAvailable: Bool
     /// The health endpoint's `sandbox` object, rendered once: how environments are isolated and memory enforced.
@@ -25,27 +21,27 @@ public final class APIRouter: HTTPResponder {
     /// The simulated internet's hosts (`lambda-vpc internet run`).
     let internet: InternetHostsAPI?
 
-    init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
-         lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, ssm: SSMService? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
-         sandboxStatus: [String: String] = [:], logger: Logger) {
+    init(config: ServerConfig, regions: Regions, sts: STSService, iam: IAMService, authorizer: Authorizer,
+         internet: InternetHostsAPI? = nil, isolationAvailable: Bool, sandboxStatus: [String: String] = [:], logger: Logger) {
         let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
         self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
-        self.logs = logs
-        self.ssm = ssm
         self.internet = internet
         self.config = config
-        self.ec2 = ec2
+        self.regions = regions
         self.sts = sts
         self.iam = iam
         self.authorizer = authorizer
-        self.lambda = lambda
         self.started = Date()
         self.isolationAvailable = isolationAvailable
         self.logger = logger
     }
 
     /// The wire protocol a request speaks, which decides how its errors look.
-    enum WireProtocol { case ec2, iam, sts, lambda, logs, ssm }
+    enum WireProtocol {
+        case ec2, iam, sts, lambda, logs, ssm
+        /// Served per region (IAM and STS are global).
+        var isRegional: Bool { self == .ec2 || self == .lambda || self == .logs || self == .ssm }
+    }
 
     /// A request past authentication: its protocol, its context and, for Query protocols, its parameters.
     struct Admitted {
@@ -70,8 +66,17 @@ public final class APIRouter: HTTPResponder {
         let principal: Principal
         var verified: Caller?
         let now = Date()
+        var region = config.region
         switch auth {
         case .success(let a):
+            if proto.isRegional {
+                // The signature's scope picks the region, as each regional endpoint of AWS is its own region.
+                guard Regions.isServed(a.region, home: config.region) else {
+                    return .failure(EarlyAnswer(render(AuthErrors.error(for: .wrongScope(Self.unknownRegion(a.region)), protocol: proto),
+                                                       proto, requestID)))
+                }
+                region = a.region
+            }
             if config.enforceIAM {
                 if let wrong = Self.scopeProblem(a, proto, region: config.region) {
                     return .failure(EarlyAnswer(render(AuthErrors.error(for: .wrongScope(wrong), protocol: proto), proto, requestID)))
@@ -92,16 +97,16 @@ public final class APIRouter: HTTPResponder {
         case .failure(let f):
             return .failure(EarlyAnswer(render(AuthErrors.error(for: .signature(f), protocol: proto), proto, requestID)))
         }
-        let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
+        let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: region,
                                  principal: principal, sourceIP: request.sourceIP,
                                  authorization: config.enforceIAM ? authorization(proto, caller: verified, now: now) : nil)
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 
     /// A verified signature must be scoped to the service that answers the request and, for the regional services,
-    /// to this endpoint's region, as AWS refuses a signature made for another endpoint (message per AWS; the
-    /// regional wording is unconfirmed).
-    static func scopeProblem(_ a: SigV4Authorization, _ proto: WireProtocol, region: String) -> String? {
+    /// to a region this server serves (any of AWS's, or its own `--region`), as AWS refuses a signature made for
+    /// another endpoint (message per AWS).
+    static func scopeProblem(_ a: SigV4Authorization, _ proto: WireProtocol, region home: String) -> String? {
         let service: String
         switch proto {
         case .ec2: service = "ec2"
@@ -112,10 +117,11 @@ public final class APIRouter: HTTPResponder {
         case .ssm: service = "ssm"
         }
         if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
-        let regional = proto == .ec2 || proto == .lambda || proto == .logs || proto == .ssm
-        if regional && a.region != region { return "Credential should be scoped to a valid region, not '\(a.region)'. " }
+        if proto.isRegional && !Regions.isServed(a.region, home: home) { return unknownRegion(a.region) }
         return nil
     }
+
+    static func unknownRegion(_ region: String) -> String { "Credential should be scoped to a valid region, not '\(region)'. " }
 
     /// Under `--enforce-iam` the internal endpoints that change the kernel answer only the account root, signed with
     /// its key (`lambda-vpc internet run` signs with `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`); nil admits.
@@ -144,7 +150,7 @@ public final class APIRouter: HTTPResponder {
     }
 
     public func respond(to request: WireRequest) async -> WireResponse {
-        if let t = Self.functionUrlTarget(request, region: config.region) { return await functionUrl(request, t) }
+        if let t = Self.functionUrlTarget(request) { return await functionUrl(request, t) }
         if request.rawPath.hasPrefix("/_lambda-vpc/") {
             if let internet, internet.handles(request) {
                 if let refusal = refuseUnlessRoot(request) { return refusal }
@@ -160,7 +166,7 @@ public final class APIRouter: HTTPResponder {
         return await answering(a) {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
-            case .lambda: return try await lambda.handle(request, context: a.context)
+            case .lambda: return try await regions.services(a.context.region).lambda.handle(request, context: a.context)
             case .logs: return try cloudWatchLogs(request, context: a.context)
             case .ssm: return try parameterStore(request, context: a.context)
             }
@@ -185,7 +191,7 @@ public final class APIRouter: HTTPResponder {
         guard let action = p["Action"], !action.isEmpty else { throw QueryErrors.missingAction() }
         let xml: String
         switch a.proto {
-        case .ec2: xml = try ec2.handle(action: action, params: p, context: a.context)
+        case .ec2: xml = try regions.services(a.context.region).ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
         case .lambda, .logs, .ssm: throw QueryErrors.invalidAction(action)
@@ -240,9 +246,7 @@ public final class APIRouter: HTTPResponder {
     /// awsJson1_1: the operation is in `X-Amz-Target`, errors are `{"__type": ..., "message": ...}`. Each operation
     /// is authorized as `logs:<Operation>` on the log group (or stream) it reads, before it runs.
     func cloudWatchLogs(_ request: WireRequest, context ctx: RequestContext) throws -> WireResponse {
-        guard let logs else {
-            return Self.awsJSON(status: 400, ["__type": "UnknownOperationException"], requestID: ctx.requestID)
-        }
+        let logs = try regions.services(ctx.region).logs
         let target = request.header("x-amz-target") ?? ""
         if ctx.isAuthorizing, let operation = CloudWatchLogsAPI.operation(target: target) {
             let input = CloudWatchLogsAPI.input(request.body) ?? [:]
@@ -256,10 +260,7 @@ public final class APIRouter: HTTPResponder {
 
     /// SSM Parameter Store (awsJson1_1, `AmazonSSM.*`): the service authorizes each operation from its table.
     func parameterStore(_ request: WireRequest, context ctx: RequestContext) throws -> WireResponse {
-        guard let ssm else {
-            return Self.awsJSON(status: 400, ["__type": "UnknownOperationException"], requestID: ctx.requestID)
-        }
-        return try ssm.handle(target: request.header("x-amz-target") ?? "", body: request.body, context: ctx)
+        try regions.services(ctx.region).ssm.handle(target: request.header("x-amz-target") ?? "", body: request.body, context: ctx)
     }
 
     static func awsJSON(status: Int, _ object: [String: String], requestID: String) -> WireResponse {
@@ -283,7 +284,8 @@ public final class APIRouter: HTTPResponder {
         case ("GET", let path) where path.hasPrefix("/_lambda-vpc/code/") && path.hasSuffix(".zip"):
             // GetFunction's Code.Location: the stored zip, by its SHA-256.
             let sha = String(path.dropFirst("/_lambda-vpc/code/".count).dropLast(4))
-            switch lambda.codeZip(sha256Hex: sha, query: r.queryItems) {
+            // The code store and the links' key are shared by every region's service.
+            switch (try? regions.services(config.region))?.lambda.codeZip(sha256Hex: sha, query: r.queryItems) {
             case .success(let zip)?:
                 return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
             case .failure(let refusal)?:

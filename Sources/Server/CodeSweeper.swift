@@ -6,20 +6,20 @@ import Persistence
 import Sandbox
 
 /// Removes deployment packages (`code/<sha>.zip`) and their unpacked copies (`tasks/<sha>/`) once no function version,
-/// `$LATEST` included, references their SHA-256: after every committed write (DeleteFunction, UpdateFunctionCode,
+/// `$LATEST` included, in any region references their SHA-256: after every committed write (DeleteFunction, UpdateFunctionCode,
 /// DeleteFunction of a version) and once a minute for whatever a race left behind.
 final class CodeSweeper: Sendable {
-    private let store: StateStore
+    private let stores: RegionalStores
     private let zips: FileCodeStore
     private let pool: SandboxPool
     private let wake: AsyncStream<Void>
     private let wakeUp: AsyncStream<Void>.Continuation
 
-    init(store: StateStore, zips: FileCodeStore, pool: SandboxPool) {
-        self.store = store; self.zips = zips; self.pool = pool
+    init(stores: RegionalStores, zips: FileCodeStore, pool: SandboxPool) {
+        self.stores = stores; self.zips = zips; self.pool = pool
         // One pending wake-up is enough: a sweep reads the newest state, whatever the commits before it were.
         (wake, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        store.observe { [wakeUp] _ in wakeUp.yield() }
+        stores.observeAll { [wakeUp] in wakeUp.yield() }
     }
 
     /// The archive SHA-256s some function version or layer version uses (a deleted layer version's archive stays
@@ -50,9 +50,9 @@ final class CodeSweeper: Sendable {
 
     /// One pass: environments and task directories first (they are made from zips), then the zips.
     func sweep() {
-        let store = self.store
-        pool.removeUnusedCode { Self.referencedDirectories(store.snapshot()) }
-        zips.removeUnreferenced { Self.referencedCode(store.snapshot()) }
+        let stores = self.stores
+        pool.removeUnusedCode { Self.referencedDirectories(stores.unionSnapshot()) }
+        zips.removeUnreferenced { Self.referencedCode(stores.unionSnapshot()) }
     }
 
     /// Sweeps at start (leftovers of an earlier run), then on every wake-up; cancel the task to stop.

@@ -11,15 +11,15 @@ import Synchronization
 public final class FabricController: Sendable {
     /// The fabric, when active: the sandbox attaches execution environments through it.
     public let fabric: LinuxFabric?
-    let store: StateStore
+    let stores: RegionalStores
     let logger: Logger
     let disabledReason: String?
     let runtime: NamespaceInstanceRuntime?
     private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
     private let loop = Mutex(Loop())
 
-    public init(store: StateStore, dataDir: String, enabled: Bool, egress: InternetEgress = .none, logger: Logger) {
-        self.store = store
+    public init(stores: RegionalStores, dataDir: String, enabled: Bool, egress: InternetEgress = .none, logger: Logger) {
+        self.stores = stores
         self.logger = logger
         var fabric: LinuxFabric?
         var reason: String?
@@ -37,8 +37,8 @@ public final class FabricController: Sendable {
         self.fabric = fabric
         disabledReason = reason
         runtime = fabric.map { f in
-            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, logger: logger) { [store, logger] in
-                _ = await Self.reconcile(f, store, logger)
+            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, logger: logger) { [stores, logger] in
+                _ = await Self.reconcile(f, stores, logger)
             }
         }
     }
@@ -57,11 +57,11 @@ public final class FabricController: Sendable {
         // Hosts of a server killed with -9 are not in this one's plan: their programs end before the namespaces go.
         for ns in Self.hostNamespaces(fabric) { NamespaceProcess.killAll(inNamespace: ns) }
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        store.observe { _ in wake.yield() }
+        stores.observeAll { wake.yield() }
         wake.yield()
-        let task = Task { [store, logger] in
+        let task = Task { [stores, logger] in
             for await _ in wakes {
-                if await Self.reconcile(fabric, store, logger) { continue }
+                if await Self.reconcile(fabric, stores, logger) { continue }
                 // A failed pass is retried, since no write may come to wake us.
                 try? await Task.sleep(nanoseconds: 1_000_000_000)
                 wake.yield()
@@ -96,7 +96,7 @@ public final class FabricController: Sendable {
     /// Adds an internet host after the latest store is in the kernel (so routes toward it are complete).
     func addInternetHost(_ address: IPv4Address) async throws -> String {
         guard let fabric else { throw FabricError.noCapability }
-        _ = await Self.reconcile(fabric, store, logger)
+        _ = await Self.reconcile(fabric, stores, logger)
         let ns = try await fabric.addInternetHost(address)
         logger.info("internet host \(address) up in \(ns)")
         return ns
@@ -112,9 +112,10 @@ public final class FabricController: Sendable {
     }
 
     /// Reconciles the snapshot that is latest when the fabric gets to it; false when it failed (logged).
-    static func reconcile(_ fabric: LinuxFabric, _ store: StateStore, _ logger: Logger) async -> Bool {
+    static func reconcile(_ fabric: LinuxFabric, _ stores: RegionalStores, _ logger: Logger) async -> Bool {
         do {
-            let report = try await fabric.reconcile(latest: { FabricModel(state: store.snapshot()) })
+            // Every region's VPCs in one model: they are isolated from each other anyway, and kernel names come from ids.
+            let report = try await fabric.reconcile(latest: { FabricModel(state: stores.unionSnapshot()) })
             if report.ran { logger.debug("network fabric: \(report.changes) changes, \(report.namespacesRead) namespaces read") }
             return true
         } catch {

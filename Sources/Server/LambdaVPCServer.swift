@@ -12,15 +12,14 @@ import Sandbox
 /// The composition root: opens the store, builds the services, serves HTTP until stopped.
 public final class LambdaVPCServer: Sendable {
     public let config: ServerConfig
-    public let store: StateStore
+    /// The state's partitions: global (IAM) and one per region.
+    public let stores: RegionalStores
+    let regions: Regions
     let http: HTTPServer
     let logger: Logger
-    let reconciler: ReconcileLoop
     public let isolationAvailable: Bool
-    let lifecycle: LifecycleReconciler
     /// Runs function code; shut down (every environment and namespace removed) when the server stops.
     let sandbox: SandboxPool
-    let asyncWorker: AsyncInvocationWorker
     /// Removes zips and unpacked code no function version references.
     let codeSweeper: CodeSweeper
     /// The event loops of both the HTTP server and the execution environments (see `SandboxPool.init`).
@@ -33,42 +32,42 @@ public final class LambdaVPCServer: Sendable {
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let durable = try SQLiteRecordStore(directory: config.dataDir)
+        let durable = try SQLiteRecordStore(directory: config.dataDir, homeRegion: config.region)
         ServerPresence.hold(directory: config.dataDir)
-        store = try StateStore(durable: durable, clock: SystemTimeSource())
+        let clock = SystemTimeSource()
+        let stores = RegionalStores(global: try StateStore(durable: durable.partition(SQLiteRecordStore.globalPartition), clock: clock)) {
+            try StateStore(durable: durable.partition($0), clock: clock)
+        }
+        self.stores = stores
         isolationAvailable = LinuxFabric.hasNetAdmin()
-        fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
-        let runtime = fabric.instanceRuntime
-        let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
-        lifecycle = LifecycleReconciler(store: store, runtime: runtime,
-                                        timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
+        fabric = FabricController(stores: stores, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
         let policies = PolicyCache()
-        let authorizer = Authorizer(store: store, accountId: config.accountId, cache: policies)
-        let iam = IAMService(store: store, accountId: config.accountId, policies: policies,
+        let authorizer = Authorizer(store: stores.global, accountId: config.accountId, cache: policies)
+        let iam = IAMService(store: stores.global, accountId: config.accountId, policies: policies,
                              authorizer: config.enforceIAM ? authorizer : nil)
-        let activity = InvocationActivity()
         let codeStore = try FileCodeStore(dataDir: config.dataDir)
         loops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
-        environmentNetwork = fabric.fabric.map { [store] f in
+        environmentNetwork = fabric.fabric.map { f in
             FabricEnvironmentNetwork(fabric: f, dataDir: config.dataDir, logger: logger) {
-                _ = await FabricController.reconcile(f, store, logger)
+                _ = await FabricController.reconcile(f, stores, logger)
             }
         }
         sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
-                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
+                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit,
+                                                    homeRegion: config.region),
                               network: environmentNetwork, group: loops, logger: logger)
-        codeSweeper = CodeSweeper(store: store, zips: codeStore, pool: sandbox)
-        let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
-                                             store: store, attachesNetworks: environmentNetwork != nil)
-        let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
-                                   codeStore: codeStore, timings: config.lambdaTimings,
-                                   activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer)
-        asyncWorker = AsyncInvocationWorker(service: lambda, logger: logger)
-        let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
-        reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
-                                                       activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
-        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
-                               logs: logsAPI, ssm: SSMService(store: store), internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
+        codeSweeper = CodeSweeper(stores: stores, zips: codeStore, pool: sandbox)
+        regions = Regions(stores: stores, home: config.region, shared: RegionServices.Shared(
+            config: config, authorizer: authorizer, activity: InvocationActivity(), codeStore: codeStore, codeURLs: CodeURLSigner(), sandbox: sandbox,
+            attachesNetworks: environmentNetwork != nil, instanceRuntime: fabric.instanceRuntime,
+            publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
+            logger: logger))
+        // The home region and every region with stored state are served (and their loops run) from the start.
+        for region in Set([config.region] + (try durable.partitions()).filter { $0 != SQLiteRecordStore.globalPartition }) {
+            _ = try regions.services(region)
+        }
+        let router = APIRouter(config: config, regions: regions, sts: STSService(), iam: iam, authorizer: authorizer,
+                               internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
     }
@@ -77,25 +76,19 @@ public final class LambdaVPCServer: Sendable {
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
         fabric.start()
-        let reconcileTask = reconciler.start()
+        regions.startAll()
         let sweepTask = codeSweeper.start()
         let port = channel.localAddress?.port ?? config.port
-        let lifecycleTask = Task { [lifecycle] in await lifecycle.run() }
-        let asyncTask = asyncWorker.start()
         if !isolationAvailable {
             logger.warning("no CAP_NET_ADMIN: functions will run without network isolation; VPC rules are checked in the control plane only")
         }
         logger.info("lambda-vpc \(LambdaVPCVersion.current) listening on http://\(config.host):\(port) (data dir \(config.dataDir), account \(config.accountId), region \(config.region))")
         await SignalWaiter.waitForTermination()
         logger.info("stopping")
-        lifecycle.stop()
-        await lifecycleTask.value
+        await regions.stopAll()
         environmentNetwork?.close()
         await fabric.stop()
-        reconcileTask.cancel()
         sweepTask.cancel()
-        asyncWorker.stop()
-        await asyncTask.value
         try? await channel.close()
         // Environments first: invocations still running end (as a killed runtime would) and their requests get answers.
         await sandbox.shutdown()

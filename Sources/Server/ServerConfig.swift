@@ -7,7 +7,10 @@ public struct ServerConfig: Sendable {
     public var port = 4599
     public var dataDir = "./.lambda-vpc"
     public var accountId = "123456789012"
+    /// The home region: served besides AWS's regions, and the owner of state from before regions existed.
     public var region = "us-east-1"
+    /// Each region gets a default VPC on first use (`--no-default-vpc` turns it off).
+    public var defaultVpc = true
     /// Largest request body accepted (Lambda's zip upload limit is 50 MB base64-encoded ≈ 70 MB).
     public var maxBodyBytes = 70 * 1024 * 1024
     /// IAM enforcement: callers are resolved from their access key and their policies decide.

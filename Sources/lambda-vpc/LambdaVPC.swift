@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The 12-digit account id of the emulated account. [env: LAMBDA_VPC_ACCOUNT_ID] (default: 123456789012)")
     var accountId: String?
 
-    @Option(help: "The region the endpoint answers for. [env: LAMBDA_VPC_REGION] (default: us-east-1)")
+    @Option(help: "The default region: answered besides every AWS region a request is signed for, and the region state from before regions existed belongs to. [env: LAMBDA_VPC_REGION] (default: us-east-1)")
     var region: String?
 
     @Option(help: "How long a new NAT gateway stays pending before it is available, e.g. 300ms, 1s. [env: LAMBDA_VPC_NAT_CREATE_DELAY] (default: 1s)")
@@ -82,6 +82,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not build VPC networks or run instances in the kernel, even with CAP_NET_ADMIN. [env: LAMBDA_VPC_NO_NETWORK] (default: off)")
     var noNetwork = false
 
+    @Flag(help: "Do not give regions a default VPC when they are first used (CreateDefaultVpc still makes one). [env: LAMBDA_VPC_NO_DEFAULT_VPC] (default: off)")
+    var noDefaultVpc = false
+
     @Option(help: "Where the simulated internet leads beyond its own hosts: none, or host (the host's network, masqueraded). [env: LAMBDA_VPC_EGRESS] (default: none)")
     var egress: String?
 
@@ -104,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         config.rootSecretAccessKey = rootSecretAccessKey ?? env["LAMBDA_VPC_ROOT_SECRET_ACCESS_KEY"] ?? config.rootSecretAccessKey
         config.skipRoleChecks = skipRoleChecks || Self.envFlag(env["LAMBDA_VPC_SKIP_ROLE_CHECKS"])
         config.networkFabric = !(noNetwork || Self.envFlag(env["LAMBDA_VPC_NO_NETWORK"]))
+        config.defaultVpc = !(noDefaultVpc || Self.envFlag(env["LAMBDA_VPC_NO_DEFAULT_VPC"]))
         if let text = egress ?? env["LAMBDA_VPC_EGRESS"] {
             guard let e = InternetEgress(rawValue: text) else { throw ValidationError("--egress must be none or host (got '\(text)')") }
             config.egress = e

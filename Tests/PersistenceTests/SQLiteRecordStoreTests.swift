@@ -25,7 +25,7 @@ func put(_ kind: String, _ id: String, _ body: String) -> StoredChange {
             let store = try SQLiteRecordStore(directory: dir + "/nested/data")
             #expect(store.path == dir + "/nested/data/state.sqlite")
             #expect(FileManager.default.fileExists(atPath: store.path))
-            #expect(try store.appliedMigrations() == ["v1-records"])
+            #expect(try store.appliedMigrations() == ["v1-records", "v2-partitions"])
             #expect(try store.loadAll().isEmpty)
         }
     }
@@ -74,7 +74,7 @@ func put(_ kind: String, _ id: String, _ body: String) -> StoredChange {
 
             let second = try SQLiteRecordStore(directory: dir)
             #expect(try rows(second) == ["ec2.vpc|vpc-1|1"])
-            #expect(try second.appliedMigrations() == ["v1-records"])
+            #expect(try second.appliedMigrations() == ["v1-records", "v2-partitions"])
         }
     }
 

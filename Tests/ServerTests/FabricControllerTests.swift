@@ -9,7 +9,8 @@ import Testing
 @Suite struct FabricControllerTests {
     @Test func turnedOffItBuildsNothingAndInstancesRunInProcess() async throws {
         let store = try StateStore(durable: NullRecordStore(), clock: ManualTimeSource())
-        let controller = FabricController(store: store, dataDir: NSTemporaryDirectory(), enabled: false,
+        let stores = RegionalStores(global: store) { _ in try StateStore(durable: NullRecordStore(), clock: ManualTimeSource()) }
+        let controller = FabricController(stores: stores, dataDir: NSTemporaryDirectory(), enabled: false,
                                           logger: Logger(label: "test"))
         #expect(!controller.isActive)
         #expect(controller.fabric == nil)

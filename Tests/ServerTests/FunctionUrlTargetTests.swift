@@ -8,16 +8,16 @@ struct FunctionUrlTargetTests {
 
     @Test func hostAndPathForms() {
         let onAWS = WireRequest(method: "GET", rawPath: "/x/y", headers: [("Host", "\(id).lambda-url.us-east-1.on.aws")])
-        #expect(APIRouter.functionUrlTarget(onAWS, region: "us-east-1")
-            == FunctionUrlTarget(id: id, rawPath: "/x/y", domain: "\(id).lambda-url.us-east-1.on.aws"))
+        #expect(APIRouter.functionUrlTarget(onAWS)
+            == FunctionUrlTarget(id: id, rawPath: "/x/y", domain: "\(id).lambda-url.us-east-1.on.aws", region: "us-east-1"))
         let local = WireRequest(method: "GET", rawPath: "", headers: [("Host", "\(id).lambda-url.eu-west-1.localhost:4599")])
-        #expect(APIRouter.functionUrlTarget(local, region: "us-east-1")
-            == FunctionUrlTarget(id: id, rawPath: "/", domain: "\(id).lambda-url.eu-west-1.localhost"))
+        #expect(APIRouter.functionUrlTarget(local)
+            == FunctionUrlTarget(id: id, rawPath: "/", domain: "\(id).lambda-url.eu-west-1.localhost", region: "eu-west-1"))
         let path = WireRequest(method: "POST", rawPath: "/_lambda-vpc/url/\(id)/a/b")
-        #expect(APIRouter.functionUrlTarget(path, region: "us-east-1")
-            == FunctionUrlTarget(id: id, rawPath: "/a/b", domain: "\(id).lambda-url.us-east-1.on.aws"))
+        #expect(APIRouter.functionUrlTarget(path)
+            == FunctionUrlTarget(id: id, rawPath: "/a/b", domain: "", region: nil))
         let root = WireRequest(method: "GET", rawPath: "/_lambda-vpc/url/\(id)")
-        #expect(APIRouter.functionUrlTarget(root, region: "us-east-1")?.rawPath == "/")
+        #expect(APIRouter.functionUrlTarget(root)?.rawPath == "/")
     }
 
     @Test func otherRequestsAreNot() {
@@ -26,7 +26,7 @@ struct FunctionUrlTargetTests {
                   WireRequest(method: "GET", rawPath: "/", headers: [("Host", "\(id).lambda-url.us-east-1.example.com")]),
                   WireRequest(method: "GET", rawPath: "/_lambda-vpc/url/"),
                   WireRequest(method: "GET", rawPath: "/_lambda-vpc/health")] {
-            #expect(APIRouter.functionUrlTarget(r, region: "us-east-1") == nil, "\(r.rawPath)")
+            #expect(APIRouter.functionUrlTarget(r) == nil, "\(r.rawPath)")
         }
     }
 }

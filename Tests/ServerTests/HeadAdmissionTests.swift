@@ -42,15 +42,17 @@ import Testing
         #expect(Self.verdict(Self.signed(key: "AKIASTRANGER")) == .untrusted(.unknownAccessKey))
     }
 
-    @Test func aSignatureForAnotherServiceOrRegionIsNotTrusted() {
+    @Test func aSignatureForAnotherServiceOrAnUnknownRegionIsNotTrusted() {
         guard case .untrusted(.wrongScope(let why)) = Self.verdict(Self.signed(service: "s3")) else {
             Issue.record("s3 scope admitted for lambda"); return
         }
         #expect(why.contains("'lambda'"))
-        guard case .untrusted(.wrongScope(let region)) = Self.verdict(Self.signed(region: "eu-west-1")) else {
-            Issue.record("another region admitted"); return
+        // Every AWS region is served; a region that does not exist is not.
+        #expect(Self.verdict(Self.signed(region: "eu-west-1")) == .trusted)
+        guard case .untrusted(.wrongScope(let region)) = Self.verdict(Self.signed(region: "xx-nowhere-1")) else {
+            Issue.record("an unknown region admitted"); return
         }
-        #expect(region.contains("eu-west-1"))
+        #expect(region.contains("xx-nowhere-1"))
         // The internal endpoints check no scope.
         #expect(Self.verdict(Self.signed(service: "lambda-vpc"), scope: nil) == .trusted)
     }

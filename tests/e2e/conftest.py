@@ -29,9 +29,10 @@ def free_port():
 class Server:
     """One lambda-vpc process on a free port with its own data dir; stopped by its pid."""
 
-    def __init__(self, data_dir=None, extra_args=(), env=None):
+    def __init__(self, data_dir=None, extra_args=(), env=None, default_vpc=False):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="lv-e2e-")
-        self.extra_args = list(extra_args)
+        # Most tests count what they made: their servers start without regions' default VPCs unless they ask.
+        self.extra_args = list(extra_args) + ([] if default_vpc else ["--no-default-vpc"])
         self.env = env  # the server's whole environment; None inherits the tests' own
         self.port = free_port()
         self.proc = None

@@ -149,7 +149,7 @@ def test_retention_is_applied(server, logs):
                               logEvents=[{"timestamp": t - 7 * day, "message": "expired"}, {"timestamp": t, "message": "now"}])
     assert out["rejectedLogEventsInfo"] == {"expiredLogEventEndIndex": 0}
     # Pruned from disk by the periodic sweep.
-    stream_file = os.path.join(server.data_dir, "logs", name.replace("/", "%2F"), "s.log")
+    stream_file = os.path.join(server.data_dir, "logs", REGION, name.replace("/", "%2F"), "s.log")
     deadline = time.time() + 40
     while time.time() < deadline and b"ten days old" in open(stream_file, "rb").read():
         time.sleep(0.5)

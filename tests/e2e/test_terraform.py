@@ -1,10 +1,13 @@
 """Real Terraform (1.11.4, hashicorp/aws 5.100.0 from the machine's filesystem mirror) against the server: apply a VPC
-function's whole stack (with an SSM parameter read by a data source), a second plan shows no changes, destroy leaves nothing in the store or the kernel."""
+function's whole stack (with an SSM parameter read by a data source) in two regions at once, a second plan shows no
+changes, destroy leaves nothing of it in the store or the kernel."""
 import json
 import os
 import shutil
+import time
 import subprocess
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -66,49 +69,91 @@ def package(path):
         z.writestr(info, "import os\ndef handler(event, context):\n    return {'stage': os.environ['STAGE'], 'event': event}\n")
 
 
-def test_apply_plan_no_changes_destroy(terraform, tmp_path):
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def stack(terraform, s, tmp_path, region):
+    """Applies the configuration in `region`, checks what it made, plans again (no changes) and destroys it."""
+    work = tmp_path / region
+    work.mkdir()
+    shutil.copy(os.path.join(HERE, "terraform", "vpc_function.tf"), work / "main.tf")
+    package(work / "fn.zip")
+    variables = ["-var", f"endpoint={s.endpoint}", "-var", f"package={work / 'fn.zip'}", "-var", f"region={region}"]
+    terraform(work, "init", "-input=false")
+    terraform(work, "apply", "-auto-approve", "-input=false", *variables)
+    outputs = json.loads(terraform(work, "output", "-json").stdout)
+    assert outputs["function_arn"]["value"] == f"arn:aws:lambda:{region}:123456789012:function:tf-fn"
+    images = s.client("ec2", region_name=region).describe_images(Owners=["amazon"])["Images"]
+    assert outputs["al2023_image"]["value"] in [i["ImageId"] for i in images]
+
+    # What Terraform made is real: the function runs in the VPC, its log group has Terraform's settings.
+    lam = s.client("lambda", region_name=region)
+    cfg = lam.get_function_configuration(FunctionName="tf-fn")
+    assert cfg["State"] == "Active" and cfg["VpcConfig"]["VpcId"] == outputs["vpc_id"]["value"]
+    r = lam.invoke(FunctionName="tf-fn", Payload=b'{"hello": "terraform"}')
+    assert json.loads(r["Payload"].read()) == {"stage": "test", "event": {"hello": "terraform"}}
+    group = s.client("logs", region_name=region).describe_log_groups(logGroupNamePrefix="/aws/lambda/tf-fn")["logGroups"][0]
+    assert group["retentionInDays"] == 7
+
+    # No drift on any attribute.
+    plan = terraform(work, "plan", "-detailed-exitcode", "-input=false", *variables, check=False)
+    assert plan.returncode == 0, plan.stdout[-6000:]
+    return work, variables, outputs["vpc_id"]["value"]
+
+
+def test_apply_plan_no_changes_destroy_in_two_regions_at_once(terraform, tmp_path):
     require_net_admin()
-    s = Server(extra_args=["--eni-create-delay", "0ms"]).start()
+    # As `serve` runs by default: each region has its default VPC beside Terraform's.
+    s = Server(default_vpc=True, extra_args=["--eni-create-delay", "0ms"]).start()
     try:
         tag = fabric_tag(s)
-        work = tmp_path / "stack"
-        work.mkdir()
-        shutil.copy(os.path.join(HERE, "terraform", "vpc_function.tf"), work / "main.tf")
-        package(work / "fn.zip")
-        variables = ["-var", f"endpoint={s.endpoint}", "-var", f"package={work / 'fn.zip'}"]
-        terraform(work, "init", "-input=false")
-        terraform(work, "apply", "-auto-approve", "-input=false", *variables)
-        outputs = json.loads(terraform(work, "output", "-json").stdout)
-        assert outputs["function_arn"]["value"] == "arn:aws:lambda:us-east-1:123456789012:function:tf-fn"
-        images = s.client("ec2").describe_images(Owners=["amazon"])["Images"]
-        assert outputs["al2023_image"]["value"] in [i["ImageId"] for i in images]
+        # Both regions' default VPCs (made on first use) are in the kernel before Terraform starts: that is the baseline.
+        for region in REGIONS:
+            assert len(s.client("ec2", region_name=region).describe_vpcs()["Vpcs"]) == 1
+        baseline = settled(lambda: namespaces(tag))
+        assert baseline, "the default VPCs are built in the kernel"
+        with ThreadPoolExecutor(len(REGIONS)) as pool:
+            applied = dict(zip(REGIONS, pool.map(lambda r: stack(terraform, s, tmp_path, r), REGIONS)))
+        # The same CIDR, names and function in both regions, each its own.
+        vpcs = {r: applied[r][2] for r in REGIONS}
+        assert len(set(vpcs.values())) == 2
+        for r in REGIONS:
+            other = [o for o in REGIONS if o != r][0]
+            seen = [v["VpcId"] for v in s.client("ec2", region_name=r).describe_vpcs()["Vpcs"]]
+            assert vpcs[r] in seen and vpcs[other] not in seen
+        assert len(namespaces(tag)) > len(baseline), "Terraform's VPCs are built in the kernel"
 
-        # What Terraform made is real: the function runs in the VPC, its log group has Terraform's settings.
-        lam = s.client("lambda")
-        cfg = lam.get_function_configuration(FunctionName="tf-fn")
-        assert cfg["State"] == "Active" and cfg["VpcConfig"]["VpcId"] == outputs["vpc_id"]["value"]
-        r = lam.invoke(FunctionName="tf-fn", Payload=b'{"hello": "terraform"}')
-        assert json.loads(r["Payload"].read()) == {"stage": "test", "event": {"hello": "terraform"}}
-        group = s.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/tf-fn")["logGroups"][0]
-        assert group["retentionInDays"] == 7
-        assert namespaces(tag), "the VPC is built in the kernel"
-
-        # No drift on any attribute.
-        plan = terraform(work, "plan", "-detailed-exitcode", "-input=false", *variables, check=False)
-        assert plan.returncode == 0, plan.stdout[-6000:]
-
-        terraform(work, "destroy", "-auto-approve", "-input=false", *variables)
-        ec2 = s.client("ec2")
-        assert ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.20.0.0/16"]}])["Vpcs"] == []
-        assert ec2.describe_addresses()["Addresses"] == []
-        assert [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] not in ("deleted",)] == []
-        assert ec2.describe_network_interfaces()["NetworkInterfaces"] == []
-        assert lam.list_functions()["Functions"] == []
-        assert [r["RoleName"] for r in s.client("iam").list_roles()["Roles"] if r["RoleName"] == "tf-fn-role"] == []
-        assert s.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/tf-fn")["logGroups"] == []
-        assert s.client("ssm").describe_parameters()["Parameters"] == []
-        assert namespaces(tag) == [], "nothing is left in the kernel"
+        with ThreadPoolExecutor(len(REGIONS)) as pool:
+            list(pool.map(lambda r: terraform(applied[r][0], "destroy", "-auto-approve", "-input=false", *applied[r][1]), REGIONS))
+        for region in REGIONS:
+            ec2 = s.client("ec2", region_name=region)
+            # Only the region's default VPC is left, with nothing of Terraform's in it.
+            assert [v["IsDefault"] for v in ec2.describe_vpcs()["Vpcs"]] == [True]
+            assert ec2.describe_addresses()["Addresses"] == []
+            assert [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] not in ("deleted",)] == []
+            assert ec2.describe_network_interfaces()["NetworkInterfaces"] == []
+            assert s.client("lambda", region_name=region).list_functions()["Functions"] == []
+            logs = s.client("logs", region_name=region)
+            assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/tf-fn")["logGroups"] == []
+            assert s.client("ssm", region_name=region).describe_parameters()["Parameters"] == []
+        assert [r["RoleName"] for r in s.client("iam").list_roles()["Roles"] if r["RoleName"].startswith("tf-fn-role")] == []
         ledger = os.path.join(s.data_dir, "sandbox", "netns")
         assert not os.path.isdir(ledger) or os.listdir(ledger) == []
+        assert settled(lambda: namespaces(tag)) == baseline, "nothing of Terraform's is left in the kernel"
     finally:
         s.cleanup()
+    assert namespaces(tag) == []
+
+
+def settled(read, quiet=1.0, timeout=30):
+    """`read()` once it has not changed for `quiet` seconds (the fabric applies writes in the background)."""
+    deadline = time.time() + timeout
+    last, since = read(), time.time()
+    while time.time() < deadline:
+        time.sleep(0.2)
+        now = read()
+        if now != last:
+            last, since = now, time.time()
+        elif time.time() - since >= quiet:
+            break
+    return last

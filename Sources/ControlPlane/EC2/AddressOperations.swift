@@ -19,8 +19,8 @@ extension EC2Service {
             return a
         }
         let tags = try tagSpecifications(p, resourceType: "elastic-ip")
-        let address = try mutate(p) { tx -> ElasticAddress in
-            let used = Set(tx.state.addresses.values.map(\.publicIp))
+        let address = try publicAddresses.allocating { elsewhere in try mutate(p) { tx -> ElasticAddress in
+            let used = elsewhere.union(tx.state.addresses.values.map(\.publicIp))
             let ip: IPv4Address
             if let requested {
                 guard ElasticAddress.pool.contains(requested), !used.contains(requested) else {
@@ -35,7 +35,7 @@ extension EC2Service {
                                    tags: tags, createdAt: tx.now)
             tx.put(a)
             return a
-        }
+        } }
         return EC2XML.response("AllocateAddress", requestID: ctx.requestID) { w in
             w.element("publicIp", address.publicIp.description)
             w.element("domain", "vpc")

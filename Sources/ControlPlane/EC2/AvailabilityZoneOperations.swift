@@ -1,7 +1,8 @@
 import AWSWire
 import CloudModel
 
-/// The zones of the configured region: `<region>a` … `<region>f`, zone ids `use1-az1` … `use1-az6`.
+/// A region's zones as an account sees them: `<region>a`, `b`, … (six in us-east-1, four in us-west-2, two in
+/// us-west-1, three elsewhere), zone ids `use1-az1` … in the same order.
 public struct AvailabilityZones: Sendable {
     public struct Zone: Sendable, Equatable {
         public var name: String
@@ -13,8 +14,11 @@ public struct AvailabilityZones: Sendable {
     public init(region: String) {
         self.region = region
         let short = Self.shortRegion(region)
-        zones = ["a", "b", "c", "d", "e", "f"].enumerated().map { i, l in Zone(name: region + l, id: "\(short)-az\(i + 1)") }
+        let count = Self.zoneCounts[region] ?? 3
+        zones = ["a", "b", "c", "d", "e", "f"].prefix(count).enumerated().map { i, l in Zone(name: region + l, id: "\(short)-az\(i + 1)") }
     }
+
+    static let zoneCounts = ["us-east-1": 6, "us-west-2": 4, "us-west-1": 2, "ap-northeast-2": 4, "ca-central-1": 3]
 
     public func byName(_ name: String) -> Zone? { zones.first { $0.name == name } }
     public func byId(_ id: String) -> Zone? { zones.first { $0.id == id } }

@@ -34,7 +34,7 @@ extension EC2Service {
 
     /// The resource type each Create action makes.
     static let createdTypes: [String: String] = [
-        "CreateVpc": "vpc", "CreateSubnet": "subnet", "CreateSecurityGroup": "security-group",
+        "CreateVpc": "vpc", "CreateDefaultVpc": "vpc", "CreateSubnet": "subnet", "CreateDefaultSubnet": "subnet", "CreateSecurityGroup": "security-group",
         "CreateNetworkInterface": "network-interface", "CreateRouteTable": "route-table",
         "CreateInternetGateway": "internet-gateway", "CreateNatGateway": "natgateway", "AllocateAddress": "elastic-ip",
         "RunInstances": "instance", "CreateNetworkAcl": "network-acl", "CreateLaunchTemplate": "launch-template",

@@ -182,6 +182,18 @@ extension EC2Errors {
     public static func noDefaultVpc() -> AWSError {
         AWSError(code: "VPCIdNotSpecified", message: "No default VPC for this user")
     }
+    public static func defaultVpcExists() -> AWSError {
+        AWSError(code: "DefaultVpcAlreadyExists", message: "A Default VPC already exists for this account in this region.")
+    }
+    /// (unconfirmed wording)
+    public static func defaultVpcMissing() -> AWSError {
+        AWSError(code: "DefaultVpcDoesNotExist", message: "No default VPC exists for this account in this region.")
+    }
+    /// (unconfirmed wording)
+    public static func defaultSubnetExists(_ zone: String) -> AWSError {
+        AWSError(code: "DefaultSubnetAlreadyExistsInAvailabilityZone",
+                 message: "A Default Subnet already exists in the availability zone \(zone).")
+    }
     public static func groupNameLikeId() -> AWSError {
         invalidParameterValue("Group names may not be in the format sg-*.")
     }

@@ -12,8 +12,12 @@ public final class EC2Service: Sendable {
     public let zones: AvailabilityZones
     /// Where instances run; GetConsoleOutput reads it.
     public let runtime: any InstanceRuntime
+    /// Elastic IPs of every region, which must not collide.
+    let publicAddresses: PublicAddressSpace
 
-    public init(store: StateStore, accountId: String, region: String, runtime: any InstanceRuntime = InProcessInstanceRuntime()) {
+    public init(store: StateStore, accountId: String, region: String, runtime: any InstanceRuntime = InProcessInstanceRuntime(),
+                publicAddresses: PublicAddressSpace? = nil) {
+        self.publicAddresses = publicAddresses ?? .single(store)
         self.store = store
         self.accountId = accountId
         self.region = region
@@ -28,6 +32,8 @@ public final class EC2Service: Sendable {
         "CreateVpc": { try $0.createVpc($1, $2) },
         "DescribeVpcs": { try $0.describeVpcs($1, $2) },
         "DeleteVpc": { try $0.deleteVpc($1, $2) },
+        "CreateDefaultVpc": { try $0.createDefaultVpc($1, $2) },
+        "CreateDefaultSubnet": { try $0.createDefaultSubnet($1, $2) },
         "DescribeVpcAttribute": { try $0.describeVpcAttribute($1, $2) },
         "ModifyVpcAttribute": { try $0.modifyVpcAttribute($1, $2) },
         "AssociateVpcCidrBlock": { try $0.associateVpcCidrBlock($1, $2) },

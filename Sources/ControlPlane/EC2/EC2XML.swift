@@ -85,7 +85,7 @@ public enum EC2XML {
         w.element("availableIpAddressCount", SubnetAddressing.available(s.cidrBlock, inUse: interfaces))
         w.element("availabilityZone", s.availabilityZone)
         w.element("availabilityZoneId", s.availabilityZoneId)
-        w.element("defaultForAz", false)
+        w.element("defaultForAz", s.defaultForAz ?? false)
         let a = s.attributes ?? SubnetAttributes()
         w.element("mapPublicIpOnLaunch", s.mapPublicIpOnLaunch)
         w.element("mapCustomerOwnedIpOnLaunch", a.mapCustomerOwnedIpOnLaunch ?? false)

@@ -20,7 +20,8 @@ struct LaunchRequest {
     /// Most instances one account may have pending or running at once (EC2's classic default limit).
     static let instanceLimit = 20
 
-    init(_ p: QueryParameters) throws {
+    /// `defaultSubnet`: the default VPC's subnet the instance goes to when the request names none.
+    init(_ p: QueryParameters, defaultSubnet: String? = nil) throws {
         imageId = p["ImageId"].flatMap { $0.isEmpty ? nil : $0 } ?? "ami-lambdavpc"
         instanceType = p["InstanceType"] ?? "t3.micro"
         let typeShape = instanceType.split(separator: ".", omittingEmptySubsequences: false)
@@ -37,7 +38,7 @@ struct LaunchRequest {
         if minCount > maxCount { throw EC2Errors.minAboveMax(min: minCount, max: maxCount) }
         // The primary interface may also come as NetworkInterface.1 (the CLI's --network-interfaces).
         let nic = p.structures("NetworkInterface").first
-        guard let subnet = p["SubnetId"] ?? nic?["SubnetId"], !subnet.isEmpty else { throw EC2Errors.noDefaultVpc() }
+        guard let subnet = p["SubnetId"] ?? nic?["SubnetId"] ?? defaultSubnet, !subnet.isEmpty else { throw EC2Errors.noDefaultVpc() }
         subnetId = subnet
         if !p.list("SecurityGroup").isEmpty { throw EC2Errors.groupNameWithSubnet() }
         groupIds = p.list("SecurityGroupId") + (nic?.list("SecurityGroupId") ?? [])
@@ -79,7 +80,7 @@ enum EC2ServiceNames {
 extension EC2Service {
     func runInstances(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
         let (params, templateTags) = try launchParameters(p)
-        var req = try LaunchRequest(params)
+        var req = try LaunchRequest(params, defaultSubnet: DefaultVpc.subnet(store.snapshot(), zone: params["Placement.AvailabilityZone"])?.id)
         req.instanceTags += templateTags
         try Self.checkImage(req.imageId)
         try checkID(req.subnetId, "subnet")

@@ -6,7 +6,7 @@ extension EC2Service {
     func createSecurityGroup(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
         let name = try required(p, "GroupName")
         let description = try required(p, "GroupDescription")
-        guard let vpcId = p["VpcId"], !vpcId.isEmpty else { throw EC2Errors.noDefaultVpc() }
+        guard let vpcId = p["VpcId"] ?? DefaultVpc.existing(store.snapshot())?.id, !vpcId.isEmpty else { throw EC2Errors.noDefaultVpc() }
         try checkID(vpcId, "vpc")
         if name.lowercased().hasPrefix("sg-") { throw EC2Errors.groupNameLikeId() }
         if name == "default" { throw EC2Errors.groupNameReserved(name) }

@@ -61,7 +61,7 @@ extension EC2Service {
                 "availability-zone-id": { [$0.availabilityZoneId] },
                 "available-ip-address-count": { [String(SubnetAddressing.available($0.cidrBlock, inUse: counts[$0.id] ?? 0))] },
                 "state": { _ in ["available"] },
-                "default-for-az": { _ in ["false"] },
+                "default-for-az": { EC2Filters.bool($0.defaultForAz ?? false) },
                 "defaultForAz": { _ in ["false"] },
                 "owner-id": { [$0.ownerId] },
                 "subnet-arn": { ["arn:aws:ec2:\(region):\($0.ownerId):subnet/\($0.id)"] },

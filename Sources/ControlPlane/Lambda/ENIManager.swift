@@ -23,7 +23,8 @@ public final class ENIManager: Sendable {
     @discardableResult
     public func reconcile() throws -> Date? {
         let roleProblem: ((String, CloudState) -> String?)? = roleChecker.map { checker in
-            { checker.eniProvisioningProblem(roleArn: $0, in: $1) }
+            // IAM is global: roles are read from the authorizer's store, not from this region's state.
+            { role, _ in checker.eniProvisioningProblem(roleArn: role, in: checker.store.snapshot()) }
         }
         return try store.write { tx in
             Self.reconcile(&tx, timings: timings, accountId: accountId, lastInvoked: { [activity] in activity.lastInvoked($0) },

@@ -18,14 +18,16 @@ public final class LambdaService: Sendable {
     let json: LambdaJSON
     let index = FunctionIndex()
     let encoded = ConfigurationCache()
-    /// Signs and checks the expiring `Code.Location` links.
-    let codeURLs = CodeURLSigner()
+    /// Signs and checks the expiring `Code.Location` links (one key for every region's service).
+    let codeURLs: CodeURLSigner
     /// Resource policies compiled for NONE function URLs, which are decided without an Authorizer.
     let urlPolicies = PolicyCache(capacity: 1_000)
 
     public init(store: StateStore, accountId: String, region: String, codeStore: any CodeStore,
                 timings: LambdaTimings = LambdaTimings(), activity: InvocationActivity = InvocationActivity(),
-                invoker: any FunctionInvoker = UnavailableInvoker(), roleChecker: Authorizer? = nil) {
+                invoker: any FunctionInvoker = UnavailableInvoker(), roleChecker: Authorizer? = nil,
+                codeURLs: CodeURLSigner = CodeURLSigner()) {
+        self.codeURLs = codeURLs
         self.store = store; self.accountId = accountId; self.region = region; self.codeStore = codeStore
         self.timings = timings; self.activity = activity; self.invoker = invoker; self.roleChecker = roleChecker
         self.json = LambdaJSON(region: region, accountId: accountId)

@@ -5,7 +5,8 @@ terraform {
 }
 # A VPC function as teams deploy it: public and private subnets, IGW, NAT gateway with its Elastic IP, route
 # tables, security groups with rules of both styles, an execution role, a log group, and a python function in the
-# private subnets, its stage read from an SSM parameter through a data source. tests/e2e/test_terraform.py applies it, expects a second plan with no changes, and destroys it.
+# private subnets, its stage read from an SSM parameter through a data source. tests/e2e/test_terraform.py applies it
+# in two regions at once, expects a second plan with no changes in each, and destroys both.
 variable "endpoint" { type = string }
 variable "region" {
   type    = string
@@ -111,7 +112,8 @@ resource "aws_security_group_rule" "fn_to_db" {
   protocol                 = "tcp"
 }
 resource "aws_iam_role" "fn" {
-  name = "tf-fn-role"
+  # IAM is global: one role per region's stack.
+  name = "tf-fn-role-${var.region}"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17",
     Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]

@@ -1,0 +1,74 @@
+import CloudModel
+import ControlPlane
+import Foundation
+import Logging
+import Persistence
+import Sandbox
+import Synchronization
+
+/// One region's world: its store partition, the services that answer requests signed for it, and its background
+/// loops (Hyperplane ENIs, NAT gateways and instances, queued Event invocations).
+final class RegionServices: Sendable {
+    let region: String
+    let store: StateStore
+    let ec2: EC2Service
+    let lambda: LambdaService
+    let ssm: SSMService
+    let logs: CloudWatchLogsAPI
+    private let reconciler: ReconcileLoop
+    private let lifecycle: LifecycleReconciler
+    private let asyncWorker: AsyncInvocationWorker
+    private struct Running { var reconcile: Task<Void, Never>?; var awaited: [Task<Void, Never>] = [] }
+    private let running = Mutex(Running())
+
+    /// What every region shares: IAM's authorizer, the code store, the sandbox, the kernel's instance runtime.
+    struct Shared: Sendable {
+        var config: ServerConfig
+        var authorizer: Authorizer
+        var activity: InvocationActivity
+        var codeStore: FileCodeStore
+        var codeURLs: CodeURLSigner
+        var sandbox: SandboxPool
+        var attachesNetworks: Bool
+        var instanceRuntime: any InstanceRuntime
+        var publicAddresses: PublicAddressSpace
+        var logger: Logger
+    }
+
+    init(region: String, store: StateStore, shared s: Shared) {
+        self.region = region
+        self.store = store
+        let config = s.config
+        let roleChecker = config.skipRoleChecks ? nil : s.authorizer
+        ec2 = EC2Service(store: store, accountId: config.accountId, region: region, runtime: s.instanceRuntime,
+                         publicAddresses: s.publicAddresses)
+        lifecycle = LifecycleReconciler(store: store, runtime: s.instanceRuntime,
+                                        timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
+        let invoker = SandboxFunctionInvoker(pool: s.sandbox, codeStore: s.codeStore, region: region, accountId: config.accountId,
+                                             store: store, attachesNetworks: s.attachesNetworks)
+        lambda = LambdaService(store: store, accountId: config.accountId, region: region, codeStore: s.codeStore,
+                               timings: config.lambdaTimings, activity: s.activity, invoker: invoker, roleChecker: roleChecker,
+                               codeURLs: s.codeURLs)
+        asyncWorker = AsyncInvocationWorker(service: lambda, logger: s.logger)
+        logs = CloudWatchLogsAPI(store: s.sandbox.logStores.store(region: region), region: region, accountId: config.accountId)
+        ssm = SSMService(store: store)
+        reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
+                                                       activity: s.activity, roleChecker: roleChecker), logger: s.logger)
+    }
+
+    /// Starts the region's loops.
+    func start() {
+        let lifecycle = self.lifecycle
+        let r = Running(reconcile: reconciler.start(), awaited: [Task { await lifecycle.run() }, asyncWorker.start()])
+        running.withLock { $0 = r }
+    }
+
+    /// Stops the loops; Event deliveries in flight keep their records for the next server.
+    func stop() async {
+        lifecycle.stop()
+        asyncWorker.stop()
+        let r = running.withLock { r in defer { r = Running() }; return r }
+        r.reconcile?.cancel()
+        for t in r.awaited { await t.value }
+    }
+}
