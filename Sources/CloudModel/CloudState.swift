@@ -36,6 +36,7 @@ public struct CloudState: Sendable {
     public var lambdaLayers: [String: LambdaLayer] = [:]
     public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
     public var regionSettings: [String: RegionSettings] = [:]
+    public var vpcEndpoints: [String: VpcEndpoint] = [:]
 
     public init() {}
 
@@ -48,7 +49,7 @@ public struct CloudState: Sendable {
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
-        LambdaFunctionUrlConfig.self, RegionSettings.self,
+        LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
     ]
 
     /// The union of partitions' states (each region's and the global one), for readers that serve every region

@@ -236,6 +236,8 @@ public struct RouteTable: Record, Taggable {
         /// `CreateRouteTable`, `CreateRoute`.
         public var origin: String
         public var state: String
+        /// A gateway endpoint's route names its service's prefix list (`destination` is then one of the list's CIDRs).
+        public var destinationPrefixListId: String?
         public init(destination: IPv4CIDR, gatewayId: String? = nil, natGatewayId: String? = nil,
                     networkInterfaceId: String? = nil, instanceId: String? = nil, origin: String, state: String = "active") {
             self.destination = destination; self.gatewayId = gatewayId; self.natGatewayId = natGatewayId

@@ -7,6 +7,7 @@ extension CloudState {
 
     func routeIsActive(_ r: RouteTable.Route, vpcId: String) -> Bool {
         if r.gatewayId == "local" { return true }
+        if let g = r.gatewayId, g.hasPrefix("vpce-") { return vpcEndpoints[g].map { $0.state != .deleted } ?? false }
         if let g = r.gatewayId { return internetGateways[g]?.attachedVpcId == vpcId }
         if let n = r.natGatewayId {
             guard let nat = natGateways[n] else { return false }

@@ -29,12 +29,14 @@ extension EC2Service {
         ("NetworkInterfaceId", "network-interface"), ("InstanceId.1", "instance"), ("InstanceId", "instance"),
         ("NatGatewayId", "natgateway"), ("InternetGatewayId", "internet-gateway"), ("RouteTableId", "route-table"),
         ("NetworkAclId", "network-acl"), ("AllocationId", "elastic-ip"), ("GroupId", "security-group"),
-        ("SubnetId", "subnet"), ("VpcId", "vpc"), ("ResourceId.1", ""),
+        ("SubnetId", "subnet"), ("VpcId", "vpc"), ("VpcEndpointId", "vpc-endpoint"), ("VpcEndpointId.1", "vpc-endpoint"),
+        ("ResourceId.1", ""),
     ]
 
     /// The resource type each Create action makes.
     static let createdTypes: [String: String] = [
-        "CreateVpc": "vpc", "CreateDefaultVpc": "vpc", "CreateSubnet": "subnet", "CreateDefaultSubnet": "subnet", "CreateSecurityGroup": "security-group",
+        "CreateVpc": "vpc", "CreateDefaultVpc": "vpc", "CreateSubnet": "subnet", "CreateDefaultSubnet": "subnet",
+        "CreateVpcEndpoint": "vpc-endpoint", "CreateSecurityGroup": "security-group",
         "CreateNetworkInterface": "network-interface", "CreateRouteTable": "route-table",
         "CreateInternetGateway": "internet-gateway", "CreateNatGateway": "natgateway", "AllocateAddress": "elastic-ip",
         "RunInstances": "instance", "CreateNetworkAcl": "network-acl", "CreateLaunchTemplate": "launch-template",
@@ -79,7 +81,7 @@ extension EC2Service {
     static func resourceType(of id: String) -> String {
         let types = ["vpc-": "vpc", "subnet-": "subnet", "sg-": "security-group", "eni-": "network-interface",
                      "rtb-": "route-table", "igw-": "internet-gateway", "nat-": "natgateway", "eipalloc-": "elastic-ip",
-                     "i-": "instance", "acl-": "network-acl", "key-": "key-pair", "lt-": "launch-template"]
+                     "i-": "instance", "acl-": "network-acl", "key-": "key-pair", "lt-": "launch-template", "vpce-": "vpc-endpoint"]
         return types.first { id.hasPrefix($0.key) }?.value ?? "*"
     }
 }

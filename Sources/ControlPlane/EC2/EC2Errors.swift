@@ -39,6 +39,7 @@ public enum EC2Errors {
         "igw": "InvalidInternetGatewayID.Malformed", "eipalloc": "InvalidAllocationID.Malformed",
         "eipassoc": "InvalidAssociationID.Malformed", "rtbassoc": "InvalidAssociationID.Malformed",
         "i": "InvalidInstanceID.Malformed", "aclassoc": "InvalidAssociationID.Malformed",
+        "vpce": "InvalidVpcEndpointId.Malformed",
     ]
     public static func malformed(_ id: String, prefix: String) -> AWSError {
         let code = malformedCodes[prefix] ?? "InvalidID"
@@ -287,5 +288,59 @@ extension EC2Errors {
     public static func launchTemplateIdOrName() -> AWSError {
         AWSError(code: "MissingParameter",
                  message: "The request must contain the parameter LaunchTemplateName or LaunchTemplateId")
+    }
+}
+
+/// VPC endpoints' and prefix lists' errors (codes as EC2's; wordings marked where unconfirmed).
+extension EC2Errors {
+    public static func vpcEndpointMalformed(_ id: String) -> AWSError {
+        AWSError(code: "InvalidVpcEndpointId.Malformed", message: "Invalid Id: '\(id)' (expecting 'vpce-...')")
+    }
+    public static func vpcEndpointNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidVpcEndpointId.NotFound", message: "The Vpc Endpoint Id '\(id)' does not exist")
+    }
+    public static func endpointServiceNotFound(_ name: String) -> AWSError {
+        AWSError(code: "InvalidServiceName", message: "The Vpc Endpoint Service '\(name)' does not exist")
+    }
+    /// (unconfirmed wording)
+    public static func endpointTypeUnsupported(_ type: String, _ service: String) -> AWSError {
+        AWSError(code: "InvalidParameter", message: "The Vpc Endpoint Service '\(service)' does not support the endpoint type '\(type)'")
+    }
+    /// (unconfirmed wording)
+    public static func gatewayEndpointOptions() -> AWSError {
+        AWSError(code: "InvalidParameter", message: "Subnets and security groups are not supported for Gateway endpoints")
+    }
+    /// (unconfirmed wording)
+    public static func interfaceEndpointRouteTables() -> AWSError {
+        AWSError(code: "InvalidParameter", message: "Route tables are not supported for Interface endpoints")
+    }
+    /// (unconfirmed wording)
+    public static func endpointNeedsGroup() -> AWSError {
+        AWSError(code: "InvalidParameter", message: "An Interface endpoint must have at least one security group")
+    }
+    public static func endpointSubnetsInOneZone(_ subnet: String) -> AWSError {
+        AWSError(code: "DuplicateSubnetsInSameZone",
+                 message: "Found another VPC endpoint subnet in the availability zone of \(subnet). VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.")
+    }
+    /// (unconfirmed wording)
+    public static func privateDnsNeedsVpcDns(_ vpc: String) -> AWSError {
+        AWSError(code: "InvalidParameter",
+                 message: "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for \(vpc)")
+    }
+    /// (unconfirmed wording)
+    public static func privateDnsConflict(_ name: String, vpc: String) -> AWSError {
+        AWSError(code: "InvalidParameter",
+                 message: "private-dns-enabled cannot be set because there is already a conflicting DNS domain for \(name) in the VPC \(vpc)")
+    }
+    /// (unconfirmed wording)
+    public static func prefixListRouteExists(_ table: String, _ list: String) -> AWSError {
+        AWSError(code: "RouteAlreadyExists", message: "route table \(table) already has a route with destination-prefix-list-id \(list)")
+    }
+    /// (unconfirmed wording)
+    public static func malformedEndpointPolicy() -> AWSError {
+        AWSError(code: "MalformedPolicyDocument", message: "The policy document is not valid JSON")
+    }
+    public static func prefixListNotFound(_ id: String) -> AWSError {
+        AWSError(code: "InvalidPrefixListID.NotFound", message: "The prefix list ID '\(id)' does not exist")
     }
 }

@@ -109,7 +109,9 @@ public enum EC2XML {
         w.element("vpcId", t.vpcId)
         w.element("ownerId", t.ownerId)
         w.list("routeSet", t.routes) { w, r in
-            w.element("destinationCidrBlock", r.destination.description)
+            if let pl = r.destinationPrefixListId { w.element("destinationPrefixListId", pl) } else {
+                w.element("destinationCidrBlock", r.destination.description)
+            }
             w.element("gatewayId", r.gatewayId)
             w.element("natGatewayId", r.natGatewayId)
             w.element("instanceId", r.instanceId)

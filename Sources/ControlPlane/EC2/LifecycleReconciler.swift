@@ -36,9 +36,10 @@ public final class LifecycleReconciler: Sendable {
     @discardableResult
     public func reconcileOnce() async -> Date? {
         let next = advanceNatGateways()
+        let endpointsAt = advanceVpcEndpoints()
         await advanceInstances()
         let purgeAt = purgeExpired()
-        return [next, purgeAt].compactMap { $0 }.min()
+        return [next, endpointsAt, purgeAt].compactMap { $0 }.min()
     }
 
     /// Runs until `stop()`: wakes on every committed write and at each due time.
@@ -101,6 +102,29 @@ public final class LifecycleReconciler: Sendable {
             if next == .deleted { $0.deletedAt = now }
         }
         if next == .failed || next == .deleted { releaseInterface(nat.networkInterfaceId, in: &tx) }
+    }
+
+    /// Interface endpoints are provisioned (pending → available) after the same delay as a NAT gateway.
+    func advanceVpcEndpoints() -> Date? {
+        let now = store.now
+        var nextDue: Date?
+        var due: [String] = []
+        for e in store.snapshot().vpcEndpoints.values where e.state == .pending {
+            let at = e.stateChangedAt.addingTimeInterval(timings.natCreateDelay)
+            if at <= now { due.append(e.id) } else { nextDue = min(nextDue ?? at, at) }
+        }
+        if due.isEmpty { return nextDue }
+        try? store.write { tx in
+            let now = tx.now
+            for id in due {
+                tx.update(VpcEndpoint.self, id) { e in
+                    guard e.state == .pending else { return }
+                    e.state = .available
+                    e.stateChangedAt = now
+                }
+            }
+        }
+        return nextDue
     }
 
     /// Deletes an interface together with its Elastic IP mapping.

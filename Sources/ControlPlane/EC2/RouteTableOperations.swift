@@ -15,6 +15,7 @@ extension EC2Service {
                 "association.route-table-id": { t in t.associations.map { _ in t.id } },
                 "route.destination-cidr-block": { t in t.routes.map { $0.destination.description } },
                 "route.gateway-id": { t in t.routes.compactMap(\.gatewayId) },
+                "route.destination-prefix-list-id": { t in t.routes.compactMap(\.destinationPrefixListId) },
                 "route.nat-gateway-id": { t in t.routes.compactMap(\.natGatewayId) },
                 "route.instance-id": { t in t.routes.compactMap(\.instanceId) },
                 "route.network-interface-id": { t in t.routes.compactMap(\.networkInterfaceId) },

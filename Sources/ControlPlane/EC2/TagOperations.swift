@@ -5,7 +5,7 @@ import CloudModel
 enum TaggableKind: String, CaseIterable {
     case vpc, subnet, securityGroup = "sg", networkInterface = "eni", routeTable = "rtb", networkAcl = "acl", securityGroupRule = "sgr"
     case internetGateway = "igw", natGateway = "nat", elasticIp = "eipalloc", instance = "i"
-    case keyPair = "key", launchTemplate = "lt"
+    case keyPair = "key", launchTemplate = "lt", vpcEndpoint = "vpce"
 
     var prefix: String { rawValue }
 
@@ -25,6 +25,7 @@ enum TaggableKind: String, CaseIterable {
         case .instance: "instance"
         case .keyPair: "key-pair"
         case .launchTemplate: "launch-template"
+        case .vpcEndpoint: "vpc-endpoint"
         }
     }
 
@@ -48,6 +49,7 @@ enum TaggableKind: String, CaseIterable {
         case .instance: EC2Errors.instanceNotFound([id])
         case .keyPair: EC2Errors.keyPairNotFound(id)
         case .launchTemplate: EC2Errors.launchTemplateIdNotFound(id)
+        case .vpcEndpoint: EC2Errors.vpcEndpointNotFound(id)
         }
     }
 }
@@ -77,6 +79,7 @@ extension Transaction {
         case .instance: try update(Instance.self, id) { try body(&$0.tags) }
         case .keyPair: try update(KeyPair.self, id) { try body(&$0.tags) }
         case .launchTemplate: try update(LaunchTemplate.self, id) { try body(&$0.tags) }
+        case .vpcEndpoint: try update(VpcEndpoint.self, id) { try body(&$0.tags) }
         }
     }
 }
@@ -153,6 +156,7 @@ extension EC2Service {
         add(s.securityGroupRules, .securityGroupRule)
         add(s.internetGateways, .internetGateway); add(s.natGateways, .natGateway); add(s.addresses, .elasticIp)
         add(s.instances, .instance); add(s.keyPairs, .keyPair); add(s.launchTemplates, .launchTemplate)
+        add(s.vpcEndpoints, .vpcEndpoint)
         if !filter.isEmpty { rows = rows.filter(filter.matches) }
         rows.sort { $0.sortKey < $1.sortKey }
         let page = try EC2Pagination.page(rows, key: \.sortKey, p)

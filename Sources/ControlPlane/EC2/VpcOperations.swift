@@ -73,6 +73,7 @@ extension EC2Service {
                 || s.internetGateways.values.contains { $0.attachedVpcId == id }
                 || s.natGateways.values.contains { $0.vpcId == id && $0.state != .deleted && $0.state != .failed }
                 || s.instances.values.contains { $0.vpcId == id && $0.state != .terminated }
+                || s.vpcEndpoints.values.contains { $0.vpcId == id }
             if blocked { throw EC2Errors.vpcHasDependencies(id) }
             for g in s.securityGroups.values where g.vpcId == id {
                 for r in s.securityGroupRules.values where r.groupId == g.id { tx.delete(SecurityGroupRule.self, r.id) }

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A VPC endpoint: a gateway endpoint (routes to its service's prefix list in route tables) or an interface endpoint
+/// (one `vpc_endpoint` ENI per subnet under its security groups, and with private DNS the regional service name).
+public struct VpcEndpoint: Record, Taggable {
+    public static let kind = "ec2.vpc-endpoint"
+    public static var table: WritableKeyPath<CloudState, [String: VpcEndpoint]> { \.vpcEndpoints }
+
+    /// `Gateway` or `Interface`, as EC2 writes them.
+    public enum EndpointType: String, Codable, Sendable { case gateway = "Gateway", interface = "Interface" }
+    /// EC2's states on the wire (lower case).
+    public enum State: String, Codable, Sendable { case pending, available, deleting, deleted, failed }
+
+    public var id: String
+    public var type: EndpointType
+    public var vpcId: String
+    public var serviceName: String
+    public var state: State
+    public var stateChangedAt: Date
+    public var policyDocument: String
+    public var routeTableIds: [String]
+    public var subnetIds: [String]
+    public var groupIds: [String]
+    public var networkInterfaceIds: [String]
+    public var privateDnsEnabled: Bool
+    public var ipAddressType: String
+    public var dnsRecordIpType: String
+    public var clientToken: String?
+    public var ownerId: String
+    public var tags: [Tag]
+    public var createdAt: Date
+
+    public init(id: String, type: EndpointType, vpcId: String, serviceName: String, state: State, policyDocument: String,
+                routeTableIds: [String], subnetIds: [String], groupIds: [String], privateDnsEnabled: Bool,
+                ownerId: String, tags: [Tag], createdAt: Date) {
+        self.id = id; self.type = type; self.vpcId = vpcId; self.serviceName = serviceName; self.state = state
+        self.stateChangedAt = createdAt; self.policyDocument = policyDocument; self.routeTableIds = routeTableIds
+        self.subnetIds = subnetIds; self.groupIds = groupIds; self.networkInterfaceIds = []
+        self.privateDnsEnabled = privateDnsEnabled; self.ipAddressType = "ipv4"; self.dnsRecordIpType = "ipv4"
+        self.ownerId = ownerId; self.tags = tags; self.createdAt = createdAt
+    }
+
+    /// The policy an endpoint has when it is created without one: full access.
+    public static let fullAccessPolicy = """
+        {"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}
+        """
+}
