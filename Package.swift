@@ -33,6 +33,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        .target(name: "ServiceBackends", dependencies: [
+            "AWSWire",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "NetworkFabric", dependencies: [
             "CloudModel",
             .product(name: "Logging", package: "swift-log"),
@@ -40,7 +44,7 @@ let package = Package(
         .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
                           path: "benchmarks/fabric-bench", exclude: ["RESULTS.md"], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -25,7 +25,7 @@ extension APIRouter {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try regions.services(a.context.region).lambda.handleImmediately(request, context: a.context)
-            case .logs, .ssm: return nil
+            case .logs, .ssm, .backend: return nil
             }
         } catch {
             return renderThrown(error, a)

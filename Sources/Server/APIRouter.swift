@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import Logging
 import Sandbox
+import ServiceBackends
 
 /// Routes one request: internal `/_lambda-vpc/` paths, then SigV4 → identity → service by the credential
 /// scope (with path/`Version` as fallback for telling the error format) → operation.
@@ -20,9 +21,13 @@ public final class APIRouter: HTTPResponder {
     let logger: Logger
     /// The simulated internet's hosts (`lambda-vpc internet run`).
     let internet: InternetHostsAPI?
+    /// Where the services this server does not implement are forwarded.
+    let backend: ServiceBackend?
 
     init(config: ServerConfig, regions: Regions, sts: STSService, iam: IAMService, authorizer: Authorizer,
-         internet: InternetHostsAPI? = nil, isolationAvailable: Bool, sandboxStatus: [String: String] = [:], logger: Logger) {
+         internet: InternetHostsAPI? = nil, backend: ServiceBackend? = nil, isolationAvailable: Bool,
+         sandboxStatus: [String: String] = [:], logger: Logger) {
+        self.backend = backend
         let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
         self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
         self.internet = internet
@@ -37,10 +42,18 @@ public final class APIRouter: HTTPResponder {
     }
 
     /// The wire protocol a request speaks, which decides how its errors look.
-    enum WireProtocol {
+    enum WireProtocol: Equatable {
         case ec2, iam, sts, lambda, logs, ssm
+        /// A service forwarded to the backend, by its signing name.
+        case backend(String)
         /// Served per region (IAM and STS are global).
-        var isRegional: Bool { self == .ec2 || self == .lambda || self == .logs || self == .ssm }
+        var isRegional: Bool {
+            switch self {
+            case .ec2, .lambda, .logs, .ssm: true
+            case .backend(let name): name != "s3"
+            case .iam, .sts: false
+            }
+        }
     }
 
     /// A request past authentication: its protocol, its context and, for Query protocols, its parameters.
@@ -115,6 +128,7 @@ public final class APIRouter: HTTPResponder {
         case .lambda: service = "lambda"
         case .logs: service = "logs"
         case .ssm: service = "ssm"
+        case .backend(let name): service = name
         }
         if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
         if proto.isRegional && !Regions.isServed(a.region, home: home) { return unknownRegion(a.region) }
@@ -145,6 +159,7 @@ public final class APIRouter: HTTPResponder {
 
     /// Parameters of a Query-protocol request (nil for Lambda's REST paths).
     static func queryParameters(_ request: WireRequest) -> QueryParameters? {
+        if isForwarded(request) { return nil }
         let bodyIsJSON = [.lambda, .logs, .ssm].contains(guessProtocol(request, service: nil))
         return bodyIsJSON ? nil : QueryParameters(request: request)
     }
@@ -169,6 +184,7 @@ public final class APIRouter: HTTPResponder {
             case .lambda: return try await regions.services(a.context.region).lambda.handle(request, context: a.context)
             case .logs: return try cloudWatchLogs(request, context: a.context)
             case .ssm: return try parameterStore(request, context: a.context)
+            case .backend(let name): return try await forwardToBackend(request, service: name, context: a.context)
             }
         }
     }
@@ -194,7 +210,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try regions.services(a.context.region).ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
-        case .lambda, .logs, .ssm: throw QueryErrors.invalidAction(action)
+        case .lambda, .logs, .ssm, .backend: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
     }
@@ -207,6 +223,7 @@ public final class APIRouter: HTTPResponder {
         case .lambda, .logs: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
         case .ssm: denial = { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .backend(let name): denial = Self.backendDenial(name)
         }
         return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, denial: denial)
     }
@@ -218,6 +235,7 @@ public final class APIRouter: HTTPResponder {
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
         case .logs, .ssm: return Self.awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+        case .backend(let name): return Self.renderBackendError(e, service: name, requestID: requestID)
         }
     }
 
@@ -229,12 +247,14 @@ public final class APIRouter: HTTPResponder {
         case "lambda": return .lambda
         case "logs": return .logs
         case "ssm": return .ssm
+        case let name? where ServiceBackend.service(forScope: name) != nil: return .backend(name)
         default: break
         }
         if r.rawPath != "/" && r.rawPath != "" { return .lambda }
         if let target = r.header("x-amz-target") {
             if target.hasPrefix(CloudWatchLogsAPI.targetPrefix) { return .logs }
             if target.hasPrefix(SSMService.targetPrefix) { return .ssm }
+            if let forwarded = BackendServiceTable.service(forTarget: target) { return .backend(forwarded.signingName) }
         }
         switch params?["Version"] {
         case "2010-05-08": return .iam

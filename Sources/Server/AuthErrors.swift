@@ -13,7 +13,8 @@ enum AuthErrors {
         }
     }
 
-    static func error(for failure: SigV4Authorization.ParseFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
+    static func error(for failure: SigV4Authorization.ParseFailure, protocol given: APIRouter.WireProtocol) -> AWSError {
+        let proto = given.authStyle
         switch (failure, proto) {
         case (.missing, .lambda), (.missing, .logs), (.missing, .ssm):
             return AWSError(code: "MissingAuthenticationTokenException", message: "Missing Authentication Token",
@@ -33,29 +34,29 @@ enum AuthErrors {
 
     /// A well-formed signature whose access key id is not known (or not Active) under IAM enforcement.
     static func unknownAccessKey(protocol proto: APIRouter.WireProtocol) -> AWSError {
-        switch proto {
+        switch proto.authStyle {
         case .lambda, .logs, .ssm:
             return AWSError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.",
                             httpStatus: 403, lambdaType: nil)
         case .ec2:
             return AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", httpStatus: 401)
-        case .iam, .sts:
+        case .iam, .sts, .backend:
             return AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
         }
     }
 
     /// A signature scoped to another service or region: each protocol's code for a signature that does not match.
     static func wrongScope(_ message: String, protocol proto: APIRouter.WireProtocol) -> AWSError {
-        switch proto {
+        switch proto.authStyle {
         case .lambda, .logs, .ssm: return AWSError(code: "InvalidSignatureException", message: message, httpStatus: 403, lambdaType: nil)
         case .ec2: return AWSError(code: "AuthFailure", message: message, httpStatus: 401)
-        case .iam, .sts: return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
+        case .iam, .sts, .backend: return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
         }
     }
 
     /// A signature that does not verify under IAM enforcement, in each protocol's own terms.
     static func verificationFailure(_ f: SigV4VerificationFailure, protocol proto: APIRouter.WireProtocol) -> AWSError {
-        switch proto {
+        switch proto.authStyle {
         case .lambda, .logs, .ssm:
             return AWSError(code: f.isIncompleteSignature ? "IncompleteSignatureException" : "InvalidSignatureException",
                             message: f.message, httpStatus: 403, lambdaType: nil)
@@ -63,7 +64,7 @@ enum AuthErrors {
             if f.isTimeFailure { return AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400) }
             if f.isIncompleteSignature { return AWSError(code: "IncompleteSignature", message: f.message, httpStatus: 400) }
             return AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", httpStatus: 401)
-        case .iam, .sts:
+        case .iam, .sts, .backend:
             return AWSError(code: f.isIncompleteSignature ? "IncompleteSignature" : "SignatureDoesNotMatch",
                             message: f.message, httpStatus: f.isIncompleteSignature ? 400 : 403)
         }

@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import Persistence
 import Sandbox
+import ServiceBackends
 
 /// The composition root: opens the store, builds the services, serves HTTP until stopped.
 public final class LambdaVPCServer: Sendable {
@@ -28,6 +29,8 @@ public final class LambdaVPCServer: Sendable {
     public let fabric: FabricController
     /// How execution environments join their networks when the fabric is active.
     let environmentNetwork: FabricEnvironmentNetwork?
+    /// Where the services this server does not implement are forwarded.
+    let backend: ServiceBackend
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -66,8 +69,11 @@ public final class LambdaVPCServer: Sendable {
         for region in Set([config.region] + (try durable.partitions()).filter { $0 != SQLiteRecordStore.globalPartition }) {
             _ = try regions.services(region)
         }
+        backend = ServiceBackend(external: config.serviceBackend,
+                                 process: config.serviceBackend == nil
+                                     ? BackendProcess(accountId: config.accountId, dataDir: config.dataDir, logger: logger) : nil)
         let router = APIRouter(config: config, regions: regions, sts: STSService(), iam: iam, authorizer: authorizer,
-                               internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
+                               internet: InternetHostsAPI(fabric: fabric), backend: backend, isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
     }
@@ -93,6 +99,7 @@ public final class LambdaVPCServer: Sendable {
         // Environments first: invocations still running end (as a killed runtime would) and their requests get answers.
         await sandbox.shutdown()
         await http.shutdown()
+        backend.stop()
         try? await loops.shutdownGracefully()
         logger.info("stopped")
     }

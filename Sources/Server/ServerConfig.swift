@@ -1,4 +1,5 @@
 import ControlPlane
+import Foundation
 import NetworkFabric
 
 /// Everything `lambda-vpc serve` can be told, with the defaults of the CLI contract.
@@ -32,6 +33,9 @@ public struct ServerConfig: Sendable {
     public var networkFabric = true
     /// Whether the simulated internet reaches the host's network (`--egress host`); never in tests.
     public var egress = InternetEgress.none
+
+    /// Where services the server does not implement go (`--service-backend`); nil starts a supervised `moto_server`.
+    public var serviceBackend: URL?
 
     public init() {}
 }

@@ -82,6 +82,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not build VPC networks or run instances in the kernel, even with CAP_NET_ADMIN. [env: LAMBDA_VPC_NO_NETWORK] (default: off)")
     var noNetwork = false
 
+    @Option(help: "Where services lambda-vpc does not implement (DynamoDB, SQS, SNS, Secrets Manager, KMS, ...) are forwarded, e.g. http://127.0.0.1:4566; without it a moto_server is started on first use. [env: LAMBDA_VPC_SERVICE_BACKEND]")
+    var serviceBackend: String?
+
     @Flag(help: "Do not give regions a default VPC when they are first used (CreateDefaultVpc still makes one). [env: LAMBDA_VPC_NO_DEFAULT_VPC] (default: off)")
     var noDefaultVpc = false
 
@@ -108,6 +111,12 @@ struct Serve: AsyncParsableCommand {
         config.skipRoleChecks = skipRoleChecks || Self.envFlag(env["LAMBDA_VPC_SKIP_ROLE_CHECKS"])
         config.networkFabric = !(noNetwork || Self.envFlag(env["LAMBDA_VPC_NO_NETWORK"]))
         config.defaultVpc = !(noDefaultVpc || Self.envFlag(env["LAMBDA_VPC_NO_DEFAULT_VPC"]))
+        if let text = serviceBackend ?? env["LAMBDA_VPC_SERVICE_BACKEND"] {
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--service-backend must be an http(s) URL like http://127.0.0.1:4566 (got '\(text)')")
+            }
+            config.serviceBackend = url
+        }
         if let text = egress ?? env["LAMBDA_VPC_EGRESS"] {
             guard let e = InternetEgress(rawValue: text) else { throw ValidationError("--egress must be none or host (got '\(text)')") }
             config.egress = e

@@ -1,0 +1,83 @@
+import AWSWire
+import ControlPlane
+import Foundation
+import ServiceBackends
+
+/// Services forwarded to the backend: authenticated like any request, authorized here as `prefix:Operation` on the
+/// resource the input names (the table in `BackendServiceTable`), then re-signed and sent on.
+extension APIRouter.WireProtocol {
+    /// Which native protocol's authentication errors a protocol shares: forwarded awsJson services answer as Lambda
+    /// does, the other forwarded ones as the Query services.
+    var authStyle: APIRouter.WireProtocol {
+        guard case .backend(let name) = self else { return self }
+        if case .awsJSON? = ServiceBackend.service(forScope: name)?.wire { return .lambda }
+        return .iam
+    }
+}
+
+extension APIRouter {
+    /// True when the request's signature is scoped to a forwarded service (read before Query parameters are decoded).
+    static func isForwarded(_ request: WireRequest) -> Bool {
+        guard let header = request.header("authorization") ?? (request.rawQuery.contains("X-Amz-Credential") ? "q" : nil) else {
+            return false
+        }
+        guard header != "q" else { return (try? SigV4Authorization.parse(request).get()).map { ServiceBackend.service(forScope: $0.service) != nil } ?? false }
+        // `Credential=KEY/DATE/REGION/SERVICE/aws4_request`: the fourth field.
+        guard let range = header.range(of: "Credential=") else { return false }
+        let parts = header[range.upperBound...].prefix { $0 != "," && $0 != " " }.split(separator: "/")
+        return parts.count >= 5 && ServiceBackend.service(forScope: String(parts[3])) != nil
+    }
+
+    func forwardToBackend(_ request: WireRequest, service name: String, context ctx: RequestContext) async throws -> WireResponse {
+        guard let service = ServiceBackend.service(forScope: name), let backend else {
+            throw AWSError(code: "UnknownOperationException", message: "The service \(name) is not served here", httpStatus: 400)
+        }
+        if ctx.isAuthorizing {
+            let input = BackendInput.read(request, wire: service.wire)
+            try ctx.authorize(service.iamAction(input), service.resource(input, ctx.region, ctx.accountId))
+        }
+        do {
+            var response = try await backend.forward(request, service: service, region: ctx.region)
+            response.headers.append(("x-lambda-vpc-backend", name))
+            return response
+        } catch let e as BackendError {
+            guard case .unavailable(let why) = e else { throw e }
+            throw AWSError(code: "ServiceUnavailable", message: "The service backend is unavailable: \(why)", httpStatus: 503,
+                           senderFault: false)
+        } catch let e as URLError {
+            throw AWSError(code: "ServiceUnavailable", message: "The service backend did not answer: \(e.localizedDescription)",
+                           httpStatus: 503, senderFault: false)
+        }
+    }
+
+    /// Each forwarded service refuses in its own words: awsJson's `AccessDeniedException`, Query's `AccessDenied` /
+    /// SNS's `AuthorizationError`.
+    static func backendDenial(_ name: String) -> @Sendable (Principal, String, String, Bool) -> AWSError {
+        { principal, action, resource, explicit in
+            let text = Authorizer.denialText(principal, action: action, resource: resource, explicit: explicit)
+            switch ServiceBackend.service(forScope: name)?.wire {
+            case .query?: return AWSError(code: name == "sns" ? "AuthorizationError" : "AccessDenied", message: text, httpStatus: 403)
+            case .restXML?: return AWSError(code: "AccessDenied", message: text, httpStatus: 403)
+            default: return AWSError(code: "AccessDeniedException", message: text, httpStatus: 400)
+            }
+        }
+    }
+
+    static func renderBackendError(_ e: AWSError, service name: String, requestID: String) -> WireResponse {
+        switch ServiceBackend.service(forScope: name)?.wire {
+        case .query?:
+            return ErrorEnvelope.query(e, xmlns: "http://\(name).amazonaws.com/doc/", requestID: requestID)
+        case .restXML?:
+            var xml = XMLWriter()
+            xml.element("Error") { w in w.element("Code", e.code); w.element("Message", e.message); w.element("RequestId", requestID) }
+            return WireResponse(status: e.httpStatus, headers: [("Content-Type", "application/xml"), ("x-amz-request-id", requestID)],
+                                body: Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.text).utf8))
+        case .awsJSON(let version)?:
+            var r = awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+            r.headers[0] = ("Content-Type", "application/x-amz-json-\(version)")
+            return r
+        default:
+            return awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+        }
+    }
+}
