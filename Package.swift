@@ -43,8 +43,12 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
                           path: "benchmarks/fabric-bench", exclude: ["RESULTS.md"], swiftSettings: strict),
+        .target(name: "Workloads", dependencies: [
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends", "Workloads",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,6 +87,9 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: strict),
         .testTarget(name: "NetworkFabricTests", dependencies: ["NetworkFabric", "CloudModel"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strict),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "ControlPlane", "CloudModel", "Sandbox", "NetworkFabric", "AWSWire",
+                                                            .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire", "IAMPolicy"], swiftSettings: strict),
     ]
 )

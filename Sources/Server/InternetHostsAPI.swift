@@ -2,6 +2,7 @@ import AWSWire
 import CloudModel
 import Foundation
 import NetworkFabric
+import Workloads
 
 /// `/_lambda-vpc/internet/hosts`: the simulated internet's hosts, for `lambda-vpc internet run`.
 /// `POST {"address": "203.0.113.10"}` builds a host namespace holding that address (201 with its namespace);

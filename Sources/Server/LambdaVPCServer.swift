@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import Persistence
 import Sandbox
+import Workloads
 import ServiceBackends
 
 /// The composition root: opens the store, builds the services, serves HTTP until stopped.

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Persistence
 import Sandbox
+import Workloads
 import Synchronization
 
 /// One region's world: its store partition, the services that answer requests signed for it, and its background

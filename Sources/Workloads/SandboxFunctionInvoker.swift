@@ -8,7 +8,7 @@ import Synchronization
 
 /// Runs invocations the control plane allowed in the sandbox's execution environments: builds the FunctionSpec from the
 /// version's configuration and maps the sandbox's refusals to Lambda's errors.
-final class SandboxFunctionInvoker: FunctionInvoker {
+public final class SandboxFunctionInvoker: FunctionInvoker {
     let pool: SandboxPool
     let codeStore: FileCodeStore
     let region: String
@@ -21,13 +21,13 @@ final class SandboxFunctionInvoker: FunctionInvoker {
     /// and the warm environments of the old one are dropped at once instead of idling until reaped.
     private let lastSpec = Mutex<[String: FunctionSpec]>([:])
 
-    init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String, store: StateStore,
+    public init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String, store: StateStore,
          attachesNetworks: Bool) {
         self.pool = pool; self.codeStore = codeStore; self.region = region; self.accountId = accountId
         self.store = store; self.attachesNetworks = attachesNetworks
     }
 
-    func invoke(_ request: InvocationRequest) async throws -> InvocationResult {
+    public func invoke(_ request: InvocationRequest) async throws -> InvocationResult {
         let spec = try spec(for: request.config)
         let key = spec.functionArn + "\u{0}" + spec.version
         let changed = lastSpec.withLock { known -> Bool in

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Server
+@testable import Workloads
 
 /// User data runs as cloud-init runs it: under its `#!` interpreter (with the one optional argument Linux passes),
 /// else under /bin/sh, always with the script's path as the last argument.

@@ -8,14 +8,14 @@ import Sandbox
 /// Removes deployment packages (`code/<sha>.zip`) and their unpacked copies (`tasks/<sha>/`) once no function version,
 /// `$LATEST` included, in any region references their SHA-256: after every committed write (DeleteFunction, UpdateFunctionCode,
 /// DeleteFunction of a version) and once a minute for whatever a race left behind.
-final class CodeSweeper: Sendable {
+public final class CodeSweeper: Sendable {
     private let stores: RegionalStores
     private let zips: FileCodeStore
     private let pool: SandboxPool
     private let wake: AsyncStream<Void>
     private let wakeUp: AsyncStream<Void>.Continuation
 
-    init(stores: RegionalStores, zips: FileCodeStore, pool: SandboxPool) {
+    public init(stores: RegionalStores, zips: FileCodeStore, pool: SandboxPool) {
         self.stores = stores; self.zips = zips; self.pool = pool
         // One pending wake-up is enough: a sweep reads the newest state, whatever the commits before it were.
         (wake, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -56,7 +56,7 @@ final class CodeSweeper: Sendable {
     }
 
     /// Sweeps at start (leftovers of an earlier run), then on every wake-up; cancel the task to stop.
-    func start() -> Task<Void, Never> {
+    public func start() -> Task<Void, Never> {
         let wakeUp = self.wakeUp
         let ticker = Task.detached {
             while !Task.isCancelled {

@@ -6,7 +6,7 @@ import NetworkFabric
 import Sandbox
 import Synchronization
 import Testing
-@testable import Server
+@testable import Workloads
 
 /// Which network a function's environments join, and how they are wired to it and unwired.
 @Suite(.serialized) struct FunctionNetworkTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Server
+@testable import Workloads
 
 /// An instance's console: what GetConsoleOutput shows and what stays on disk.
 @Suite struct ConsoleLogTests {

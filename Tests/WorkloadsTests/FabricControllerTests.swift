@@ -3,7 +3,7 @@ import ControlPlane
 import Foundation
 import Logging
 import Testing
-@testable import Server
+@testable import Workloads
 
 /// The fabric controller when it must stay out of the kernel.
 @Suite struct FabricControllerTests {

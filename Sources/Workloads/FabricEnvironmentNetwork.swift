@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Spreading: a new environment joins the function's ENI (one per subnet) that carries the fewest of this server's
 /// environments, ties broken round-robin, so concurrent environments spread over the subnets as AWS spreads them.
-final class FabricEnvironmentNetwork: EnvironmentNetwork {
+public final class FabricEnvironmentNetwork: EnvironmentNetwork {
     let fabric: LinuxFabric
     let namespaces: NamespaceNetwork
     let logger: Logger
@@ -27,16 +27,16 @@ final class FabricEnvironmentNetwork: EnvironmentNetwork {
     }
     private let ledger = Mutex(Ledger())
 
-    init(fabric: LinuxFabric, dataDir: String, logger: Logger, refresh: @escaping @Sendable () async -> Void) {
+    public init(fabric: LinuxFabric, dataDir: String, logger: Logger, refresh: @escaping @Sendable () async -> Void) {
         self.fabric = fabric
         self.namespaces = NamespaceNetwork(dataDir: dataDir)
         self.logger = logger
         self.refresh = refresh
     }
 
-    var isolates: Bool { true }
+    public var isolates: Bool { true }
 
-    func create(environmentId: String, attachment: NetworkAttachment?) throws -> EnvironmentNetworkHandle {
+    public func create(environmentId: String, attachment: NetworkAttachment?) throws -> EnvironmentNetworkHandle {
         if isClosed { throw SandboxError.shutDown }
         let start = DispatchTime.now().uptimeNanoseconds
         let handle = try namespaces.create(environmentId: environmentId, attachment: nil)
@@ -58,7 +58,7 @@ final class FabricEnvironmentNetwork: EnvironmentNetwork {
         }
     }
 
-    func destroy(_ handle: EnvironmentNetworkHandle) {
+    public func destroy(_ handle: EnvironmentNetworkHandle) {
         if let name = handle.namespaceName {
             // Detach first: the fabric removes the link's far end explicitly, even if something keeps the namespace alive.
             do {
@@ -71,10 +71,10 @@ final class FabricEnvironmentNetwork: EnvironmentNetwork {
         namespaces.destroy(handle)
     }
 
-    func removeLeftovers() { namespaces.removeLeftovers() }
+    public func removeLeftovers() { namespaces.removeLeftovers() }
 
     /// No environment attaches from now on (called before the fabric is torn down).
-    func close() { ledger.withLock { $0.closed = true } }
+    public func close() { ledger.withLock { $0.closed = true } }
 
     private var isClosed: Bool { ledger.withLock { $0.closed } }
 

@@ -94,7 +94,7 @@ public final class FabricController: Sendable {
     }
 
     /// Adds an internet host after the latest store is in the kernel (so routes toward it are complete).
-    func addInternetHost(_ address: IPv4Address) async throws -> String {
+    public func addInternetHost(_ address: IPv4Address) async throws -> String {
         guard let fabric else { throw FabricError.noCapability }
         _ = await Self.reconcile(fabric, stores, logger)
         let ns = try await fabric.addInternetHost(address)
@@ -103,7 +103,7 @@ public final class FabricController: Sendable {
     }
 
     /// Ends an internet host's programs and removes its namespace; false when there is no such host.
-    func removeInternetHost(_ address: IPv4Address) async throws -> Bool {
+    public func removeInternetHost(_ address: IPv4Address) async throws -> Bool {
         guard let fabric, await fabric.internetHosts().contains(address) else { return false }
         NamespaceProcess.killAll(inNamespace: fabric.names.internetHostNamespace(address))
         try await fabric.removeInternetHost(address)
@@ -112,7 +112,7 @@ public final class FabricController: Sendable {
     }
 
     /// Reconciles the snapshot that is latest when the fabric gets to it; false when it failed (logged).
-    static func reconcile(_ fabric: LinuxFabric, _ stores: RegionalStores, _ logger: Logger) async -> Bool {
+    public static func reconcile(_ fabric: LinuxFabric, _ stores: RegionalStores, _ logger: Logger) async -> Bool {
         do {
             // Every region's VPCs in one model: they are isolated from each other anyway, and kernel names come from ids.
             let report = try await fabric.reconcile(latest: { FabricModel(state: stores.unionSnapshot()) })
