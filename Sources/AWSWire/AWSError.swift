@@ -61,4 +61,21 @@ public enum ErrorEnvelope {
         let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return .json(e.httpStatus, Array(data), requestID: requestID, extraHeaders: [("x-amzn-ErrorType", e.code)])
     }
+
+    /// awsJson 1.0 and 1.1 (CloudWatch Logs, SSM, DynamoDB, ...): `{"__type": CODE, "message": ...}`.
+    public static func awsJSON(_ e: AWSError, version: String = "1.1", requestID: String) -> WireResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: ["__type": e.code, "message": e.message], options: [.sortedKeys]))
+            ?? Data("{}".utf8)
+        return WireResponse(status: e.httpStatus,
+                            headers: [("Content-Type", "application/x-amz-json-\(version)"), ("x-amzn-RequestId", requestID)],
+                            body: Array(data))
+    }
+
+    /// REST-XML (S3 and the services like it): `<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>`.
+    public static func restXML(_ e: AWSError, requestID: String) -> WireResponse {
+        var xml = XMLWriter()
+        xml.element("Error") { w in w.element("Code", e.code); w.element("Message", e.message); w.element("RequestId", requestID) }
+        return WireResponse(status: e.httpStatus, headers: [("Content-Type", "application/xml"), ("x-amz-request-id", requestID)],
+                            body: Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.text).utf8))
+    }
 }

@@ -68,16 +68,11 @@ extension APIRouter {
         case .query?:
             return ErrorEnvelope.query(e, xmlns: "http://\(name).amazonaws.com/doc/", requestID: requestID)
         case .restXML?:
-            var xml = XMLWriter()
-            xml.element("Error") { w in w.element("Code", e.code); w.element("Message", e.message); w.element("RequestId", requestID) }
-            return WireResponse(status: e.httpStatus, headers: [("Content-Type", "application/xml"), ("x-amz-request-id", requestID)],
-                                body: Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.text).utf8))
+            return ErrorEnvelope.restXML(e, requestID: requestID)
         case .awsJSON(let version)?:
-            var r = awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
-            r.headers[0] = ("Content-Type", "application/x-amz-json-\(version)")
-            return r
+            return ErrorEnvelope.awsJSON(e, version: version, requestID: requestID)
         default:
-            return awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+            return ErrorEnvelope.restJSON(e, requestID: requestID)
         }
     }
 }

@@ -234,7 +234,7 @@ public final class APIRouter: HTTPResponder {
         case .iam: return ErrorEnvelope.query(e, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", requestID: requestID)
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
-        case .logs, .ssm: return Self.awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+        case .logs, .ssm: return ErrorEnvelope.awsJSON(e, requestID: requestID)
         case .backend(let name): return Self.renderBackendError(e, service: name, requestID: requestID)
         }
     }
@@ -283,12 +283,6 @@ public final class APIRouter: HTTPResponder {
         try regions.services(ctx.region).ssm.handle(target: request.header("x-amz-target") ?? "", body: request.body, context: ctx)
     }
 
-    static func awsJSON(status: Int, _ object: [String: String], requestID: String) -> WireResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return WireResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
-                            body: Array(data))
-    }
-
     static let notFound = WireResponse(status: 404, headers: [("Content-Type", "application/json")],
                                        body: Array("{\"message\":\"Not found\"}".utf8))
 
@@ -310,10 +304,8 @@ public final class APIRouter: HTTPResponder {
                 return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
             case .failure(let refusal)?:
                 // As S3 refuses a presigned URL that is expired or altered.
-                var xml = XMLWriter()
-                xml.element("Error") { e in e.element("Code", "AccessDenied"); e.element("Message", refusal.message) }
-                return WireResponse(status: 403, headers: [("Content-Type", "application/xml")],
-                                    body: Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.text).utf8))
+                return ErrorEnvelope.restXML(AWSError(code: "AccessDenied", message: refusal.message, httpStatus: 403),
+                                             requestID: newRequestID())
             case nil:
                 return Self.notFound
             }
