@@ -85,7 +85,9 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: strict),
         .testTarget(name: "NetworkFabricTests", dependencies: ["NetworkFabric", "CloudModel"], swiftSettings: strict),
-        .testTarget(name: "ServerTests", dependencies: ["Server"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", .product(name: "X509", package: "swift-certificates"),
+        ], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "CloudModel", "AWSWire", "IAMPolicy"], swiftSettings: strict),
     ]
 )

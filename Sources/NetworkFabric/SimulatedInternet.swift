@@ -11,6 +11,8 @@ public enum SimulatedInternet {
     public static let coreAddress = IPv4Address("169.254.0.1")!
     /// A VPC router's own address on its uplink (the source of its ARP requests).
     public static let routerUplinkAddress = IPv4Address("169.254.0.2")!
+    /// The service edge's own address on its uplink (the source of its ARP requests; it answers in `ServiceEdge.block`).
+    public static let edgeUplinkAddress = IPv4Address("169.254.0.3")!
     /// The public address the lambda network masquerades functions without VpcConfig to (RFC 6598 shared space,
     /// never routed into a VPC: the core knows VPCs only by their Elastic IPs).
     public static let lambdaPublicAddress = IPv4Address("100.64.0.1")!

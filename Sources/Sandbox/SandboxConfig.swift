@@ -23,6 +23,8 @@ public struct SandboxConfig: Sendable {
     /// Log retention: per group, the newest streams up to this many bytes, none older than this many seconds.
     public var logRetentionBytesPerGroup: Int
     public var logRetentionSeconds: Double
+    /// The CA bundle environments trust (system CAs + the data dir's CA), nil: the host's as it is.
+    public var trustBundle: TrustBundle?
 
     public init(dataDir: String, networkNamespaces: Bool? = nil, isolation: Bool? = nil, idleReapAfterSeconds: Double = 300,
                 accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,

@@ -92,9 +92,10 @@ public final class APIRouter: HTTPResponder {
         case .failure(let f):
             return .failure(EarlyAnswer(render(AuthErrors.error(for: .signature(f), protocol: proto), proto, requestID)))
         }
-        let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
+        var ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: config.region,
                                  principal: principal, sourceIP: request.sourceIP,
                                  authorization: config.enforceIAM ? authorization(proto, caller: verified, now: now) : nil)
+        if let edge = request.edge { EdgeOrigin.fill(&ctx, arrival: edge, state: ec2.store.snapshot()) }
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 

@@ -29,6 +29,8 @@ public final class LambdaVPCServer: Sendable {
     public let fabric: FabricController
     /// How execution environments join their networks when the fabric is active.
     let environmentNetwork: FabricEnvironmentNetwork?
+    /// HTTP and HTTPS at the service edge's addresses (nil without the data dir's CA).
+    let edge: ServiceEdgeListener?
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -37,7 +39,15 @@ public final class LambdaVPCServer: Sendable {
         ServerPresence.hold(directory: config.dataDir)
         store = try StateStore(durable: durable, clock: SystemTimeSource())
         isolationAvailable = LinuxFabric.hasNetAdmin()
-        fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
+        // The service edge's CA, trusted inside functions and instances.
+        let authority: EdgeCertificateAuthority?
+        do { authority = try EdgeCertificateAuthority.open(dataDir: config.dataDir) } catch {
+            logger.error("service edge off: cannot set up the data dir's CA: \(error)")
+            authority = nil
+        }
+        let trust = authority.map { TrustBundle.onThisHost(hostPath: $0.bundlePath) }
+        fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress,
+                                  trust: trust, logger: logger)
         let runtime = fabric.instanceRuntime
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
         lifecycle = LifecycleReconciler(store: store, runtime: runtime,
@@ -54,9 +64,10 @@ public final class LambdaVPCServer: Sendable {
                 _ = await FabricController.reconcile(f, store, logger)
             }
         }
-        sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
-                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
-                              network: environmentNetwork, group: loops, logger: logger)
+        var sandboxConfig = SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
+                                          accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit)
+        sandboxConfig.trustBundle = trust
+        sandbox = SandboxPool(config: sandboxConfig, network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(store: store, zips: codeStore, pool: sandbox)
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
                                              store: store, attachesNetworks: environmentNetwork != nil)
@@ -71,11 +82,14 @@ public final class LambdaVPCServer: Sendable {
                                logs: logsAPI, ssm: SSMService(store: store), internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
+        let server = http
+        edge = try authority.map { try ServiceEdgeListener(http: server, authority: $0, logger: logger) }
     }
 
     /// Serves until SIGINT or SIGTERM, then stops cleanly.
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
+        if let edge, let f = fabric.fabric { await f.serveEdge { edge.receive($0) } }
         fabric.start()
         let reconcileTask = reconciler.start()
         let sweepTask = codeSweeper.start()

@@ -1,0 +1,230 @@
+"""The service edge: "public AWS" at 198.18.0.0/15 on the simulated internet. Functions reach it over HTTPS with the
+SDK's defaults (the data dir's CA is trusted through the standard bundle paths and variables), through the lambda
+network without VpcConfig and through a NAT gateway from a VPC; a private subnet without a way out times out. Under
+--enforce-iam a policy condition on aws:SourceIp sees the NAT gateway's Elastic IP.
+
+Until the DNS resolver lands, the function code maps AWS's names to their edge addresses itself (a getaddrinfo
+wrapper inside the test function, nothing in the server): the rest is the SDK's default endpoint and TLS checks."""
+import functools
+import importlib
+import io
+import json
+import os
+import time
+import zipfile
+
+import pytest
+
+from conftest import ACCOUNT, REGION, Server, lambda_role
+from invoke_support import wait_active
+from lambda_support import unique
+from network_support import require_net_admin, wait_for
+
+# ServiceEdge.swift: 198.18.<region slot>.<service index + 1>; us-east-1 is slot 14 (AWSRegions.all), ec2 is
+# service 0, sts 2, lambda 3.
+EDGE = {"ec2": "198.18.14.1", "sts": "198.18.14.3", "lambda": "198.18.14.4"}
+
+EDGE_FUNCTION = """
+import json, os, socket, time
+EDGE = %s
+_real = socket.getaddrinfo
+def _edge_names(host, *args, **kw):
+    # Stands in for the VPC's DNS resolver: sts.us-east-1.amazonaws.com -> its edge address.
+    service = str(host).split(".")[0]
+    if str(host).endswith(".amazonaws.com") and service in EDGE:
+        host = EDGE[service]
+    return _real(host, *args, **kw)
+socket.getaddrinfo = _edge_names
+
+import boto3, botocore.config
+
+def handler(event, context):
+    if event.get("probe"):
+        s = socket.socket(); s.settimeout(event["probe"])
+        began = time.time()
+        try:
+            s.connect((EDGE["sts"], 443)); return {"connected": True}
+        except OSError as e:
+            return {"connected": False, "error": str(e) or type(e).__name__, "seconds": time.time() - began}
+        finally:
+            s.close()
+    creds = {}
+    if event.get("key"):
+        creds = dict(aws_access_key_id=event["key"], aws_secret_access_key=event["secret"], aws_session_token=None)
+    cfg = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5)
+    out = {"env": {k: os.environ.get(k) for k in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")}}
+    with open("/etc/ssl/certs/ca-certificates.crt") as f:
+        out["system_bundle"] = f.read()
+    try:
+        if event.get("call") == "ec2":
+            ec2 = boto3.client("ec2", config=cfg, **creds)
+            out["vpcs"] = len(ec2.describe_vpcs()["Vpcs"])
+        else:
+            sts = boto3.client("sts", config=cfg, **creds)
+            out["identity"] = sts.get_caller_identity()
+            out["identity"].pop("ResponseMetadata")
+            out["url"] = sts.meta.endpoint_url
+            plain = boto3.client("sts", config=cfg, endpoint_url="http://" + EDGE["sts"], **creds)
+            out["plain"] = plain.get_caller_identity()["Account"]
+    except Exception as e:
+        out["error"] = type(e).__name__ + ": " + str(e)
+    return out
+""" % json.dumps(EDGE)
+
+
+@functools.lru_cache(maxsize=1)
+def package_with_boto3():
+    """index.py with boto3 and its dependencies from the tests' own site-packages (AWS's runtimes bring boto3, the
+    interpreters here do not), botocore's models cut to the services called."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("index.py", EDGE_FUNCTION)
+        for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"):
+            path = importlib.import_module(name).__file__
+            if os.path.basename(path) != "__init__.py":
+                z.write(path, os.path.basename(path))
+                continue
+            root = os.path.dirname(path)
+            for d, _, files in os.walk(root):
+                rel = os.path.relpath(d, os.path.dirname(root))
+                parts = rel.split(os.sep)
+                if "__pycache__" in parts or (parts[:2] == ["botocore", "data"] and len(parts) > 2
+                                              and parts[2] not in ("sts", "ec2", "lambda")):
+                    continue
+                for f in files:
+                    if not f.endswith(".pyc"):
+                        z.write(os.path.join(d, f), os.path.join(rel, f))
+    return buf.getvalue()
+
+
+def deploy_edge_function(lam, role, vpc=None):
+    name = unique("edge")
+    args = dict(FunctionName=name, Runtime="python3.12", Handler="index.handler", Role=role, Timeout=15,
+                MemorySize=512, Code={"ZipFile": package_with_boto3()})
+    if vpc:
+        args["VpcConfig"] = vpc
+    lam.create_function(**args)
+    wait_active(lam, name)
+    return name
+
+
+def call(lam, name, event):
+    r = lam.invoke(FunctionName=name, Payload=json.dumps(event).encode())
+    body = json.loads(r["Payload"].read())
+    assert "FunctionError" not in r, body
+    return body
+
+
+def private_network(ec2):
+    vpc = ec2.create_vpc(CidrBlock="10.91.0.0/16")["Vpc"]["VpcId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.91.1.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.91.2.0/24")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(VpcId=vpc, GroupName=unique("fn"), Description="edge test")["GroupId"]
+    private_rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=private_rtb, SubnetId=private)
+    return vpc, public, private, sg, private_rtb
+
+
+def add_nat(ec2, vpc, public, private_rtb):
+    """An internet gateway for the public subnet, a NAT gateway in it, and the private table's default route to it;
+    returns the NAT's Elastic IP."""
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=public_rtb, SubnetId=public)
+    ec2.create_route(RouteTableId=public_rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    eip = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    wait_for(lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["State"] == "available",
+             "the NAT gateway to be available")
+    ec2.create_route(RouteTableId=private_rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    return eip["PublicIp"]
+
+
+@pytest.fixture(scope="module")
+def edge_server():
+    require_net_admin()
+    s = Server(extra_args=["--eni-create-delay", "0ms", "--nat-create-delay", "100ms"]).start()
+    yield s
+    s.cleanup()
+
+
+def test_a_function_without_vpc_config_calls_sts_over_https_with_sdk_defaults(edge_server):
+    lam = edge_server.client("lambda")
+    name = deploy_edge_function(lam, lambda_role(edge_server, vpc=False))
+    out = call(lam, name, {})
+    assert "error" not in out, out
+    assert out["url"] == "https://sts.us-east-1.amazonaws.com", "the SDK's default endpoint"
+    assert out["identity"]["Account"] == ACCOUNT and out["plain"] == ACCOUNT, "HTTPS on :443 and HTTP on :80"
+    bundle = "/etc/ssl/certs/ca-certificates.crt"
+    assert out["env"] == {k: bundle for k in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")}
+    with open(os.path.join(edge_server.data_dir, "ca", "ca.pem")) as f:
+        ca = f.read()
+    with open(bundle) as f:
+        host_bundle = f.read()
+    assert ca.strip() in out["system_bundle"] and out["system_bundle"].startswith(host_bundle), \
+        "the function's system bundle is the host's plus the data dir's CA"
+    assert ca.strip() not in host_bundle, "the host's own trust store is untouched"
+    # The host endpoint keeps serving everything.
+    assert edge_server.client("sts").get_caller_identity()["Account"] == ACCOUNT
+
+
+def test_the_ca_is_made_once_per_data_dir(edge_server):
+    path = os.path.join(edge_server.data_dir, "ca", "ca.pem")
+    with open(path) as f:
+        before = f.read()
+    assert oct(os.stat(os.path.join(edge_server.data_dir, "ca", "ca-key.pem")).st_mode & 0o777) == "0o600"
+    edge_server.restart()
+    with open(path) as f:
+        assert f.read() == before, "a restart keeps the CA functions already trust"
+
+
+def test_private_subnet_times_out_until_a_nat_gateway_route_exists(edge_server):
+    ec2, lam = edge_server.client("ec2"), edge_server.client("lambda")
+    vpc, public, private, sg, private_rtb = private_network(ec2)
+    name = deploy_edge_function(lam, lambda_role(edge_server), vpc={"SubnetIds": [private], "SecurityGroupIds": [sg]})
+    probe = call(lam, name, {"probe": 1.0})
+    assert probe["connected"] is False and probe["error"] == "timed out" and probe["seconds"] >= 0.9, \
+        f"a connect timeout, not a refusal: {probe}"
+
+    add_nat(ec2, vpc, public, private_rtb)
+    out = call(lam, name, {})
+    assert "error" not in out, out
+    assert out["identity"]["Account"] == ACCOUNT
+
+
+@pytest.fixture(scope="module")
+def enforced_edge():
+    require_net_admin()
+    s = Server(extra_args=["--enforce-iam", "--eni-create-delay", "0ms", "--nat-create-delay", "100ms"]).start()
+    yield s
+    s.cleanup()
+
+
+def test_source_ip_condition_sees_the_nat_gateways_elastic_ip(enforced_edge):
+    ec2, lam, iam = enforced_edge.client("ec2"), enforced_edge.client("lambda"), enforced_edge.client("iam")
+    vpc, public, private, sg, private_rtb = private_network(ec2)
+    nat_ip = add_nat(ec2, vpc, public, private_rtb)
+    user = unique("edge")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="from-nat", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVpcs", "Resource": "*",
+                                                "Condition": {"IpAddress": {"aws:SourceIp": f"{nat_ip}/32"}}}]}))
+    k = iam.create_access_key(UserName=user)["AccessKey"]
+    event = {"call": "ec2", "key": k["AccessKeyId"], "secret": k["SecretAccessKey"]}
+
+    in_vpc = deploy_edge_function(lam, lambda_role(enforced_edge), vpc={"SubnetIds": [private], "SecurityGroupIds": [sg]})
+    outside = deploy_edge_function(lam, lambda_role(enforced_edge, vpc=False))
+    deadline = time.time() + 10
+    while True:
+        out = call(lam, in_vpc, event)
+        if "error" not in out or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert out.get("vpcs", 0) >= 1 and "error" not in out, f"allowed from the NAT's Elastic IP {nat_ip}: {out}"
+    denied = call(lam, outside, event)
+    assert "UnauthorizedOperation" in denied.get("error", ""), f"the lambda network's address is not the NAT's: {denied}"
+    host = enforced_edge.client("ec2", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+    with pytest.raises(Exception) as e:
+        host.describe_vpcs()
+    assert "UnauthorizedOperation" in str(e.value), "nor is the host endpoint's"
