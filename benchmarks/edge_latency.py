@@ -63,7 +63,9 @@ def zipped(text):
     have no boto3), botocore's models cut to STS."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("index.py", text)
+        info = zipfile.ZipInfo("index.py")
+        info.external_attr = 0o100644 << 16  # readable by the function's user
+        z.writestr(info, text)
         for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"):
             path = importlib.import_module(name).__file__
             if os.path.basename(path) != "__init__.py":

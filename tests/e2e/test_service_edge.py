@@ -78,7 +78,9 @@ def package_with_boto3():
     interpreters here do not), botocore's models cut to the services called."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("index.py", EDGE_FUNCTION)
+        info = zipfile.ZipInfo("index.py")
+        info.external_attr = 0o100644 << 16  # readable by the function's user
+        z.writestr(info, EDGE_FUNCTION)
         for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"):
             path = importlib.import_module(name).__file__
             if os.path.basename(path) != "__init__.py":
