@@ -10,6 +10,7 @@ import importlib
 import io
 import json
 import os
+import sys
 import time
 import zipfile
 
@@ -18,7 +19,7 @@ import pytest
 from conftest import ACCOUNT, REGION, Server, lambda_role
 from invoke_support import wait_active
 from lambda_support import unique
-from network_support import require_net_admin, wait_for
+from network_support import require_net_admin, run_instance, wait_console, wait_for, wait_running
 
 # ServiceEdge.swift: 198.18.<region slot>.<service index + 1>; us-east-1 is slot 14 (AWSRegions.all), ec2 is
 # service 0, sts 2, lambda 3.
@@ -193,6 +194,37 @@ def test_private_subnet_times_out_until_a_nat_gateway_route_exists(edge_server):
     out = call(lam, name, {})
     assert "error" not in out, out
     assert out["identity"]["Account"] == ACCOUNT
+
+
+INSTANCE_SCRIPT = """#!%s
+import json, socket, boto3
+_real = socket.getaddrinfo
+socket.getaddrinfo = lambda host, *a, **kw: _real(%r if host == "sts.us-east-1.amazonaws.com" else host, *a, **kw)
+with open("/etc/ssl/certs/ca-certificates.crt") as f:
+    bundle = f.read()
+try:
+    who = boto3.client("sts", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test").get_caller_identity()
+    print("IDENTITY", who["Account"], flush=True)
+except Exception as e:
+    print("FAILED", type(e).__name__, e, flush=True)
+print("BUNDLE", "lambda-vpc" in bundle, flush=True)
+""" % (sys.executable, EDGE["sts"])
+
+
+def test_an_instance_behind_a_nat_gateway_trusts_the_edge(edge_server):
+    ec2 = edge_server.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.92.0.0/16")["Vpc"]["VpcId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.92.1.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.92.2.0/24")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(VpcId=vpc, GroupName=unique("vm"), Description="edge test")["GroupId"]
+    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=rtb, SubnetId=private)
+    add_nat(ec2, vpc, public, rtb)
+    i, _ = run_instance(ec2, private, [sg], INSTANCE_SCRIPT)
+    wait_running(ec2, i)
+    lines = wait_console(ec2, i, lambda ls: any(l.startswith("BUNDLE") for l in ls), what="the script's report")
+    assert lines == [f"IDENTITY {ACCOUNT}", "BUNDLE True"], lines
+    ec2.terminate_instances(InstanceIds=[i])
 
 
 @pytest.fixture(scope="module")
