@@ -38,10 +38,12 @@ public struct ConditionContext: Sendable {
     /// Sets a single-valued key whose name the caller already lower-cased.
     public mutating func set(lowercasedKey key: String, _ value: String) { storage[key] = [value] }
 
-    /// Sets `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime` and `aws:RequestedRegion`, replacing any earlier value.
+    /// Sets `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, `aws:RequestedRegion` and the VPC endpoint keys,
+    /// replacing any earlier value; `aws:SecureTransport` becomes `true` over TLS.
     public mutating func setRequestGlobals(_ g: RequestGlobals) {
         if !storage.isEmpty { for k in RequestGlobals.keys { storage[k] = nil } }
         globals = g
+        if g.network.secureTransport { storage["aws:securetransport"] = ["true"] }
     }
 
     /// Sets a multivalued key; an empty array is present-but-empty.
@@ -103,7 +105,7 @@ public struct RequestGlobals: Sendable, Equatable {
 
     /// Their keys, lower-cased.
     static let keys = ["aws:sourceip", "aws:currenttime", "aws:epochtime", "aws:requestedregion",
-                       "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:securetransport"]
+                       "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce"]
 
     /// The value of a lower-cased key, nil when it is not one of these or the request does not carry it.
     func value(_ key: String) -> String? {
@@ -116,14 +118,14 @@ public struct RequestGlobals: Sendable, Equatable {
         case "aws:vpcsourceip": return network.sourceVpce == nil ? nil : network.vpcSourceIP
         case "aws:sourcevpc": return network.sourceVpce == nil ? nil : network.sourceVpc
         case "aws:sourcevpce": return network.sourceVpce
-        case "aws:securetransport": return network.secureTransport ? "true" : "false"
         default: return nil
         }
     }
 }
 
 /// How a request reached AWS, for `aws:SourceVpce`, `aws:SourceVpc`, `aws:VpcSourceIp` (present only for a request
-/// through a VPC endpoint, as on AWS) and `aws:SecureTransport`.
+/// through a VPC endpoint, as on AWS) and `aws:SecureTransport` (set by the authorizer over TLS; a principal's
+/// shared keys say `false`).
 public struct NetworkOrigin: Sendable, Equatable {
     public var sourceVpce: String?
     public var sourceVpc: String?

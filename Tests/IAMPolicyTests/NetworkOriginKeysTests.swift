@@ -24,7 +24,7 @@ struct NetworkOriginKeysTests {
         #expect(c.values("aws:SourceIp") == nil)
         #expect(c.values("aws:SourceVpce") == ["vpce-1"] && c.values("aws:SourceVpc") == ["vpc-1"]
                 && c.values("aws:VpcSourceIp") == ["10.0.1.5"])
-        #expect(c.values("aws:SecureTransport") == ["false"])
+        #expect(c.values("aws:SecureTransport") == ["false"], "plain HTTP")
         let policy = try! CompiledPolicy(json: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}]}"#, id: "p")
         #expect(PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject", context: c)))
         #expect(!PolicySet([policy]).isAllowed(AuthorizationRequest(action: "s3:GetObject",
