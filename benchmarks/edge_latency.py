@@ -1,14 +1,15 @@
 """What the service edge adds to a call: p50 of STS GetCallerIdentity from a VPC function (private subnet, NAT gateway,
 through the simulated internet to the edge) against the same call on the host endpoint from the host. Both sides
-use boto3 with one kept-alive connection, so the SDK's own cost is in both and the difference is the path: the
-function's veth, its ENI's NAT and security groups, the VPC router, the NAT gateway, the IGW, the internet core,
-the edge namespace, and for HTTPS the TLS record layer.
+run the same loop (one signed request, one kept-alive connection, http.client, the same Python version), and the
+host's loop runs in the function environment's own cgroups so that both get the same CPU share on a busy machine:
+the difference is the path (the function's veth, its ENI's NAT and security groups, the VPC router, the NAT
+gateway, the IGW, the internet core, the edge namespace), the edge's origin lookup and, for HTTPS, TLS.
 
 Needs root (the network fabric). Usage:
   python3 benchmarks/edge_latency.py [--binary .build/debug/lambda-vpc] [--calls 400] [--rounds 3]
 """
 import argparse
-import importlib
+import glob
 import io
 import json
 import os
@@ -27,29 +28,79 @@ import boto3
 from botocore.config import Config
 
 EDGE_STS = "198.18.14.3"  # ServiceEdge: us-east-1 (slot 14), sts (index 2)
+STS_NAME = "sts.us-east-1.amazonaws.com"
 
-FUNCTION = """
-import socket, time, boto3, botocore.config
+# One signed GetCallerIdentity sent again and again on one kept-alive connection, timed per round trip: the same
+# code measures the edge (inside the function) and the host endpoint (on the host).
+LOOP = """
+import http.client, socket, ssl, time
 _real = socket.getaddrinfo
 def _edge(host, *a, **kw):
-    # No DNS resolver yet: the STS name resolves to its edge address here (what the VPC's resolver will answer).
-    return _real("%s" if host == "sts.us-east-1.amazonaws.com" else host, *a, **kw)
+    # No DNS resolver yet: the STS name resolves to its edge address here, as the VPC's resolver will answer.
+    return _real("%s" if host == "%s" else host, *a, **kw)
 socket.getaddrinfo = _edge
 
+def run(host, port, secure, headers, body, calls):
+    if secure:
+        # Verified against the bundle SSL_CERT_FILE names (the data dir's CA), for the name, by SNI.
+        c = http.client.HTTPSConnection(host, port, context=ssl.create_default_context())
+    else:
+        c = http.client.HTTPConnection(host, port)
+    times = []
+    for i in range(calls + 20):
+        t = time.perf_counter()
+        c.request("POST", "/", body=body, headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        if r.status != 200:
+            raise RuntimeError(data)
+        if i >= 20:
+            times.append(time.perf_counter() - t)
+    c.close()
+    return times
+""" % (EDGE_STS, STS_NAME)
+
+FUNCTION = LOOP + """
 def handler(event, context):
-    cfg = botocore.config.Config(retries={"max_attempts": 1})
-    out = {}
-    for scheme in ("http", "https"):
-        # HTTPS is the SDK's default endpoint, verified against the bundle AWS_CA_BUNDLE names.
-        url = None if scheme == "https" else "http://sts.us-east-1.amazonaws.com"
-        sts = boto3.client("sts", endpoint_url=url, config=cfg, region_name="us-east-1")
-        sts.get_caller_identity()
-        times = []
-        for _ in range(event["calls"]):
-            t = time.perf_counter(); sts.get_caller_identity(); times.append(time.perf_counter() - t)
-        out[scheme] = times
-    return out
-""" % EDGE_STS
+    h = event["headers"]
+    return {"http": run(event["host"], 80, False, h, event["body"], event["calls"]),
+            "https": run(event["host"], 443, True, h, event["body"], event["calls"])}
+"""
+
+HOST_SIDE = LOOP + """
+import json, sys
+a = json.loads(sys.stdin.read())
+print(json.dumps(run("127.0.0.1", a["port"], False, a["headers"], a["body"], a["calls"])))
+"""
+
+
+def signed_get_caller_identity(host):
+    """Headers and body of a GetCallerIdentity signed for `host` (the server checks no signature by default, but the
+    request is what an SDK sends)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    body = "Action=GetCallerIdentity&Version=2011-06-15"
+    req = AWSRequest(method="POST", url=f"http://{host}/", data=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Host": host})
+    SigV4Auth(Credentials("test", "test"), "sts", "us-east-1").add_auth(req)
+    return dict(req.headers.items()), body
+
+
+def host_side(python, port, headers, body, calls, server_pid):
+    """Runs the loop against the host endpoint in the function environment's own cgroups (same CPU share under
+    load as the function), with the function's Python version."""
+    p = subprocess.Popen([python, "-c", HOST_SIDE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    joined = 0
+    for procs in glob.glob(f"/sys/fs/cgroup/*/lv-sandbox/lv-env-{server_pid}-*/cgroup.procs") + \
+            glob.glob(f"/sys/fs/cgroup/lv-sandbox/lv-env-{server_pid}-*/cgroup.procs"):
+        with open(procs, "w") as f:
+            f.write(str(p.pid))
+        joined += 1
+    out, _ = p.communicate(json.dumps({"port": port, "headers": headers, "body": body, "calls": calls}))
+    if p.returncode != 0:
+        raise SystemExit("host loop failed")
+    return json.loads(out), joined
 
 
 def free_port():
@@ -59,35 +110,22 @@ def free_port():
 
 
 def zipped(text):
-    """index.py with boto3 and its dependencies from this Python's site-packages (the runtimes' interpreters here
-    have no boto3), botocore's models cut to STS."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with zipfile.ZipFile(buf, "w") as z:
         info = zipfile.ZipInfo("index.py")
         info.external_attr = 0o100644 << 16  # readable by the function's user
         z.writestr(info, text)
-        for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"):
-            path = importlib.import_module(name).__file__
-            if os.path.basename(path) != "__init__.py":
-                z.write(path, os.path.basename(path))
-                continue
-            root = os.path.dirname(path)
-            for d, _, files in os.walk(root):
-                rel = os.path.relpath(d, os.path.dirname(root))
-                parts = rel.split(os.sep)
-                if "__pycache__" in parts or (parts[:2] == ["botocore", "data"] and len(parts) > 2 and parts[2] != "sts"):
-                    continue
-                for f in files:
-                    if not f.endswith(".pyc"):
-                        z.write(os.path.join(d, f), os.path.join(rel, f))
     return buf.getvalue()
 
 
 def wait(pred, what, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
-        if pred():
-            return
+        try:
+            if pred():
+                return
+        except OSError:
+            pass
         time.sleep(0.05)
     raise SystemExit("timed out waiting for " + what)
 
@@ -137,22 +175,26 @@ def main():
                             VpcConfig={"SubnetIds": [private], "SecurityGroupIds": [sg]})
         wait(lambda: lam.get_function_configuration(FunctionName="edge-bench")["State"] == "Active", "the function")
 
-        host, edge_http, edge_https = [], [], []
+        interp = next((p for p in sorted(glob.glob("/root/.pyenv/versions/3.12*/bin/python3.12"), reverse=True)), sys.executable)
+        edge_headers, body = signed_get_caller_identity(STS_NAME)
+        host_headers, _ = signed_get_caller_identity(f"127.0.0.1:{port}")
+        host, edge_http, edge_https, joined = [], [], [], 0
         for _ in range(a.rounds):
-            r = lam.invoke(FunctionName="edge-bench", Payload=json.dumps({"calls": a.calls}).encode())
+            event = {"host": STS_NAME, "headers": edge_headers, "body": body, "calls": a.calls}
+            r = lam.invoke(FunctionName="edge-bench", Payload=json.dumps(event).encode())
             out = json.loads(r["Payload"].read())
             if "FunctionError" in r:
                 raise SystemExit(f"function failed: {out}")
             edge_http += out["http"]
             edge_https += out["https"]
-            sts.get_caller_identity()
-            for _ in range(a.calls):
-                t = time.perf_counter(); sts.get_caller_identity(); host.append(time.perf_counter() - t)
+            times, joined = host_side(interp, port, host_headers, body, a.calls, proc.pid)
+            host += times
         h, e, s = p50_ms(host), p50_ms(edge_http), p50_ms(edge_https)
-        print(f"GetCallerIdentity p50 over {len(host)} calls each (boto3, kept-alive connection):")
+        print(f"GetCallerIdentity p50 over {len(host)} calls each (one kept-alive connection, {a.rounds} interleaved rounds;")
+        print(f"  host loop in the function's cgroups: {joined > 0}, Python {os.path.basename(interp)} on both sides):")
         print(f"  host endpoint (HTTP, from the host)              {h:.3f} ms")
         print(f"  edge HTTP  (VPC function -> NAT -> IGW -> edge)  {e:.3f} ms   added {e - h:+.3f} ms")
-        print(f"  edge HTTPS (same path, TLS)                      {s:.3f} ms   added {s - h:+.3f} ms")
+        print(f"  edge HTTPS (same path, TLS, verified by name)    {s:.3f} ms   added {s - h:+.3f} ms")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
