@@ -19,7 +19,8 @@ import pytest
 from conftest import ACCOUNT, REGION, Server, lambda_role
 from invoke_support import wait_active
 from lambda_support import unique
-from network_support import require_net_admin, run_instance, wait_console, wait_for, wait_running
+from network_support import (doctor, fabric_tag, namespaces, require_net_admin, run_instance, wait_console, wait_for,
+                             wait_running)
 
 # ServiceEdge.swift: 198.18.<region slot>.<service index + 1>; us-east-1 is slot 14 (AWSRegions.all), ec2 is
 # service 0, sts 2, lambda 3.
@@ -171,14 +172,21 @@ def test_a_function_without_vpc_config_calls_sts_over_https_with_sdk_defaults(ed
     assert ca.strip() not in host_bundle, "the host's own trust store is untouched"
     # The host endpoint keeps serving everything.
     assert edge_server.client("sts").get_caller_identity()["Account"] == ACCOUNT
+    tag = fabric_tag(edge_server)
+    assert f"lv-{tag}-edge" in namespaces(tag)
+    report = doctor(edge_server)
+    assert report.returncode == 0 and "kernel matches the store" in report.stdout, report.stdout + report.stderr
 
 
-def test_the_ca_is_made_once_per_data_dir(edge_server):
+def test_the_ca_is_made_once_per_data_dir_and_the_edge_goes_with_the_server(edge_server):
     path = os.path.join(edge_server.data_dir, "ca", "ca.pem")
     with open(path) as f:
         before = f.read()
     assert oct(os.stat(os.path.join(edge_server.data_dir, "ca", "ca-key.pem")).st_mode & 0o777) == "0o600"
-    edge_server.restart()
+    tag = fabric_tag(edge_server)
+    edge_server.stop()
+    assert namespaces(tag) == [], "a stop removes the edge with the rest of the fabric"
+    edge_server.start()
     with open(path) as f:
         assert f.read() == before, "a restart keeps the CA functions already trust"
 
