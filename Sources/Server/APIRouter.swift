@@ -146,7 +146,9 @@ public final class APIRouter: HTTPResponder {
 
     public func respond(to request: WireRequest) async -> WireResponse {
         if let t = Self.functionUrlTarget(request, region: config.region) { return await functionUrl(request, t) }
-        if request.rawPath.hasPrefix("/_lambda-vpc/") {
+        // The internal endpoints belong to the host endpoint: "public AWS" has none, so at the edge such a path is
+        // just another (unsigned) AWS request.
+        if request.rawPath.hasPrefix("/_lambda-vpc/"), request.edge == nil {
             if let internet, internet.handles(request) {
                 if let refusal = refuseUnlessRoot(request) { return refusal }
                 return await internet.respond(to: request)

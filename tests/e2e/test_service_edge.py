@@ -69,6 +69,12 @@ def handler(event, context):
             out["url"] = sts.meta.endpoint_url
             plain = boto3.client("sts", config=cfg, endpoint_url="http://" + EDGE["sts"], **creds)
             out["plain"] = plain.get_caller_identity()["Account"]
+            import urllib.request, urllib.error
+            try:
+                urllib.request.urlopen("http://" + EDGE["sts"] + "/_lambda-vpc/health", timeout=3)
+                out["internal"] = "answered"
+            except urllib.error.HTTPError as e:
+                out["internal"] = e.code
     except Exception as e:
         out["error"] = type(e).__name__ + ": " + str(e)
     return out
@@ -161,6 +167,7 @@ def test_a_function_without_vpc_config_calls_sts_over_https_with_sdk_defaults(ed
     assert "error" not in out, out
     assert out["url"] == "https://sts.us-east-1.amazonaws.com", "the SDK's default endpoint"
     assert out["identity"]["Account"] == ACCOUNT and out["plain"] == ACCOUNT, "HTTPS on :443 and HTTP on :80"
+    assert out["internal"] in (400, 403), f"the host endpoint's internal paths are not on public AWS: {out['internal']}"
     bundle = "/etc/ssl/certs/ca-certificates.crt"
     assert out["env"] == {k: bundle for k in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")}
     with open(os.path.join(edge_server.data_dir, "ca", "ca.pem")) as f:
