@@ -185,6 +185,43 @@ def test_a_function_without_vpc_config_calls_sts_over_https_with_sdk_defaults(ed
     assert report.returncode == 0 and "kernel matches the store" in report.stdout, report.stdout + report.stderr
 
 
+NODE_FUNCTION = """
+const https = require('https');
+exports.handler = (event) => new Promise((resolve) => {
+  // No DNS yet: connect to the edge address, verify the certificate for the STS name (SNI and name check).
+  const req = https.request({host: event.address, servername: 'sts.us-east-1.amazonaws.com', path: '/', method: 'POST',
+                             headers: {'Host': 'sts.us-east-1.amazonaws.com',
+                                       'Content-Type': 'application/x-www-form-urlencoded'}}, (res) => {
+    let body = '';
+    res.on('data', (c) => body += c);
+    res.on('end', () => resolve({status: res.statusCode, body: body.slice(0, 300)}));
+  });
+  req.on('error', (e) => resolve({error: e.code || String(e)}));
+  req.end('Action=GetCallerIdentity&Version=2011-06-15');
+});
+"""
+
+
+def test_node_trusts_the_edge_through_node_extra_ca_certs(edge_server):
+    lam = edge_server.client("lambda")
+    name = unique("node-edge")
+    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Handler="index.handler", Timeout=10,
+                        Role=lambda_role(edge_server, vpc=False), Code={"ZipFile": node_package()})
+    wait_active(lam, name)
+    out = call(lam, name, {"address": EDGE["sts"]})
+    # Unsigned, so STS refuses it: what matters is that the TLS handshake and certificate check passed.
+    assert out.get("status") == 403 and "MissingAuthenticationToken" in out["body"], out
+
+
+def node_package():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("index.js")
+        info.external_attr = 0o100644 << 16
+        z.writestr(info, NODE_FUNCTION)
+    return buf.getvalue()
+
+
 def test_the_ca_is_made_once_per_data_dir_and_the_edge_goes_with_the_server(edge_server):
     path = os.path.join(edge_server.data_dir, "ca", "ca.pem")
     with open(path) as f:
