@@ -69,12 +69,8 @@ public final class HTTPServer: Sendable {
     }
 
     /// Accepts on a socket already bound and listening (the service edge's, made in its namespace), over TLS when
-    /// `tls` is given. Requests carry the edge address they came to (`WireRequest.edge`).
-    public func adopt(listeningSocket fd: Int32, tls: NIOSSLContext?) async throws -> any Channel {
-        try await bootstrap(edge: true, tls: tls).withBoundSocket(fd).get()
-    }
-
-    /// `adopt` for a caller on a thread of its own (the fabric's), never on an event loop.
+    /// `tls` is given; requests carry the edge address they came to (`WireRequest.edge`). Waits for the channel to
+    /// register: for a caller on a thread of its own (the fabric's), never on an event loop.
     func adoptBlocking(listeningSocket fd: Int32, tls: NIOSSLContext?) throws -> any Channel {
         try bootstrap(edge: true, tls: tls).withBoundSocket(fd).wait()
     }
