@@ -234,6 +234,16 @@ def test_the_ca_is_made_once_per_data_dir_and_the_edge_goes_with_the_server(edge
     with open(path) as f:
         assert f.read() == before, "a restart keeps the CA functions already trust"
 
+    # After a kill -9 the next server listens in the edge again (the old one's sockets died with it).
+    lam = edge_server.client("lambda")
+    name = deploy_edge_function(lam, lambda_role(edge_server, vpc=False))
+    assert "error" not in call(lam, name, {})
+    assert f"lv-{tag}-edge" in namespaces(tag)
+    edge_server.kill9()
+    edge_server.start()
+    out = call(lam, name, {})
+    assert "error" not in out and out["identity"]["Account"] == ACCOUNT, out
+
 
 def test_private_subnet_times_out_until_a_nat_gateway_route_exists(edge_server):
     ec2, lam = edge_server.client("ec2"), edge_server.client("lambda")
