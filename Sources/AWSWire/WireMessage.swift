@@ -1,5 +1,13 @@
 import Foundation
 
+/// How a request reached the service edge: the edge address the caller connected to (which names the service and
+/// region it asked for) and whether over TLS.
+public struct EdgeArrival: Sendable, Equatable {
+    public var address: String
+    public var secure: Bool
+    public init(address: String, secure: Bool) { self.address = address; self.secure = secure }
+}
+
 /// An HTTP request as the wire layer sees it: already fully read, headers with lower-cased names.
 public struct WireRequest: Sendable {
     public var method: String
@@ -12,6 +20,8 @@ public struct WireRequest: Sendable {
     public var body: [UInt8]
     /// The peer's IP address, for `aws:SourceIp`.
     public var sourceIP: String
+    /// Set when the request came through the service edge rather than the host endpoint.
+    public var edge: EdgeArrival?
 
     public init(method: String, rawPath: String, rawQuery: String = "", headers: [(name: String, value: String)] = [],
                 body: [UInt8] = [], sourceIP: String = "127.0.0.1") {

@@ -242,7 +242,8 @@ static int lv_apply_mount(const struct lv_sandbox *sb, const struct lv_mount *m,
             if (lv_mkdirs(where, 1) != 0) return -1;
         } else {
             if (lv_mkdirs(where, 0) != 0) return -1;
-            int fd = open(where, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+            // Read-only: the mount point may be an existing file on a read-only bind (the view's /etc).
+            int fd = open(where, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
             if (fd < 0 && errno != EEXIST && errno != EISDIR) return -1;
             if (fd >= 0) close(fd);
         }

@@ -46,10 +46,10 @@ public struct ElasticAddress: Record, Taggable {
         self.ownerId = ownerId; self.tags = tags; self.createdAt = createdAt
     }
 
-    /// The block Elastic IPs come from: the start of RFC 2544's 198.18.0.0/15, apart from the simulated internet's host
-    /// ranges (TEST-NET-2 and -3), so an Elastic IP never collides with an internet host, and not TEST-NET-1, which
-    /// machines (this project's CI among them) use for their own network.
-    public static let pool = IPv4CIDR("198.18.0.0/24")!
+    /// The block Elastic IPs come from: RFC 7526's retired 6to4 relay block, which no host uses any more. Not the
+    /// simulated internet's host ranges (TEST-NET-2 and -3), not TEST-NET-1 (which machines, this project's CI among
+    /// them, use for their own network) and not 198.18.0.0/15, where the service edge answers (`ServiceEdge`).
+    public static let pool = IPv4CIDR("192.88.99.0/24")!
 
     /// The lowest free address of the pool (`.1` … `.254`), or nil when all are allocated.
     public static func firstFree(used: Set<IPv4Address>) -> IPv4Address? {

@@ -1,4 +1,5 @@
 import Foundation
+import IAMPolicy
 
 /// Who is calling: the account root in the default mode, or an IAM user/role when IAM is enforced.
 public struct Principal: Sendable, Equatable {
@@ -34,7 +35,19 @@ public struct RequestContext: Sendable {
     public var accountId: String
     public var region: String
     public var principal: Principal
+    /// The caller's address as the server sees it: behind a NAT gateway or an instance's Elastic IP, the public one.
     public var sourceIP: String
+    /// The service edge address the request came to (nil: the host endpoint).
+    public var edgeAddress: String?
+    /// The VPC the request came from, matched by its source address (a NAT gateway's or an instance's Elastic IP,
+    /// an interface's private address through a VPC endpoint); nil from outside any VPC.
+    public var sourceVpc: String?
+    /// The caller's private address in its VPC, when no NAT stood between it and the service (a VPC endpoint).
+    public var vpcSourceIp: String?
+    /// The VPC endpoint the request came through.
+    public var sourceVpce: String?
+    /// Whether it came over TLS (the edge's HTTPS).
+    public var secureTransport = false
     /// Set when IAM is enforced: operations authorize through `authorize(_:_:_:)`.
     public var authorization: RequestAuthorization?
 
@@ -46,5 +59,10 @@ public struct RequestContext: Sendable {
         self.principal = principal
         self.sourceIP = sourceIP
         self.authorization = authorization
+    }
+
+    /// The condition keys of where the request came from.
+    public var network: NetworkOrigin {
+        NetworkOrigin(sourceVpce: sourceVpce, sourceVpc: sourceVpc, vpcSourceIP: vpcSourceIp, secureTransport: secureTransport)
     }
 }

@@ -38,10 +38,12 @@ public struct ConditionContext: Sendable {
     /// Sets a single-valued key whose name the caller already lower-cased.
     public mutating func set(lowercasedKey key: String, _ value: String) { storage[key] = [value] }
 
-    /// Sets `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime` and `aws:RequestedRegion`, replacing any earlier value.
+    /// Sets `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, `aws:RequestedRegion` and the VPC endpoint keys,
+    /// replacing any earlier value; `aws:SecureTransport` becomes `true` over TLS.
     public mutating func setRequestGlobals(_ g: RequestGlobals) {
         if !storage.isEmpty { for k in RequestGlobals.keys { storage[k] = nil } }
         globals = g
+        if g.network.secureTransport { storage["aws:securetransport"] = ["true"] }
     }
 
     /// Sets a multivalued key; an empty array is present-but-empty.
@@ -90,27 +92,56 @@ public struct RequestGlobals: Sendable, Equatable {
     public var currentTime: String
     public var epochTime: String
     public var requestedRegion: String
+    public var network: NetworkOrigin
 
-    public init(sourceIP: String, currentTime: String, epochTime: String, requestedRegion: String) {
+    public init(sourceIP: String, currentTime: String, epochTime: String, requestedRegion: String,
+                network: NetworkOrigin = .direct) {
         self.sourceIP = sourceIP
         self.currentTime = currentTime
         self.epochTime = epochTime
         self.requestedRegion = requestedRegion
+        self.network = network
     }
 
     /// Their keys, lower-cased.
-    static let keys = ["aws:sourceip", "aws:currenttime", "aws:epochtime", "aws:requestedregion"]
+    static let keys = ["aws:sourceip", "aws:currenttime", "aws:epochtime", "aws:requestedregion",
+                       "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce"]
 
-    /// The value of a lower-cased key, nil when it is not one of these.
+    /// The value of a lower-cased key, nil when it is not one of these or the request does not carry it.
     func value(_ key: String) -> String? {
         switch key {
-        case "aws:sourceip": return sourceIP
+        // AWS gives a request through a VPC endpoint the VPC keys instead of a public source address.
+        case "aws:sourceip": return network.sourceVpce == nil ? sourceIP : nil
         case "aws:currenttime": return currentTime
         case "aws:epochtime": return epochTime
         case "aws:requestedregion": return requestedRegion
+        case "aws:vpcsourceip": return network.sourceVpce == nil ? nil : network.vpcSourceIP
+        case "aws:sourcevpc": return network.sourceVpce == nil ? nil : network.sourceVpc
+        case "aws:sourcevpce": return network.sourceVpce
         default: return nil
         }
     }
+}
+
+/// How a request reached AWS, for `aws:SourceVpce`, `aws:SourceVpc`, `aws:VpcSourceIp` (present only for a request
+/// through a VPC endpoint, as on AWS) and `aws:SecureTransport` (set by the authorizer over TLS; a principal's
+/// shared keys say `false`).
+public struct NetworkOrigin: Sendable, Equatable {
+    public var sourceVpce: String?
+    public var sourceVpc: String?
+    /// The caller's private address in its VPC.
+    public var vpcSourceIP: String?
+    public var secureTransport: Bool
+
+    public init(sourceVpce: String? = nil, sourceVpc: String? = nil, vpcSourceIP: String? = nil, secureTransport: Bool = false) {
+        self.sourceVpce = sourceVpce
+        self.sourceVpc = sourceVpc
+        self.vpcSourceIP = vpcSourceIP
+        self.secureTransport = secureTransport
+    }
+
+    /// Plain HTTP, not through a VPC endpoint (the host endpoint).
+    public static let direct = NetworkOrigin()
 }
 
 extension ConditionContext: Equatable {

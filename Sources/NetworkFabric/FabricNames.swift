@@ -31,6 +31,8 @@ public struct FabricNames: Sendable, Equatable {
 
     /// The simulated internet's core router: uplinks of VPCs with an internet gateway, internet hosts, the lambda network.
     public var internetNamespace: String { namespacePrefix + "inet" }
+    /// "Public AWS": the namespace holding the whole service edge block (`ServiceEdge.block`), where the server listens.
+    public var edgeNamespace: String { namespacePrefix + "edge" }
     /// One internet host (`lv-<tag>-host-203-0-113-10`): the address is in the name, so a process that does not know
     /// the server's hosts (`doctor`) can tell which address a host namespace holds.
     public func internetHostNamespace(_ address: IPv4Address) -> String {
@@ -66,6 +68,8 @@ public struct FabricNames: Sendable, Equatable {
     /// The core's end of the lambda network's uplink, and the lambda network's end.
     public static let coreLambdaPort = "lv-lambda"
     public static let lambdaUplink = "lv-inet"
+    /// The core's end of the service edge's veth.
+    public static let coreEdgePort = "lv-edge"
     /// The core's end of `--egress host`'s veth.
     public static let coreEgressPort = "lv-egress"
     /// Glob matching every environment port, for nftables.

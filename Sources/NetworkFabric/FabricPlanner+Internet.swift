@@ -46,8 +46,9 @@ extension FabricPlanner {
         p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_router", filter), ("ip lv_igw", nat)])
     }
 
-    /// The internet core: one point-to-point port per uplinked VPC (routing its Elastic IPs), per host and for the
-    /// lambda network, each holding `coreAddress`; a default route only with `--egress host`.
+    /// The internet core: one point-to-point port per uplinked VPC (routing its Elastic IPs), per host, for the
+    /// lambda network and for the service edge (routing `ServiceEdge.block`), each holding `coreAddress`; a default
+    /// route only with `--egress host`.
     func corePlan(vpcs: [(id: String, publicIps: [IPv4Address])], hosts: [IPv4Address], lambdaNetwork: Bool) -> NamespacePlan {
         var p = NamespacePlan(name: names.internetNamespace, role: .core)
         p.state.links["lo"] = .init(kind: .loopback)
@@ -69,6 +70,11 @@ extension FabricPlanner {
             port(FabricNames.coreLambdaPort, peer: VethPeer(name: FabricNames.lambdaUplink, namespace: names.lambdaNetworkNamespace),
                  routes: [SimulatedInternet.lambdaPublicAddress])
         }
+        // "Public AWS": the whole service edge block lives behind one port (see `edgePlan`).
+        p.state.links[FabricNames.coreEdgePort] = .init(kind: .veth)
+        p.creates[FabricNames.coreEdgePort] = VethPeer(name: FabricNames.interfaceLink, namespace: names.edgeNamespace)
+        p.state.addresses.insert(.init(device: FabricNames.coreEdgePort, cidr: "\(SimulatedInternet.coreAddress)/32"))
+        p.state.routes.insert(.init(destination: ServiceEdge.block.description, device: FabricNames.coreEdgePort))
         var nat = ""
         if egress == .host {
             let e = HostEgress(names: names)

@@ -67,6 +67,7 @@ public struct FabricPlanner: Sendable {
                 vpcs: uplinked.map { v in (v.id, mappings.filter { $0.vpcId == v.id }.map(\.mapping.publicIp)) },
                 hosts: hosts, lambdaNetwork: lambdaNetwork)
             for h in Set(hosts) { plan.namespaces[names.internetHostNamespace(h)] = hostPlan(h) }
+            plan.namespaces[names.edgeNamespace] = edgePlan()
         }
 
         for a in attachments {

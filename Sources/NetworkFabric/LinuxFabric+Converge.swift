@@ -15,6 +15,8 @@ extension LinuxFabric {
            last.model == memory.model, last.attachments == memory.attachments, last.hosts == memory.hosts { return .unchanged }
         var plan = currentPlan()
         if !force, plan == memory.lastPlan { return .unchanged }
+        // Whatever the pass did to the edge namespace, the server's listeners follow it.
+        defer { refreshEdge() }
         let existing = Self.listNamespaces()
         NftLibrary.shared?.forget(allBut: existing)
 

@@ -159,4 +159,7 @@ final class FabricMemory: @unchecked Sendable {
     /// kernel destroys a deleted namespace, and with it both veth ends, asynchronously: until it has, such a port is
     /// on its way out, not extra.
     var departingPorts: [String: Set<String>] = [:]
+    /// Who gets the service edge's listening sockets (`serveEdge`), and the edge namespace they were made in.
+    var edgeReceiver: (@Sendable (EdgeSockets?) -> Void)?
+    var edgeIdentity: UInt64?
 }

@@ -4,12 +4,15 @@ import CloudModel
 /// `coreAddress` on each of its ports and routes each public address (a host's, an Elastic IP, the lambda
 /// network's) to the one port behind which it lives, so no two links need distinct link addresses.
 public enum SimulatedInternet {
-    /// Where internet hosts may live (RFC 5737 TEST-NET-3 and TEST-NET-2); Elastic IPs come from TEST-NET-1.
+    /// Where internet hosts may live (RFC 5737 TEST-NET-3 and TEST-NET-2); Elastic IPs come from
+    /// `ElasticAddress.pool`; the service edge answers in `ServiceEdge.block`.
     public static let hostRanges = [IPv4CIDR("203.0.113.0/24")!, IPv4CIDR("198.51.100.0/24")!]
     /// The core's address on every port: the default gateway of hosts, VPC routers and the lambda network.
     public static let coreAddress = IPv4Address("169.254.0.1")!
     /// A VPC router's own address on its uplink (the source of its ARP requests).
     public static let routerUplinkAddress = IPv4Address("169.254.0.2")!
+    /// The service edge's own address on its uplink (the source of its ARP requests; it answers in `ServiceEdge.block`).
+    public static let edgeUplinkAddress = IPv4Address("169.254.0.3")!
     /// The public address the lambda network masquerades functions without VpcConfig to (RFC 6598 shared space,
     /// never routed into a VPC: the core knows VPCs only by their Elastic IPs).
     public static let lambdaPublicAddress = IPv4Address("100.64.0.1")!

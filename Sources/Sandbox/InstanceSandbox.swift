@@ -6,12 +6,12 @@ import Synchronization
 /// inside, in the instance's network namespace, with its own mount, PID, IPC and UTS namespaces and the view of
 /// `SandboxView.instance`.
 public enum InstanceSandbox {
-    /// Spawns `argv` with `environment` as its whole environment in `hostHome` (the instance's directory, which
+    /// Spawns `argv` with `environment` as its whole environment (`trust`: the CA bundle over the host's) in `hostHome` (the instance's directory, which
     /// keeps its path inside), stdout and stderr to `outputFd`, in a new session. Blocks briefly; returns the
     /// process's pid (PID 1 of its namespace).
     public static func spawn(namespacePath: String, hostHome: String, dataDir: String, privateIp: String,
-                             argv: [String], environment: [String], outputFd: Int32) throws -> pid_t {
-        let isolation = Isolation(rootDirectory: nil, view: SandboxView.instance(home: hostHome, dataDir: dataDir),
+                             argv: [String], environment: [String], outputFd: Int32, trust: TrustBundle? = nil) throws -> pid_t {
+        let isolation = Isolation(rootDirectory: nil, view: SandboxView.instance(home: hostHome, dataDir: dataDir, trust: trust),
                                   hostname: SandboxView.instanceHostname(privateIp: privateIp), user: nil, cgroupProcs: [])
         let result = Mutex<Result<pid_t, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

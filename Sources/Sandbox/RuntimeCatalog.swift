@@ -91,8 +91,9 @@ final class RuntimeCatalog: Sendable {
 
     /// The process environment AWS gives a runtime (reference §5), after the function's own variables.
     /// `optRoot`: where the environment sees its layers (`/opt` in the sandbox, the merged directory without it).
+    /// `trust`: the CA bundle variables (`TrustBundle`); a function's own value of one of them wins.
     func environment(for spec: FunctionSpec, interpreter: Interpreter?, taskRoot: String, runtimeDir: String?,
-                     optRoot: String? = nil, logStream: String, runtimeAPI: String) -> [String] {
+                     optRoot: String? = nil, trust: [String: String] = [:], logStream: String, runtimeAPI: String) -> [String] {
         let opt = optRoot ?? SandboxView.layersDir
         var env = spec.environment
         let binDirs = [interpreter?.executable].compactMap { $0.map { ($0 as NSString).deletingLastPathComponent } }
@@ -121,6 +122,7 @@ final class RuntimeCatalog: Sendable {
             "LD_LIBRARY_PATH": "\(taskRoot):\(taskRoot)/lib:\(opt)/lib",
         ]
         env.merge(aws) { _, awsValue in awsValue }
+        env.merge(trust) { own, _ in own }
         // AWS leaves AWS_EXECUTION_ENV unset for the OS-only runtimes.
         let family = RuntimeFamily(runtime: spec.runtime)
         if family != .provided { env["AWS_EXECUTION_ENV"] = "AWS_Lambda_\(spec.runtime)" }

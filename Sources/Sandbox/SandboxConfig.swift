@@ -25,6 +25,8 @@ public struct SandboxConfig: Sendable {
     public var logRetentionSeconds: Double
     /// The region a logs directory from before regions existed belongs to (the server's `--region`).
     public var homeRegion: String
+    /// The CA bundle environments trust (system CAs + the data dir's CA), nil: the host's as it is.
+    public var trustBundle: TrustBundle?
 
     public init(dataDir: String, networkNamespaces: Bool? = nil, isolation: Bool? = nil, idleReapAfterSeconds: Double = 300,
                 accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,

@@ -255,6 +255,7 @@ public final class SandboxPool: Sendable {
         let layersDirectory = acquiredLayers
         defer { if !handedOver, let key = spec.layersKey { code.release(sha256: key) } }
         let isolated = isolatesEnvironments
+        let trust = config.trustBundle
         let taskRoot = isolated ? SandboxView.taskRoot : codeDirectory
         let runtimeDir = isolated ? catalog.runtimesDir.map { _ in SandboxView.runtimeDir } : catalog.runtimesDir
         let (executable, arguments) = try catalog.command(for: spec, interpreter: interpreter, taskRoot: taskRoot,
@@ -267,7 +268,8 @@ public final class SandboxPool: Sendable {
         if isolated {
             let view = SandboxView.plan(host: hostLayout, codeDirectory: codeDirectory, runtimeSupport: catalog.runtimesDir,
                                         runtimeFiles: catalog.runtimeFiles(interpreter),
-                                        ephemeralStorageMB: spec.ephemeralStorageMB, layersDirectory: layersDirectory)
+                                        ephemeralStorageMB: spec.ephemeralStorageMB, layersDirectory: layersDirectory,
+                                        trust: config.trustBundle)
             isolation = Isolation(rootDirectory: sandboxRoot, view: view, hostname: "localhost",
                                   user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.joinFiles ?? [])
         }
@@ -275,6 +277,7 @@ public final class SandboxPool: Sendable {
             environmentId: id, executable: executable, arguments: arguments,
             environment: { catalog.environment(for: spec, interpreter: interpreter, taskRoot: taskRoot, runtimeDir: runtimeDir,
                                                optRoot: isolated ? SandboxView.layersDir : layersDirectory,
+                                               trust: trust?.environment(inView: isolated) ?? [:],
                                                logStream: logStream, runtimeAPI: $0) },
             workingDirectory: taskRoot, attachment: spec.networkAttachment, isolation: isolation)
         let began = DispatchTime.now().uptimeNanoseconds

@@ -40,8 +40,9 @@ struct SandboxView: Equatable, Sendable {
     ///   - runtimeFiles: host directories the runtime needs at their own path (an interpreter installed outside /usr).
     ///   - ephemeralStorageMB: the size of `/tmp` (EphemeralStorage, 512–10,240).
     ///   - layersDirectory: the function's layers merged in order, shown read-only at `/opt` (empty without layers).
+    ///   - trust: the CA bundle shown over the system bundle's paths (the host's bundle without it).
     static func plan(host: HostLayout, codeDirectory: String, runtimeSupport: String?, runtimeFiles: [String],
-                     ephemeralStorageMB: Int, layersDirectory: String? = nil) -> SandboxView {
+                     ephemeralStorageMB: Int, layersDirectory: String? = nil, trust: TrustBundle? = nil) -> SandboxView {
         var steps: [Step] = []
         for entry in HostLayout.systemEntries {
             if let link = host.links[entry] {
@@ -53,6 +54,7 @@ struct SandboxView: Equatable, Sendable {
         for dir in Self.outermost(runtimeFiles) where !Self.covered(dir, by: host) {
             steps.append(Step(kind: .bindReadOnly, source: dir, target: dir))
         }
+        steps += trust?.steps ?? []
         if let runtimeSupport { steps.append(Step(kind: .bindReadOnly, source: runtimeSupport, target: runtimeDir)) }
         steps.append(Step(kind: .bindReadOnly, source: codeDirectory, target: taskRoot))
         if let layersDirectory {
@@ -80,11 +82,13 @@ struct SandboxView: Equatable, Sendable {
     /// other namespace's pins (`/run/netns`) and its own `/proc`. Applied over the host's tree, so no `root` directory:
     /// the steps' targets are host paths. Bind sources are opened before any step, so hiding the data dir first does
     /// not hide the home.
-    static func instance(home: String, dataDir: String) -> SandboxView {
+    /// `trust`: the CA bundle shown over the host's bundle files.
+    static func instance(home: String, dataDir: String, trust: TrustBundle? = nil) -> SandboxView {
         SandboxView(steps: [
             Step(kind: .tmpfs, target: "/tmp", data: "mode=1777,size=512m"),
             Step(kind: .tmpfs, target: dataDir, data: "mode=0755,size=1m"),
             Step(kind: .bindWritable, source: home, target: home),
+        ] + (trust?.steps ?? []) + [
             Step(kind: .tmpfs, target: "/run/netns", data: "mode=0755,size=1m"),
             Step(kind: .proc, target: "/proc"),
         ])

@@ -15,9 +15,9 @@ extension APIRouter {
 
     /// A request for a function URL, recognised before any AWS protocol: by its Host (`<id>.lambda-url.<region>.on.aws`
     /// or `<id>.lambda-url.<region>.localhost`, the whole path being the function's), or by the path form
-    /// `/_lambda-vpc/url/<id>/<path...>` for clients that cannot set the Host.
+    /// `/_lambda-vpc/url/<id>/<path...>` for clients of the host endpoint that cannot set the Host.
     static func functionUrlTarget(_ r: WireRequest) -> FunctionUrlTarget? {
-        if r.rawPath.hasPrefix(functionUrlPathPrefix) {
+        if r.rawPath.hasPrefix(functionUrlPathPrefix), r.edge == nil {
             let rest = r.rawPath.dropFirst(functionUrlPathPrefix.count)
             let id = rest.prefix { $0 != "/" }
             guard !id.isEmpty else { return nil }

@@ -13,7 +13,7 @@ extension APIRouter {
         let now = Date()
         // A function URL is public HTTP: its own 6 MB limit applies once the function is found.
         if isFunctionUrlRequest(head) { return .serverLimit }
-        if head.rawPath.hasPrefix("/_lambda-vpc/") {
+        if head.rawPath.hasPrefix("/_lambda-vpc/"), head.edge == nil {
             guard config.enforceIAM else { return .serverLimit }
             guard let internet, internet.handles(head) else {
                 return .untrusted(refusal: payloadTooLarge(head, limit: HeadAdmission.untrustedBodyBytes))

@@ -6,7 +6,7 @@ extension APIRouter {
     /// Query protocols' Describe/Get/List actions and Lambda's GET operations. They only read the in-memory state,
     /// so they never block the loop. Everything else returns nil and goes through `respond(to:)`.
     public func respondImmediately(to request: WireRequest) -> WireResponse? {
-        if request.rawPath.hasPrefix("/_lambda-vpc/") {
+        if request.rawPath.hasPrefix("/_lambda-vpc/"), request.edge == nil {
             return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
         }
         if isFunctionUrlRequest(request) { return nil }

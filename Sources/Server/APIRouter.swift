@@ -110,9 +110,10 @@ public final class APIRouter: HTTPResponder {
         case .failure(let f):
             return .failure(EarlyAnswer(render(AuthErrors.error(for: .signature(f), protocol: proto), proto, requestID)))
         }
-        let ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: region,
+        var ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: region,
                                  principal: principal, sourceIP: request.sourceIP,
                                  authorization: config.enforceIAM ? authorization(proto, caller: verified, now: now) : nil)
+        if let edge = request.edge { EdgeOrigin.fill(&ctx, arrival: edge, states: regions.stores.all.map { $0.store.snapshot() }) }
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 
@@ -166,7 +167,9 @@ public final class APIRouter: HTTPResponder {
 
     public func respond(to request: WireRequest) async -> WireResponse {
         if let t = Self.functionUrlTarget(request) { return await functionUrl(request, t) }
-        if request.rawPath.hasPrefix("/_lambda-vpc/") {
+        // The internal endpoints belong to the host endpoint: "public AWS" has none, so at the edge such a path is
+        // just another (unsigned) AWS request.
+        if request.rawPath.hasPrefix("/_lambda-vpc/"), request.edge == nil {
             if let internet, internet.handles(request) {
                 if let refusal = refuseUnlessRoot(request) { return refusal }
                 return await internet.respond(to: request)

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Something that answers a fully read HTTP request.
 public protocol HTTPResponder: Sendable {
@@ -64,26 +65,38 @@ public final class HTTPServer: Sendable {
 
     /// Binds and starts accepting; returns the bound channel (its localAddress has the real port).
     public func start(host: String, port: Int) async throws -> any Channel {
+        try await bootstrap(edge: false, tls: nil).bind(host: host, port: port).get()
+    }
+
+    /// Accepts on a socket already bound and listening (the service edge's, made in its namespace), over TLS when
+    /// `tls` is given; requests carry the edge address they came to (`WireRequest.edge`). Waits for the channel to
+    /// register: for a caller on a thread of its own (the fabric's), never on an event loop.
+    func adoptBlocking(listeningSocket fd: Int32, tls: NIOSSLContext?) throws -> any Channel {
+        try bootstrap(edge: true, tls: tls).withBoundSocket(fd).wait()
+    }
+
+    private func bootstrap(edge: Bool, tls: NIOSSLContext?) -> ServerBootstrap {
         let responder = self.responder
         let maxBody = self.maxBodyBytes
         let smallBody = self.untrustedBodyBytes
         let logger = self.logger
-        let bootstrap = ServerBootstrap(group: group)
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // A TCP-level option: `.socketOption` would set SOL_SOCKET option 1 (SO_DEBUG), refused without CAP_NET_ADMIN.
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     // NIO's own error handling answers a request it cannot parse with an empty 400; ours says why.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(HTTPParseErrorResponder())
+                    let arrival = edge ? channel.localAddress?.ipAddress.map { EdgeArrival(address: $0, secure: tls != nil) } : nil
                     try channel.pipeline.syncOperations.addHandler(
                         HTTPRequestHandler(responder: responder, maxBodyBytes: maxBody, untrustedBodyBytes: smallBody,
-                                           logger: logger))
+                                           edge: arrival, logger: logger))
                 }
             }
-        return try await bootstrap.bind(host: host, port: port).get()
     }
 
     public func shutdown() async {
@@ -115,9 +128,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     /// After an early refusal: the rest of the request is dropped and the connection closes at its end.
     private var refused = false
     private var loopExecutor: EventLoopTaskExecutor?
+    /// The edge address of the connection, for a connection to the service edge.
+    private let edge: EdgeArrival?
 
-    init(responder: any HTTPResponder, maxBodyBytes: Int, untrustedBodyBytes: Int, logger: Logger) {
+    init(responder: any HTTPResponder, maxBodyBytes: Int, untrustedBodyBytes: Int, edge: EdgeArrival? = nil, logger: Logger) {
         self.responder = responder
+        self.edge = edge
         self.maxBodyBytes = maxBodyBytes
         self.untrustedBodyBytes = untrustedBodyBytes
         self.limit = maxBodyBytes
@@ -168,8 +184,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                       version: head.version)
                 return
             }
-            let request = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
+            var request = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
                                       headers: head.headers.map { ($0.name, $0.value) }, body: body, sourceIP: peer)
+            request.edge = edge
             body = []
             if let immediate = responder.respondImmediately(to: request) {
                 write(context: context, response: immediate, keepAlive: keepAlive, version: head.version)
@@ -206,8 +223,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The request as far as its head goes.
     private func bodiless(_ h: HTTPRequestHead, _ context: ChannelHandlerContext) -> WireRequest {
         let (path, query) = Self.split(h.uri)
-        return WireRequest(method: h.method.rawValue, rawPath: path, rawQuery: query, headers: h.headers.map { ($0.name, $0.value) },
-                           sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1")
+        var r = WireRequest(method: h.method.rawValue, rawPath: path, rawQuery: query, headers: h.headers.map { ($0.name, $0.value) },
+                            sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1")
+        r.edge = edge
+        return r
     }
 
     /// Answers before the body is read, then closes the output; what the client still sends of this request is

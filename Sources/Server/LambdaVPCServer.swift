@@ -32,6 +32,8 @@ public final class LambdaVPCServer: Sendable {
     let environmentNetwork: FabricEnvironmentNetwork?
     /// Where the services this server does not implement are forwarded.
     let backend: ServiceBackend
+    /// HTTP and HTTPS at the service edge's addresses (nil without the data dir's CA).
+    let edge: ServiceEdgeListener?
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -44,7 +46,15 @@ public final class LambdaVPCServer: Sendable {
         }
         self.stores = stores
         isolationAvailable = LinuxFabric.hasNetAdmin()
-        fabric = FabricController(stores: stores, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
+        // The service edge's CA, trusted inside functions and instances.
+        let authority: EdgeCertificateAuthority?
+        do { authority = try EdgeCertificateAuthority.open(dataDir: config.dataDir) } catch {
+            logger.error("service edge off: cannot set up the data dir's CA: \(error)")
+            authority = nil
+        }
+        let trust = authority.map { TrustBundle.onThisHost(hostPath: $0.bundlePath) }
+        fabric = FabricController(stores: stores, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress,
+                                  trust: trust, logger: logger)
         let policies = PolicyCache()
         let authorizer = Authorizer(store: stores.global, accountId: config.accountId, cache: policies)
         let iam = IAMService(store: stores.global, accountId: config.accountId, policies: policies,
@@ -56,10 +66,10 @@ public final class LambdaVPCServer: Sendable {
                 _ = await FabricController.reconcile(f, stores, logger)
             }
         }
-        sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
-                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit,
-                                                    homeRegion: config.region),
-                              network: environmentNetwork, group: loops, logger: logger)
+        var sandboxConfig = SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
+                                          accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit, homeRegion: config.region)
+        sandboxConfig.trustBundle = trust
+        sandbox = SandboxPool(config: sandboxConfig, network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(stores: stores, zips: codeStore, pool: sandbox)
         regions = Regions(stores: stores, home: config.region, shared: RegionServices.Shared(
             config: config, authorizer: authorizer, activity: InvocationActivity(), codeStore: codeStore, codeURLs: CodeURLSigner(), sandbox: sandbox,
@@ -77,11 +87,14 @@ public final class LambdaVPCServer: Sendable {
                                internet: InternetHostsAPI(fabric: fabric), backend: backend, isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
+        let server = http
+        edge = try authority.map { try ServiceEdgeListener(http: server, authority: $0, logger: logger) }
     }
 
     /// Serves until SIGINT or SIGTERM, then stops cleanly.
     public func run() async throws {
         let channel = try await http.start(host: config.host, port: config.port)
+        if let edge, let f = fabric.fabric { await f.serveEdge { edge.receive($0) } }
         fabric.start()
         regions.startAll()
         let sweepTask = codeSweeper.start()

@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import Logging
 import NetworkFabric
+import Sandbox
 import Synchronization
 
 /// Keeps the kernel in step with the store: reconciles the network fabric at start (repairing what a `kill -9`
@@ -18,7 +19,9 @@ public final class FabricController: Sendable {
     private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
     private let loop = Mutex(Loop())
 
-    public init(stores: RegionalStores, dataDir: String, enabled: Bool, egress: InternetEgress = .none, logger: Logger) {
+    /// `trust`: the CA bundle instances see over the host's (`TrustBundle`).
+    public init(stores: RegionalStores, dataDir: String, enabled: Bool, egress: InternetEgress = .none, trust: TrustBundle? = nil,
+                logger: Logger) {
         self.stores = stores
         self.logger = logger
         var fabric: LinuxFabric?
@@ -37,7 +40,7 @@ public final class FabricController: Sendable {
         self.fabric = fabric
         disabledReason = reason
         runtime = fabric.map { f in
-            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, logger: logger) { [stores, logger] in
+            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, trust: trust, logger: logger) { [stores, logger] in
                 _ = await Self.reconcile(f, stores, logger)
             }
         }

@@ -14,14 +14,18 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
     let directory: String
     let dataDir: String
     let logger: Logger
+    /// The CA bundle an instance trusts (system CAs + the data dir's CA), shown over the host's.
+    let trust: TrustBundle?
     /// Makes the kernel match the latest store before a start, so the instance's namespace exists.
     let converge: @Sendable () async -> Void
     private struct Running { var process: NamespaceProcess; var namespace: String }
     private let running = Mutex<[String: Running]>([:])
     private let consoles = Mutex<[String: ConsoleLog]>([:])
 
-    init(fabric: LinuxFabric, dataDir: String, logger: Logger, converge: @escaping @Sendable () async -> Void) {
+    init(fabric: LinuxFabric, dataDir: String, trust: TrustBundle? = nil, logger: Logger,
+         converge: @escaping @Sendable () async -> Void) {
         self.fabric = fabric
+        self.trust = trust
         self.directory = URL(fileURLWithPath: dataDir).appendingPathComponent("instances").path
         self.dataDir = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         self.logger = logger
@@ -47,8 +51,8 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         let argv = Self.argv(userData: userData, script: script)
         let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
                                                  privateIp: instance.privateIpAddress.description,
-                                                 environment: Self.environment(home: home),
-                                                 console: console(instance.id))
+                                                 environment: Self.environment(home: home) + (trust?.instanceEnvironment ?? []),
+                                                 console: console(instance.id), trust: trust)
         running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
     }

@@ -200,16 +200,16 @@ struct EC2Harness {
     init() throws { h = try EC2Harness() }
 
     @Test func allocationTakesTheLowestFreePoolAddress() throws {
-        #expect(ElasticAddress.firstFree(used: []) == IPv4Address("198.18.0.1"))
+        #expect(ElasticAddress.firstFree(used: []) == IPv4Address("192.88.99.1"))
         let used = Set((1...253).map { IPv4Address(ElasticAddress.pool.address(at: UInt32($0)).value) })
-        #expect(ElasticAddress.firstFree(used: used) == IPv4Address("198.18.0.254"))
-        #expect(ElasticAddress.firstFree(used: used.union([IPv4Address("198.18.0.254")!])) == nil)
+        #expect(ElasticAddress.firstFree(used: used) == IPv4Address("192.88.99.254"))
+        #expect(ElasticAddress.firstFree(used: used.union([IPv4Address("192.88.99.254")!])) == nil)
         let a = try h.call("AllocateAddress", ["Domain": "vpc"])
         let b = try h.call("AllocateAddress")
-        #expect(h.value(a, "publicIp") == "198.18.0.1" && h.value(b, "publicIp") == "198.18.0.2")
+        #expect(h.value(a, "publicIp") == "192.88.99.1" && h.value(b, "publicIp") == "192.88.99.2")
         let first = try #require(h.value(a, "allocationId"))
         try h.call("ReleaseAddress", ["AllocationId": first])
-        #expect(h.value(try h.call("AllocateAddress"), "publicIp") == "198.18.0.1")
+        #expect(h.value(try h.call("AllocateAddress"), "publicIp") == "192.88.99.1")
         h.expectError("InvalidAllocationID.NotFound", "The allocation ID '\(first)' does not exist") {
             try h.call("ReleaseAddress", ["AllocationId": first])
         }

@@ -44,7 +44,7 @@ final class RecordingRuntime: InstanceRuntime {
         let nat = try #require(h.value(xml, "natGatewayId"))
         #expect(h.value(xml, "state") == "pending")
         #expect(xml.contains("<allocationId>\(alloc)</allocationId>") && xml.contains("<privateIp>10.0.1.4</privateIp>")
-                && xml.contains("<publicIp>198.18.0.1</publicIp>"))
+                && xml.contains("<publicIp>192.88.99.1</publicIp>"))
         let eniId = try #require(h.store.snapshot().natGateways[nat]?.networkInterfaceId)
         let eni = try #require(h.store.snapshot().networkInterfaces[eniId])
         #expect(eni.interfaceType == "nat_gateway" && eni.requesterManaged && eni.description == "Interface for NAT Gateway \(nat)")

@@ -39,7 +39,8 @@ import Testing
         let port = FabricNames.coreVPCPort(vpc)
         #expect(core.creates[port] == VethPeer(name: "lv-igw", namespace: router))
         #expect(core.state.addresses.contains(.init(device: port, cidr: "169.254.0.1/32")))
-        #expect(core.state.routes == [.init(destination: "192.0.2.5/32", device: port), .init(type: "blackhole", destination: "0.0.0.0/0")],
+        #expect(core.state.routes == [.init(destination: "192.0.2.5/32", device: port), .init(destination: "198.18.0.0/15", device: "lv-edge"),
+                                      .init(type: "blackhole", destination: "0.0.0.0/0")],
                 "the core routes only public addresses and drops the rest silently")
         #expect(!(core.firewall?.ruleset.contains("masquerade") ?? true), "no egress unless asked")
     }
@@ -96,7 +97,8 @@ import Testing
     @Test func internetHostsLiveInTheirOwnNamespaces() throws {
         let hosts = [Fx.ip("203.0.113.10"), Fx.ip("198.51.100.7")]
         let plan = planner.plan(.empty, hosts: hosts)
-        #expect(Set(plan.namespaces.keys) == [names.internetNamespace, "lv-c0ffee-host-203-0-113-10", "lv-c0ffee-host-198-51-100-7"])
+        #expect(Set(plan.namespaces.keys) == [names.internetNamespace, names.edgeNamespace, "lv-c0ffee-host-203-0-113-10",
+                                              "lv-c0ffee-host-198-51-100-7"])
         let host = try #require(plan.namespaces["lv-c0ffee-host-203-0-113-10"])
         #expect(host.state.addresses == [.init(device: "eth0", cidr: "203.0.113.10/32")])
         #expect(host.state.routes == [.init(destination: "169.254.0.1/32", device: "eth0"),
@@ -123,7 +125,8 @@ import Testing
         let core = try #require(plan.namespaces[names.internetNamespace])
         #expect(core.creates["lv-lambda"] == VethPeer(name: "lv-inet", namespace: names.lambdaNetworkNamespace))
         // The VPC has no gateway: the core knows no address of it, so nothing leads from the lambda network into it.
-        #expect(core.state.routes == [.init(destination: "100.64.0.1/32", device: "lv-lambda"), .init(type: "blackhole", destination: "0.0.0.0/0")])
+        #expect(core.state.routes == [.init(destination: "100.64.0.1/32", device: "lv-lambda"), .init(destination: "198.18.0.0/15", device: "lv-edge"),
+                                      .init(type: "blackhole", destination: "0.0.0.0/0")])
     }
 
     @Test func hostEgressIsPlannedOnlyWhenAsked() throws {

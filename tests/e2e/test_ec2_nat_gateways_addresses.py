@@ -46,7 +46,7 @@ def wait_state(ec2, nat, state, timeout=10):
 def test_allocate_describe_release(ec2):
     a = ec2.allocate_address(Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}])
     assert a["AllocationId"].startswith("eipalloc-") and a["Domain"] == "vpc"
-    assert a["PublicIp"].startswith("198.18.0.") and a["PublicIpv4Pool"] == "amazon"
+    assert a["PublicIp"].startswith("192.88.99.") and a["PublicIpv4Pool"] == "amazon"
     got = ec2.describe_addresses(AllocationIds=[a["AllocationId"]])["Addresses"]
     assert got == [{"PublicIp": a["PublicIp"], "AllocationId": a["AllocationId"], "Domain": "vpc", "Tags": [{"Key": "k", "Value": "v"}],
                     "PublicIpv4Pool": "amazon", "NetworkBorderGroup": "us-east-1"}]
@@ -61,8 +61,8 @@ def test_allocate_describe_release(ec2):
         ec2.release_address(AllocationId=a["AllocationId"])
     assert error(e) == ("InvalidAllocationID.NotFound", f"The allocation ID '{a['AllocationId']}' does not exist")
     with pytest.raises(ClientError) as e:
-        ec2.describe_addresses(PublicIps=["198.18.0.77"])
-    assert error(e) == ("InvalidAddress.NotFound", "Address '198.18.0.77' not found.")
+        ec2.describe_addresses(PublicIps=["192.88.99.77"])
+    assert error(e) == ("InvalidAddress.NotFound", "Address '192.88.99.77' not found.")
     with pytest.raises(ClientError) as e:
         ec2.release_address(AllocationId="eipalloc-nope")
     assert error(e)[0] == "InvalidAllocationID.Malformed"

@@ -124,8 +124,11 @@ def test_user_data_gets_an_environment_of_its_own(net_server):
     lines = wait_console(ec2, i, lambda ls: any(l.startswith("cwd ") for l in ls), what="its environment")
     env = json.loads(lines[0])
     home = os.path.join(os.path.realpath(net_server.data_dir), "instances", i)
+    bundle = "/etc/ssl/certs/ca-certificates.crt"  # the data dir's CA bundle, shown over the host's (service edge)
     assert env == {"HOME": home, "PWD": home, "LANG": "C.UTF-8",
-                   "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, env
+                   "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "AWS_CA_BUNDLE": bundle, "SSL_CERT_FILE": bundle, "REQUESTS_CA_BUNDLE": bundle,
+                   "NODE_EXTRA_CA_CERTS": bundle}, env
     assert lines[1] == f"cwd {home}"
     ec2.terminate_instances(InstanceIds=[i])
 

@@ -65,9 +65,10 @@ public final class Authorizer: Sendable {
 
     /// The global condition keys every request carries (`aws:username`, `aws:userid`, `aws:PrincipalArn`,
     /// `aws:SourceIp`, `aws:CurrentTime`...); callers add the service's own keys.
-    public func baseContext(_ p: Principal, sourceIP: String, region: String, now: Date) -> ConditionContext {
+    public func baseContext(_ p: Principal, sourceIP: String, region: String, now: Date,
+                            network: NetworkOrigin = .direct) -> ConditionContext {
         var c = principalKeys(p)
-        addRequestKeys(&c, sourceIP: sourceIP, region: region, now: now)
+        addRequestKeys(&c, sourceIP: sourceIP, region: region, now: now, network: network)
         return c
     }
 
@@ -85,9 +86,10 @@ public final class Authorizer: Sendable {
     }
 
     /// The global keys of one request: where it came from, when, and the region asked.
-    func addRequestKeys(_ c: inout ConditionContext, sourceIP: String, region: String, now: Date) {
+    func addRequestKeys(_ c: inout ConditionContext, sourceIP: String, region: String, now: Date, network: NetworkOrigin = .direct) {
         let time = currentTime.texts(now)
-        c.setRequestGlobals(RequestGlobals(sourceIP: sourceIP, currentTime: time.iso, epochTime: time.epoch, requestedRegion: region))
+        c.setRequestGlobals(RequestGlobals(sourceIP: sourceIP, currentTime: time.iso, epochTime: time.epoch, requestedRegion: region,
+                                           network: network))
     }
 
     // MARK: Decisions
@@ -122,17 +124,17 @@ public final class Authorizer: Sendable {
     }
 
     func decide(_ p: Principal, entry known: CallerEntry?, action: String, resource: String, sourceIP: String,
-                region: String, now: Date, resourcePolicy: CompiledPolicy? = nil,
+                region: String, now: Date, network: NetworkOrigin = .direct, resourcePolicy: CompiledPolicy? = nil,
                 keys: (inout ConditionContext) -> Void) -> Decision {
         if p.isRoot && p.arn == "arn:aws:iam::\(p.accountId):root" { return .allowed }
         guard let entry = known ?? userEntry(p.accessKeyId), entry.principal == p else {
-            var context = baseContext(p, sourceIP: sourceIP, region: region, now: now)
+            var context = baseContext(p, sourceIP: sourceIP, region: region, now: now, network: network)
             keys(&context)
             let identity = authorize(p, action: action, resource: resource, context: context)
             return combine(identity, p, action: action, resource: resource, context: context, resourcePolicy)
         }
         var context = ConditionContext(shared: entry.sharedKeys)
-        addRequestKeys(&context, sourceIP: sourceIP, region: region, now: now)
+        addRequestKeys(&context, sourceIP: sourceIP, region: region, now: now, network: network)
         keys(&context)
         let identity: Decision
         if entry.policies.isAllowed(action: action, resource: resource, context: context) {

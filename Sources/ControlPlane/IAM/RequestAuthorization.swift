@@ -29,7 +29,8 @@ extension RequestContext {
                           _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
         guard let authorization, !principal.isRoot else { return }
         let decision = authorization.authorizer.decide(principal, entry: authorization.entry, action: action, resource: resource,
-                                                       sourceIP: sourceIP, region: region, now: authorization.now, keys: keys)
+                                                       sourceIP: sourceIP, region: region, now: authorization.now,
+                                                       network: network, keys: keys)
         if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
 
@@ -41,7 +42,7 @@ extension RequestContext {
         guard let authorization, !principal.isRoot else { return }
         let decision = authorization.authorizer.decide(principal, entry: authorization.entry, action: action, resource: resource,
                                                        sourceIP: sourceIP, region: region, now: authorization.now,
-                                                       resourcePolicy: resourcePolicy(), keys: keys)
+                                                       network: network, resourcePolicy: resourcePolicy(), keys: keys)
         if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
 
