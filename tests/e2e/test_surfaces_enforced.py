@@ -138,14 +138,17 @@ def test_unsigned_payload_is_refused_outside_s3(enforced):
 
 def test_signature_scoped_to_another_service_or_region_is_refused(enforced):
     describe = b"Action=DescribeVpcs&Version=2016-11-15"
-    status, body = send(enforced.endpoint, "POST", "/", describe, signed_request(enforced.endpoint, "POST", "/", describe, "s3"))
+    # A service this endpoint neither answers nor forwards: the request is EC2's, wrongly scoped.
+    status, body = send(enforced.endpoint, "POST", "/", describe, signed_request(enforced.endpoint, "POST", "/", describe, "glacier"))
     assert status == 401 and "<Code>AuthFailure</Code>" in body
     assert "Credential should be scoped to correct service: 'ec2'." in html.unescape(body)
-    status, code, msg = error_of(enforced.client("ec2", region_name="us-west-2").describe_vpcs)
+    # Every AWS region is served; a region AWS does not have is not.
+    assert enforced.client("ec2", region_name="us-west-2").describe_vpcs()["Vpcs"] == []
+    status, code, msg = error_of(enforced.client("ec2", region_name="us-nowhere-9").describe_vpcs)
     assert (status, code) == (401, "AuthFailure")
-    assert msg.startswith("Credential should be scoped to a valid region, not 'us-west-2'.")
-    status, code, msg = error_of(enforced.client("lambda", region_name="eu-west-1").list_functions)
+    assert msg.startswith("Credential should be scoped to a valid region, not 'us-nowhere-9'.")
+    status, code, msg = error_of(enforced.client("lambda", region_name="eu-nowhere-1").list_functions)
     assert (status, code) == (403, "InvalidSignatureException")
-    assert msg.startswith("Credential should be scoped to a valid region, not 'eu-west-1'.")
+    assert msg.startswith("Credential should be scoped to a valid region, not 'eu-nowhere-1'.")
     # IAM and STS are global.
     assert enforced.client("sts", region_name="eu-west-1").get_caller_identity()["Account"] == "123456789012"
