@@ -24,6 +24,8 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "CloudModel", swiftSettings: strict),
         .target(name: "IAMPolicy", swiftSettings: strict),
+        // The Amazon-provided resolver's wire format and zones: pure, no I/O (the server's listeners use NIO).
+        .target(name: "DNS", dependencies: ["CloudModel"], swiftSettings: strict),
         .target(name: "Persistence", dependencies: [
             "CloudModel",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(name: "fabric-bench", dependencies: ["NetworkFabric", "CloudModel"],
                           path: "benchmarks/fabric-bench", exclude: ["RESULTS.md"], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "DNS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "IAMPolicyTests", dependencies: ["IAMPolicy"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "CloudModel"], swiftSettings: strict),
         .testTarget(name: "PersistenceTests", dependencies: [
             "Persistence", "CloudModel", "ControlPlane",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -23,11 +23,14 @@ public struct SandboxConfig: Sendable {
     /// Log retention: per group, the newest streams up to this many bytes, none older than this many seconds.
     public var logRetentionBytesPerGroup: Int
     public var logRetentionSeconds: Double
+    /// A file shown as `/etc/resolv.conf` in isolated environments attached to a network (the resolver of the
+    /// VPC or lambda network); nil leaves the host's.
+    public var resolvConf: String?
 
     public init(dataDir: String, networkNamespaces: Bool? = nil, isolation: Bool? = nil, idleReapAfterSeconds: Double = 300,
                 accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,
                 python3Path: String? = nil, nodePath: String? = nil, runtimesDir: String? = nil,
-                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400) {
+                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400, resolvConf: String? = nil) {
         self.dataDir = dataDir
         self.networkNamespaces = networkNamespaces
         self.isolation = isolation
@@ -39,5 +42,6 @@ public struct SandboxConfig: Sendable {
         self.runtimesDir = runtimesDir
         self.logRetentionBytesPerGroup = logRetentionBytesPerGroup
         self.logRetentionSeconds = logRetentionSeconds
+        self.resolvConf = resolvConf
     }
 }

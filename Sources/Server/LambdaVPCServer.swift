@@ -29,6 +29,8 @@ public final class LambdaVPCServer: Sendable {
     public let fabric: FabricController
     /// How execution environments join their networks when the fabric is active.
     let environmentNetwork: FabricEnvironmentNetwork?
+    /// The Amazon-provided resolver, listening in the fabric's namespaces.
+    let dns: DNSResolver
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -39,6 +41,10 @@ public final class LambdaVPCServer: Sendable {
         isolationAvailable = LinuxFabric.hasNetAdmin()
         fabric = FabricController(store: store, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress, logger: logger)
         let runtime = fabric.instanceRuntime
+        dns = DNSResolver(store: store, region: config.region, logger: logger)
+        fabric.fabric?.setSocketOwner(dns)
+        fabric.observeInternetHostNames { [dns] in dns.setInternetHosts($0) }
+        let resolvConf = fabric.isActive ? try DNSResolver.writeFunctionResolvConf(dataDir: config.dataDir) : nil
         let ec2 = EC2Service(store: store, accountId: config.accountId, region: config.region, runtime: runtime)
         lifecycle = LifecycleReconciler(store: store, runtime: runtime,
                                         timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
@@ -55,7 +61,8 @@ public final class LambdaVPCServer: Sendable {
             }
         }
         sandbox = SandboxPool(config: SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
-                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit),
+                                                    accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit,
+                                                    resolvConf: resolvConf),
                               network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(store: store, zips: codeStore, pool: sandbox)
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
@@ -92,6 +99,7 @@ public final class LambdaVPCServer: Sendable {
         await lifecycleTask.value
         environmentNetwork?.close()
         await fabric.stop()
+        await dns.shutdown()
         reconcileTask.cancel()
         sweepTask.cancel()
         asyncWorker.stop()
