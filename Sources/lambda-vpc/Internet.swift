@@ -20,7 +20,8 @@ struct InternetRun: AsyncParsableCommand {
         abstract: "Run a command on a new internet host (its own namespace holding the address) until it exits.",
         discussion: """
             The server builds the host; the command runs in it until it exits (the host is then removed) or the \
-            server stops (the server ends it). Exits with the command's status. Needs root.
+            server stops (the server ends it). With --name, functions and instances resolve that name to the host \
+            meanwhile. Exits with the command's status. Needs root.
             """)
 
     @Option(help: "The server's endpoint. [env: AWS_ENDPOINT_URL] (default: http://127.0.0.1:4599)")
