@@ -26,6 +26,9 @@ public final class DNSResolver: NamespaceSocketOwner {
     let store: StateStore
     let region: String
     let logger: Logger
+    /// Interface VPC endpoints' names and, with private DNS, the service names they take over in their VPC, read
+    /// from the same state the zone is planned from.
+    let overrides: @Sendable (CloudState) -> [DNSZone.Override]
     /// The resolver's own event loop: never one the sandbox or HTTP may block, since the fabric thread waits on it.
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
@@ -34,7 +37,6 @@ public final class DNSResolver: NamespaceSocketOwner {
         /// The state to plan from at the next query, when something changed since `zone` was planned.
         var pending: CloudState?
         var hosts: [DNSZone.InternetHost] = []
-        var overrides: [DNSZone.Override] = []
         var serial: UInt32 = 0
     }
     private let zones: Mutex<Zones>
@@ -43,10 +45,12 @@ public final class DNSResolver: NamespaceSocketOwner {
     /// Seconds a TCP connection may stay silent before it is closed (RFC 7766 §6.2.3 asks for a few).
     static let tcpIdleSeconds: Int64 = 10
 
-    public init(store: StateStore, region: String, logger: Logger) {
+    public init(store: StateStore, region: String, logger: Logger,
+                overrides: @escaping @Sendable (CloudState) -> [DNSZone.Override] = { _ in [] }) {
         self.store = store
         self.region = region
         self.logger = logger
+        self.overrides = overrides
         zones = Mutex(Zones(pending: store.snapshot()))
         store.observe { [self] state in zones.withLock { $0.pending = state } }
     }
@@ -55,11 +59,6 @@ public final class DNSResolver: NamespaceSocketOwner {
     public func setInternetHosts(_ names: [IPv4Address: String]) {
         let hosts = names.sorted { $0.key < $1.key }.map { DNSZone.InternetHost(name: $0.value, address: $0.key) }
         zones.withLock { z in z.hosts = hosts; if z.pending == nil { z.pending = store.snapshot() } }
-    }
-
-    /// Interface VPC endpoints' names and, with private DNS, the service names they take over in their VPC.
-    public func setEndpointOverrides(_ overrides: [DNSZone.Override]) {
-        zones.withLock { z in z.overrides = overrides; if z.pending == nil { z.pending = store.snapshot() } }
     }
 
     /// Writes every function's resolv.conf (`<data-dir>/dns/resolv.conf`) and returns its path.
@@ -77,7 +76,7 @@ public final class DNSResolver: NamespaceSocketOwner {
             if let s = z.pending {
                 z.serial &+= 1
                 z.zone = DNSZone.plan(partitions: [.init(region: region, state: s)], internetHosts: z.hosts,
-                                      overrides: z.overrides, serial: z.serial)
+                                      overrides: overrides(s), serial: z.serial)
                 z.pending = nil
             }
             return z.zone

@@ -116,12 +116,12 @@ class Net:
     (hostnames on, a function), VPC C (a function, for turning DNS support off), and a function without VpcConfig."""
 
 
-def vpc_with_function(n, cidr, hostnames, name, revoke_egress=False):
+def vpc_with_function(n, cidr, subnet_cidr, hostnames, name, revoke_egress=False):
     ec2 = n.ec2
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     if hostnames:
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr.replace(".0.0/16", ".1.0/24"))["Subnet"]["SubnetId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
     sg = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
     if revoke_egress:
         ec2.revoke_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
@@ -137,9 +137,10 @@ def net():
     n = Net()
     n.server, n.tag = s, fabric_tag(s)
     n.ec2, n.lam = s.client("ec2"), s.client("lambda")
-    n.vpc_a, n.sub_a, n.sg_a, n.fn_a = vpc_with_function(n, "10.81.0.0/16", True, "a", revoke_egress=True)
-    n.vpc_b, _, _, n.fn_b = vpc_with_function(n, "10.82.0.0/16", True, "b")
-    n.vpc_c, _, _, n.fn_c = vpc_with_function(n, "10.83.0.0/16", False, "c")
+    # VPC A's subnet holds the resolver's 10.81.0.2 (reached on the link); VPC B's does not (reached by the gateway).
+    n.vpc_a, n.sub_a, n.sg_a, n.fn_a = vpc_with_function(n, "10.81.0.0/16", "10.81.0.0/24", True, "a", revoke_egress=True)
+    n.vpc_b, _, _, n.fn_b = vpc_with_function(n, "10.82.0.0/16", "10.82.1.0/24", True, "b")
+    n.vpc_c, _, _, n.fn_c = vpc_with_function(n, "10.83.0.0/16", "10.83.1.0/24", False, "c")
     # Code of its own, so deleting it retires its environments (see the last test).
     n.plain = deploy(n.lam, Code={"ZipFile": zip_of({"index.py": (PROBE + "# without VpcConfig\n", False)})}, Timeout=30)
     # The instance resolves with its own resolv.conf: a service name, then its own name, short (the search domain)
@@ -208,6 +209,10 @@ def test_raw_queries_over_udp_and_tcp_at_both_resolver_addresses(net):
         assert (ok["rcode"], ok["answers"]) == (0, [STS_US_EAST_1]), ok
         assert (nx["rcode"], nx["answers"], nx["authority"]) == (3, [], 1), nx
         assert (cname["rcode"], cname["answers"]) == (0, ["CNAME s3.amazonaws.com", S3_GLOBAL]), cname
+    # Across the router from another subnet, too.
+    for tcp in (False, True):
+        r = queries(net, net.fn_b, {"server": "10.82.0.2", "name": "sts.us-east-1.amazonaws.com", "tcp": tcp})[0]
+        assert (r["rcode"], r["answers"]) == (0, [STS_US_EAST_1]), r
     # The lambda network's resolver answers over both transports too.
     for tcp in (False, True):
         r = queries(net, net.plain, {"server": "169.254.169.253", "name": "sts.amazonaws.com", "tcp": tcp})[0]
