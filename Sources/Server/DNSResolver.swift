@@ -44,6 +44,8 @@ public final class DNSResolver: NamespaceSocketOwner {
 
     /// Seconds a TCP connection may stay silent before it is closed (RFC 7766 §6.2.3 asks for a few).
     static let tcpIdleSeconds: Int64 = 10
+    /// Open TCP connections one listener keeps at most.
+    static let maxTCPConnections = 256
 
     public init(store: StateStore, region: String, logger: Logger,
                 overrides: @escaping @Sendable (CloudState) -> [DNSZone.Override] = { _ in [] }) {
@@ -144,37 +146,35 @@ public final class DNSResolver: NamespaceSocketOwner {
             return made
         }
         let listener = Listener(spec: spec)
-        var pending = fds[...]
+        let resolver = self
+        let connections = listener.connections
+        let udp = DatagramBootstrap(group: group).channelInitializer { ch in
+            ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(DNSUDPHandler(resolver: resolver, view: view)) }
+        }
+        let tcp = ServerBootstrap(group: group).childChannelInitializer { ch in
+            // Past the cap a new connection is refused (closed) rather than let a client use up the server's descriptors.
+            guard connections.insert(ch, limit: Self.maxTCPConnections) else {
+                return ch.eventLoop.makeFailedFuture(DNSListenError("too many DNS connections"))
+            }
+            return ch.eventLoop.makeCompletedFuture {
+                try ch.pipeline.syncOperations.addHandlers([
+                    IdleStateHandler(readTimeout: .seconds(Self.tcpIdleSeconds)),
+                    ByteToMessageHandler(DNSTCPFrameDecoder()),
+                    DNSTCPHandler(resolver: resolver, view: view),
+                ])
+            }
+        }
+        // A descriptor handed to NIO is NIO's (a failed channel closes it); the ones not handed yet are closed here.
+        var handed = 0
         do {
-            while let (udp, tcp) = pending.first {
-                pending = pending.dropFirst()
-                let resolver = self
-                var closeTCP = true
-                defer { if closeTCP { Glibc.close(tcp) } }
-                let u = try DatagramBootstrap(group: group)
-                    .channelInitializer { ch in
-                        ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(DNSUDPHandler(resolver: resolver, view: view)) }
-                    }
-                    .withBoundSocket(udp).wait()
-                listener.add(u)
-                closeTCP = false
-                let connections = listener.connections
-                let t = try ServerBootstrap(group: group)
-                    .childChannelInitializer { ch in
-                        connections.insert(ch)
-                        return ch.eventLoop.makeCompletedFuture {
-                            try ch.pipeline.syncOperations.addHandlers([
-                                IdleStateHandler(readTimeout: .seconds(Self.tcpIdleSeconds)),
-                                ByteToMessageHandler(DNSTCPFrameDecoder()),
-                                DNSTCPHandler(resolver: resolver, view: view),
-                            ])
-                        }
-                    }
-                    .withBoundSocket(tcp).wait()
-                listener.add(t)
+            for (u, t) in fds {
+                handed += 1
+                listener.add(try udp.withBoundSocket(u).wait())
+                handed += 1
+                listener.add(try tcp.withBoundSocket(t).wait())
             }
         } catch {
-            for (udp, tcp) in pending { Glibc.close(udp); Glibc.close(tcp) }
+            for fd in fds.flatMap({ [$0.udp, $0.tcp] }).dropFirst(handed) { Glibc.close(fd) }
             listener.close()
             throw error
         }
@@ -228,10 +228,16 @@ public final class DNSResolver: NamespaceSocketOwner {
     final class ConnectionSet: Sendable {
         private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
 
-        func insert(_ c: any Channel) {
+        /// False (and not kept) when `limit` connections are open already.
+        func insert(_ c: any Channel, limit: Int) -> Bool {
             let key = ObjectIdentifier(c)
-            open.withLock { $0[key] = c }
+            guard open.withLock({ o -> Bool in
+                guard o.count < limit else { return false }
+                o[key] = c
+                return true
+            }) else { return false }
             c.closeFuture.whenComplete { [self] _ in open.withLock { _ = $0.removeValue(forKey: key) } }
+            return true
         }
 
         func closeAll() {
