@@ -142,15 +142,26 @@ extension SandboxView.HostLayout {
                                       resolvConfExists: FileManager.default.fileExists(atPath: resolv))
     }
 
-    /// `path` with its last component's symbolic links followed (at most 16), as an absolute, normalised path;
-    /// the target need not exist.
+    /// `path` with its last component's symbolic links followed (at most 16), as an absolute path normalised by
+    /// text alone (`..` and `.` removed; the directories on the way are taken as the view shows them, links or
+    /// not); the target need not exist.
     static func resolveLinks(_ path: String) -> String {
         var current = path
         for _ in 0..<16 {
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
             let base = (current as NSString).deletingLastPathComponent
-            current = ((target.hasPrefix("/") ? target : base + "/" + target) as NSString).standardizingPath
+            current = normalise(target.hasPrefix("/") ? target : base + "/" + target)
         }
         return current
+    }
+
+    static func normalise(_ path: String) -> String {
+        var parts: [Substring] = []
+        for c in path.split(separator: "/") {
+            if c == "." { continue }
+            if c == ".." { _ = parts.popLast(); continue }
+            parts.append(c)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 }

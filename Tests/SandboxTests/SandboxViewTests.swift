@@ -105,6 +105,7 @@ struct SandboxViewTests {
         try FileManager.default.createSymbolicLink(atPath: dir + "/run-link", withDestinationPath: dir + "/etc/resolv.conf")
         #expect(SandboxView.HostLayout.resolveLinks(dir + "/run-link") == dir + "/run/stub.conf")
         #expect(SandboxView.HostLayout.resolveLinks(dir + "/etc") == dir + "/etc")
+        #expect(SandboxView.HostLayout.normalise("/etc/../run/./systemd//resolve/stub-resolv.conf") == "/run/systemd/resolve/stub-resolv.conf")
     }
 
     @Test func nestedRuntimeDirectoriesCollapseToTheOutermost() {
