@@ -27,6 +27,8 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "CloudModel", swiftSettings: strict),
         .target(name: "IAMPolicy", swiftSettings: strict),
+        // The Amazon-provided resolver's wire format and zones: pure, no I/O (the server's listeners use NIO).
+        .target(name: "DNS", dependencies: ["CloudModel"], swiftSettings: strict),
         .target(name: "Persistence", dependencies: [
             "CloudModel",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -51,7 +53,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends", "Workloads",
+            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends", "Workloads", "DNS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "IAMPolicyTests", dependencies: ["IAMPolicy"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "CloudModel"], swiftSettings: strict),
         .testTarget(name: "PersistenceTests", dependencies: [
             "Persistence", "CloudModel", "ControlPlane",
             .product(name: "GRDB", package: "GRDB.swift"),

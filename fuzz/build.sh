@@ -39,6 +39,8 @@ module AWSWire $(printf "$S/AWSWire/%s.swift " "${AWSWIRE[@]}")
 module CloudModel "$S"/CloudModel/*.swift
 module IAMPolicy "$S"/IAMPolicy/*.swift
 module ControlPlane $(printf "$S/ControlPlane/%s.swift " "${CONTROLPLANE[@]}")
+# DNS: the resolver's message codec and zones (pure; the listeners live in Server).
+module DNS "$S"/DNS/*.swift
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -241,11 +241,15 @@ static int lv_apply_mount(const struct lv_sandbox *sb, const struct lv_mount *m,
         if (S_ISDIR(st.st_mode)) {
             if (lv_mkdirs(where, 1) != 0) return -1;
         } else {
-            if (lv_mkdirs(where, 0) != 0) return -1;
-            // Read-only: the mount point may be an existing file on a read-only bind (the view's /etc).
-            int fd = open(where, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
-            if (fd < 0 && errno != EEXIST && errno != EISDIR) return -1;
-            if (fd >= 0) close(fd);
+            // An existing file (a host file under a read-only bind, such as /etc/resolv.conf) is mounted over as it
+            // is: opening it for writing would fail there.
+            struct stat existing;
+            if (stat(where, &existing) != 0) {
+                if (lv_mkdirs(where, 0) != 0) return -1;
+                int fd = open(where, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                if (fd < 0 && errno != EEXIST && errno != EISDIR) return -1;
+                if (fd >= 0) close(fd);
+            }
         }
         char from[64];
         lv_fd_path(from, source_fd);

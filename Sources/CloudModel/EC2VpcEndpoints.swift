@@ -45,3 +45,16 @@ public struct VpcEndpoint: Record, Taggable {
         {"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}
         """
 }
+
+extension VpcEndpoint {
+    /// The service's short name (`sqs` of `com.amazonaws.us-east-1.sqs`).
+    public var serviceShortName: String { serviceName.split(separator: ".").dropFirst(3).joined(separator: ".") }
+
+    /// The endpoint's own regional name, `vpce-…-<8>.sqs.us-east-1.vpce.amazonaws.com`, and, with `zone`, the zonal one.
+    public func dnsName(region: String, zone: String? = nil) -> String {
+        "\(id)-\(id.suffix(8))" + (zone.map { "-" + $0 } ?? "") + ".\(serviceShortName).\(region).vpce.amazonaws.com"
+    }
+
+    /// The regional service name private DNS takes over inside the endpoint's VPC.
+    public func privateDnsName(region: String) -> String { "\(serviceShortName).\(region).amazonaws.com" }
+}

@@ -28,10 +28,13 @@ public struct EnvironmentAttachment: Sendable, Equatable {
     /// The environment's own address.
     public var environmentAddress: IPv4Address { Self.linkBlock.address(at: UInt32(slot * 4 + 2)) }
 
-    /// The lowest slot no attachment of `target` uses.
+    /// Metadata-style addresses (the resolver's 169.254.169.253, instance metadata's .254): no link may hold them.
+    public static let reservedBlock = IPv4CIDR("169.254.169.0/24")!
+
+    /// The lowest slot no attachment of `target` uses, outside `reservedBlock`.
     static func freeSlot(for target: AttachmentTarget, among existing: some Sequence<EnvironmentAttachment>) -> Int? {
         let used = Set(existing.filter { $0.target == target }.map(\.slot))
-        return (0..<maxSlots).first { !used.contains($0) }
+        return (0..<maxSlots).first { !used.contains($0) && !reservedBlock.contains(linkBlock.address(at: UInt32($0 * 4))) }
     }
 }
 

@@ -32,13 +32,15 @@ public struct FabricModel: Sendable, Equatable {
     /// The empty cloud: reconciling to it is teardown.
     public static let empty = FabricModel()
 
-    /// A VPC, its primary block and its secondary IPv4 blocks (IPv6 blocks are not carried by the fabric).
+    /// A VPC, its primary block and its secondary IPv4 blocks (IPv6 blocks are not carried by the fabric), and
+    /// whether the Amazon-provided resolver answers in it (enableDnsSupport).
     public struct VPC: Sendable, Equatable {
         public var id: String
         public var cidr: IPv4CIDR
         public var secondaryCidrs: [IPv4CIDR]
-        public init(id: String, cidr: IPv4CIDR, secondaryCidrs: [IPv4CIDR] = []) {
-            self.id = id; self.cidr = cidr; self.secondaryCidrs = secondaryCidrs
+        public var dnsSupport: Bool
+        public init(id: String, cidr: IPv4CIDR, secondaryCidrs: [IPv4CIDR] = [], dnsSupport: Bool = true) {
+            self.id = id; self.cidr = cidr; self.secondaryCidrs = secondaryCidrs; self.dnsSupport = dnsSupport
         }
         /// Every block of the VPC, the primary first.
         public var cidrs: [IPv4CIDR] { [cidr] + secondaryCidrs }
@@ -186,7 +188,10 @@ extension FabricModel {
                        })
         }
         self.init(
-            vpcs: state.vpcs.values.map { VPC(id: $0.id, cidr: $0.cidrBlock, secondaryCidrs: ($0.secondaryCidrBlocks ?? []).map(\.cidrBlock)) },
+            vpcs: state.vpcs.values.map {
+                VPC(id: $0.id, cidr: $0.cidrBlock, secondaryCidrs: ($0.secondaryCidrBlocks ?? []).map(\.cidrBlock),
+                    dnsSupport: $0.enableDnsSupport)
+            },
             subnets: state.subnets.values.map { Subnet(id: $0.id, vpcId: $0.vpcId, cidr: $0.cidrBlock) },
             routeTables: tables,
             securityGroups: groups,

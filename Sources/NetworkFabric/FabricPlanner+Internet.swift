@@ -123,11 +123,13 @@ extension FabricPlanner {
         let up = FabricNames.lambdaUplink
         Self.addCoreUplink(&p, device: up, address: SimulatedInternet.lambdaPublicAddress)
         addEnvironmentPorts(&p, environments)
-        // Environments reach the internet only; never each other, never this namespace from outside.
+        addLambdaResolver(&p)
+        // Environments reach the internet and this network's resolver only; never each other, never this namespace
+        // from outside.
         let envs = FabricNames.environmentPortGlob
         let body = SecurityGroupRuleset.chain("input", "type filter hook input priority filter; policy drop;", [
             "iifname \"lo\" accept", "ct state established,related accept",
-        ]) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
+        ] + Self.resolverAcceptLines([AmazonDNS.linkLocalResolver], prefix: "iifname \"\(envs)\" ")) + SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy drop;", [
             "ct state established,related accept", "ct state invalid drop",
             "iifname \"\(envs)\" oifname \"\(up)\" accept",
         ])

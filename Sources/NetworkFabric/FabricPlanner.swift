@@ -38,6 +38,7 @@ public struct FabricPlanner: Sendable {
                 interfaces: interfaces.filter { subnets[$0.subnetId]?.vpcId == vpc.id }, subnetsById: subnets)
             let gateway = model.internetGateways.first { $0.vpcId == vpc.id }
             addInternetGateway(&router, gateway: gateway, mappings: mappings.filter { $0.vpcId == vpc.id }.map(\.mapping))
+            addResolver(&router, vpc: vpc)
             plan.namespaces[router.name] = router
         }
 
@@ -54,7 +55,8 @@ public struct FabricPlanner: Sendable {
             }
             let envs = attachments.filter { $0.target == .interface(i.id) }
             plan.namespaces[names.interfaceNamespace(i.id)] = interfacePlan(
-                i, subnet: subnet, groups: i.groupIds.compactMap { groups[$0] }, members: members, environments: envs)
+                i, subnet: subnet, groups: i.groupIds.compactMap { groups[$0] }, members: members, environments: envs,
+                resolvers: Self.resolverAddresses(vpcs[subnet.vpcId]!))
         }
 
         let lambdaEnvs = attachments.filter { $0.target == .lambdaNetwork }
@@ -168,11 +170,12 @@ public struct FabricPlanner: Sendable {
     }
 
     func interfacePlan(_ i: FabricModel.Interface, subnet: FabricModel.Subnet, groups: [FabricModel.SecurityGroup],
-                       members: [String: [IPv4Address]], environments: [EnvironmentAttachment]) -> NamespacePlan {
+                       members: [String: [IPv4Address]], environments: [EnvironmentAttachment],
+                       resolvers: [IPv4Address] = []) -> NamespacePlan {
         var p = interfaceNamespace(i, subnet: subnet)
         addEnvironmentPorts(&p, environments)
         p.firewall = .make(sysctls: Self.commonSysctls,
-                           tables: SecurityGroupRuleset.tables(interface: i, groups: groups, members: members))
+                           tables: SecurityGroupRuleset.tables(interface: i, groups: groups, members: members, resolvers: resolvers))
         return p
     }
 

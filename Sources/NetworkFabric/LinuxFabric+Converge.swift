@@ -10,7 +10,25 @@ extension LinuxFabric {
                      hosts: memory.hosts.sorted())
     }
 
+    /// Converges the kernel, then tells the socket owner what should listen where (also after an unchanged or
+    /// failed pass, so a listener that failed to open is retried by the next pass).
     func converge(force: Bool) throws -> ReconcileReport {
+        defer { syncSockets() }
+        return try convergeKernel(force: force)
+    }
+
+    /// The resolvers of the last plan, in the namespaces applied without failure.
+    func syncSockets() {
+        guard let owner = socketOwner.withLock({ $0 }) else { return }
+        let plan = memory.lastPlan ?? currentPlan()
+        var listeners: [String: ResolverListener] = [:]
+        for p in plan.namespaces.values {
+            if let r = p.resolver, memory.applied[p.name] != nil { listeners[p.name] = r }
+        }
+        owner.resolversPlanned(listeners)
+    }
+
+    func convergeKernel(force: Bool) throws -> ReconcileReport {
         if !force, memory.lastPlan != nil, let last = memory.lastInputs,
            last.model == memory.model, last.attachments == memory.attachments, last.hosts == memory.hosts { return .unchanged }
         var plan = currentPlan()
@@ -132,6 +150,11 @@ extension LinuxFabric {
             case .createNamespace(let ns): return "netns add \(ns)"
             default: return nil
             }
+        }
+        let deleting = Set(changes.compactMap { c -> String? in if case .deleteNamespace(let ns) = c { return ns } else { return nil } })
+        if !deleting.isEmpty, let owner = socketOwner.withLock({ $0 }) {
+            // A socket would keep the namespace (and its veth ends) alive after `netns del`.
+            owner.closeSockets(in: deleting)
         }
         if !rootLines.isEmpty {
             let r = try? Subprocess.run([Self.ip, "-force", "-batch", "-"], stdin: rootLines.joined(separator: "\n") + "\n")

@@ -1,6 +1,7 @@
 import CloudModel
 import Foundation
 import Logging
+import Synchronization
 
 /// The network fabric on Linux: converges the kernel (namespaces, bridges, veths, addresses, routes, rules,
 /// nftables) to the plan of a model plus the attached execution environments. Idempotent and restart-safe: it
@@ -14,6 +15,8 @@ public final class LinuxFabric: Sendable {
     let worker: SerialThread
     let memory = FabricMemory()
     let logger: Logger
+    /// Who keeps sockets in the namespaces (the DNS resolver), told before deletions and after each pass.
+    let socketOwner = Mutex<(any NamespaceSocketOwner)?>(nil)
 
     /// `instanceTag`: 4-8 lower-case hex digits carried by every namespace name; see `FabricNames.tag(forDataDirectory:)`.
     /// `egress`: whether the simulated internet's core reaches the host's own network.
@@ -31,6 +34,18 @@ public final class LinuxFabric: Sendable {
               let caps = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
         else { return false }
         return caps & (1 << 12) != 0
+    }
+
+    /// Registers the owner of the sockets kept in this fabric's namespaces (one; a later call replaces it).
+    public func setSocketOwner(_ owner: any NamespaceSocketOwner) {
+        socketOwner.withLock { $0 = owner }
+    }
+
+    /// Runs `body` on the calling thread while it is inside network namespace `name` (a socket made there stays
+    /// there). Only from a thread the caller owns, such as the fabric thread running `NamespaceSocketOwner`'s calls:
+    /// never from Swift concurrency or event-loop threads.
+    public static func inNetworkNamespace<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        try NamespaceThreads.inNamespace(name, body)
     }
 
     /// Makes the kernel match `model` (and the current attachments). Cheap when nothing changed: the plan is

@@ -112,10 +112,13 @@ public struct NamespacePlan: Sendable, Equatable {
     /// Veths this namespace creates, by local link name.
     public var creates: [String: VethPeer]
     public var firewall: Firewall?
+    /// The DNS resolver listening in this namespace (sockets the server opens, see `NamespaceSocketOwner`).
+    public var resolver: ResolverListener?
 
     public init(name: String, role: Role, owned: Bool = true, state: NamespaceState = NamespaceState(),
-                creates: [String: VethPeer] = [:], firewall: Firewall? = nil) {
-        self.name = name; self.role = role; self.owned = owned; self.state = state; self.creates = creates; self.firewall = firewall
+                creates: [String: VethPeer] = [:], firewall: Firewall? = nil, resolver: ResolverListener? = nil) {
+        self.name = name; self.role = role; self.owned = owned; self.state = state; self.creates = creates
+        self.firewall = firewall; self.resolver = resolver
     }
 }
 

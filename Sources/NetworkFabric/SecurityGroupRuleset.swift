@@ -14,8 +14,9 @@ enum SecurityGroupRuleset {
     static let natTable = "ip lv_nat"
 
     /// The bodies of the two tables; `Firewall.make` wraps them into one replacing transaction.
+    /// `resolvers`: the VPC's Amazon DNS addresses, which security groups do not filter (empty without DNS support).
     static func tables(interface: FabricModel.Interface, groups: [FabricModel.SecurityGroup],
-                       members: [String: [IPv4Address]]) -> [(table: String, body: String)] {
+                       members: [String: [IPv4Address]], resolvers: [IPv4Address] = []) -> [(table: String, body: String)] {
         var sets: [String] = []
         var referenced: [String] = []
         var ingress: [String] = []
@@ -44,10 +45,12 @@ enum SecurityGroupRuleset {
             ])
             + chain("forward", "type filter hook forward priority filter; policy drop;", [
                 "ct state established,related accept", "ct state invalid drop",
+            ] + FabricPlanner.resolverAcceptLines(resolvers, prefix: "iifname \"\(envs)\" oifname \"\(link)\" ") + [
                 "iifname \"\(envs)\" oifname \"\(link)\" jump egress",
             ])
             + chain("output", "type filter hook output priority filter; policy drop;", [
                 "oifname \"lo\" accept", "ct state established,related accept", "ct state invalid drop",
+            ] + FabricPlanner.resolverAcceptLines(resolvers, prefix: "oifname \"\(link)\" ") + [
                 "oifname \"\(link)\" jump egress",
             ])
         let natBody = chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", [

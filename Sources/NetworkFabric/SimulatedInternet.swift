@@ -27,6 +27,28 @@ public enum SimulatedInternet {
         if inUse.contains(a) { return "\(a) is already used by another internet host" }
         return nil
     }
+
+    /// Domains the VPC resolver answers itself: a host may not take a name in them.
+    static let reservedDomains = ["amazonaws.com", "api.aws", "internal", "arpa"]
+
+    /// Why `name` cannot name an internet host in DNS, nil when it can: a hostname (letters, digits and inner
+    /// hyphens, labels of 1-63, 253 in all) outside the domains the resolver answers itself. Several hosts may
+    /// share a name (its answer lists them all).
+    public static func hostNameProblem(_ name: String) -> String? {
+        let n = (name.hasSuffix(".") ? String(name.dropLast()) : name).lowercased()
+        let labels = n.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = !n.isEmpty && n.count <= 253 && labels.allSatisfy { l in
+            (1...63).contains(l.count) && l.first != "-" && l.last != "-"
+                && l.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+        guard valid else {
+            return "'\(name)' is not a host name (letters, digits and hyphens in dot-separated labels of 1-63 characters)"
+        }
+        if let d = reservedDomains.first(where: { n == $0 || n.hasSuffix("." + $0) }) {
+            return "'\(name)' is in \(d), which the VPC resolver answers itself"
+        }
+        return nil
+    }
 }
 
 /// Whether the internet core reaches the host's own network (`serve --egress`).

@@ -8,10 +8,12 @@ import Synchronization
 public enum InstanceSandbox {
     /// Spawns `argv` with `environment` as its whole environment (`trust`: the CA bundle over the host's) in `hostHome` (the instance's directory, which
     /// keeps its path inside), stdout and stderr to `outputFd`, in a new session. Blocks briefly; returns the
-    /// process's pid (PID 1 of its namespace).
+    /// process's pid (PID 1 of its namespace). `resolvConf`: a host file shown as the instance's `/etc/resolv.conf`.
     public static func spawn(namespacePath: String, hostHome: String, dataDir: String, privateIp: String,
-                             argv: [String], environment: [String], outputFd: Int32, trust: TrustBundle? = nil) throws -> pid_t {
-        let isolation = Isolation(rootDirectory: nil, view: SandboxView.instance(home: hostHome, dataDir: dataDir, trust: trust),
+                             argv: [String], environment: [String], outputFd: Int32, trust: TrustBundle? = nil,
+                             resolvConf: String? = nil) throws -> pid_t {
+        let view = SandboxView.instance(home: hostHome, dataDir: dataDir, trust: trust, resolvConf: resolvConf)
+        let isolation = Isolation(rootDirectory: nil, view: view,
                                   hostname: SandboxView.instanceHostname(privateIp: privateIp), user: nil, cgroupProcs: [])
         let result = Mutex<Result<pid_t, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

@@ -27,11 +27,15 @@ public struct SandboxConfig: Sendable {
     public var homeRegion: String
     /// The CA bundle environments trust (system CAs + the data dir's CA), nil: the host's as it is.
     public var trustBundle: TrustBundle?
+    /// A file shown as `/etc/resolv.conf` in isolated environments attached to a network (the resolver of the
+    /// VPC or lambda network); nil leaves the host's.
+    public var resolvConf: String?
 
     public init(dataDir: String, networkNamespaces: Bool? = nil, isolation: Bool? = nil, idleReapAfterSeconds: Double = 300,
                 accountConcurrencyLimit: Int = 1000, initTimeoutSeconds: Double = 10,
                 python3Path: String? = nil, nodePath: String? = nil, runtimesDir: String? = nil,
-                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400, homeRegion: String = "us-east-1") {
+                logRetentionBytesPerGroup: Int = 32 << 20, logRetentionSeconds: Double = 7 * 86400, homeRegion: String = "us-east-1",
+                resolvConf: String? = nil) {
         self.dataDir = dataDir
         self.homeRegion = homeRegion
         self.networkNamespaces = networkNamespaces
@@ -44,5 +48,6 @@ public struct SandboxConfig: Sendable {
         self.runtimesDir = runtimesDir
         self.logRetentionBytesPerGroup = logRetentionBytesPerGroup
         self.logRetentionSeconds = logRetentionSeconds
+        self.resolvConf = resolvConf
     }
 }

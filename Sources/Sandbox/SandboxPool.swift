@@ -269,7 +269,8 @@ public final class SandboxPool: Sendable {
             let view = SandboxView.plan(host: hostLayout, codeDirectory: codeDirectory, runtimeSupport: catalog.runtimesDir,
                                         runtimeFiles: catalog.runtimeFiles(interpreter),
                                         ephemeralStorageMB: spec.ephemeralStorageMB, layersDirectory: layersDirectory,
-                                        trust: config.trustBundle)
+                                        trust: config.trustBundle,
+                                        resolvConf: spec.networkAttachment == nil ? nil : config.resolvConf)
             isolation = Isolation(rootDirectory: sandboxRoot, view: view, hostname: "localhost",
                                   user: (SandboxView.userId, SandboxView.groupId), cgroupProcs: resources?.joinFiles ?? [])
         }

@@ -30,6 +30,11 @@ struct SandboxView: Equatable, Sendable {
     struct HostLayout: Equatable, Sendable {
         var directories: [String]
         var links: [String: String]
+        /// Where `/etc/resolv.conf` leads once its symbolic links are followed (`/run/systemd/resolve/stub-resolv.conf`
+        /// under systemd-resolved), and whether that file exists: a generated resolv.conf is mounted there, since a
+        /// mount on a link would follow it against the host's tree.
+        var resolvConf = "/etc/resolv.conf"
+        var resolvConfExists = true
 
         static let systemEntries = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc"]
     }
@@ -41,8 +46,10 @@ struct SandboxView: Equatable, Sendable {
     ///   - ephemeralStorageMB: the size of `/tmp` (EphemeralStorage, 512–10,240).
     ///   - layersDirectory: the function's layers merged in order, shown read-only at `/opt` (empty without layers).
     ///   - trust: the CA bundle shown over the system bundle's paths (the host's bundle without it).
+    ///   - resolvConf: a host file shown read-only as `/etc/resolv.conf` (the VPC's resolver), nil for the host's own.
     static func plan(host: HostLayout, codeDirectory: String, runtimeSupport: String?, runtimeFiles: [String],
-                     ephemeralStorageMB: Int, layersDirectory: String? = nil, trust: TrustBundle? = nil) -> SandboxView {
+                     ephemeralStorageMB: Int, layersDirectory: String? = nil, trust: TrustBundle? = nil,
+                     resolvConf: String? = nil) -> SandboxView {
         var steps: [Step] = []
         for entry in HostLayout.systemEntries {
             if let link = host.links[entry] {
@@ -50,6 +57,11 @@ struct SandboxView: Equatable, Sendable {
             } else if host.directories.contains(entry) {
                 steps.append(Step(kind: .bindReadOnly, source: entry, target: entry))
             }
+        }
+        // Inside a read-only system directory only an existing file can be mounted over; elsewhere (systemd's /run)
+        // the file is made on the view's own root.
+        if let resolvConf, host.resolvConfExists || !Self.covered(host.resolvConf, by: host) {
+            steps.append(Step(kind: .bindReadOnly, source: resolvConf, target: host.resolvConf))
         }
         for dir in Self.outermost(runtimeFiles) where !Self.covered(dir, by: host) {
             steps.append(Step(kind: .bindReadOnly, source: dir, target: dir))
@@ -82,16 +94,23 @@ struct SandboxView: Equatable, Sendable {
     /// other namespace's pins (`/run/netns`) and its own `/proc`. Applied over the host's tree, so no `root` directory:
     /// the steps' targets are host paths. Bind sources are opened before any step, so hiding the data dir first does
     /// not hide the home.
-    /// `trust`: the CA bundle shown over the host's bundle files.
-    static func instance(home: String, dataDir: String, trust: TrustBundle? = nil) -> SandboxView {
-        SandboxView(steps: [
+    /// `trust`: the CA bundle shown over the host's bundle files. `resolvConf`: a host file shown read-only as the
+    /// instance's `/etc/resolv.conf` (mounted where the host's leads, which must exist: nothing is created in the
+    /// host's tree).
+    static func instance(home: String, dataDir: String, trust: TrustBundle? = nil, resolvConf: String? = nil,
+                         host: HostLayout = .current()) -> SandboxView {
+        var steps = [
             Step(kind: .tmpfs, target: "/tmp", data: "mode=1777,size=512m"),
             Step(kind: .tmpfs, target: dataDir, data: "mode=0755,size=1m"),
             Step(kind: .bindWritable, source: home, target: home),
         ] + (trust?.steps ?? []) + [
             Step(kind: .tmpfs, target: "/run/netns", data: "mode=0755,size=1m"),
             Step(kind: .proc, target: "/proc"),
-        ])
+        ]
+        if let resolvConf, host.resolvConfExists {
+            steps.append(Step(kind: .bindReadOnly, source: resolvConf, target: host.resolvConf))
+        }
+        return SandboxView(steps: steps)
     }
 
     /// `ip-10-0-2-4`: the hostname EC2 gives an instance from its private address.
@@ -124,6 +143,31 @@ extension SandboxView.HostLayout {
                 if FileManager.default.fileExists(atPath: entry, isDirectory: &isDir), isDir.boolValue { directories.append(entry) }
             }
         }
-        return SandboxView.HostLayout(directories: directories, links: links)
+        let resolv = resolveLinks("/etc/resolv.conf")
+        return SandboxView.HostLayout(directories: directories, links: links, resolvConf: resolv,
+                                      resolvConfExists: FileManager.default.fileExists(atPath: resolv))
+    }
+
+    /// `path` with its last component's symbolic links followed (at most 16), as an absolute path normalised by
+    /// text alone (`..` and `.` removed; the directories on the way are taken as the view shows them, links or
+    /// not); the target need not exist.
+    static func resolveLinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<16 {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
+            let base = (current as NSString).deletingLastPathComponent
+            current = normalise(target.hasPrefix("/") ? target : base + "/" + target)
+        }
+        return current
+    }
+
+    static func normalise(_ path: String) -> String {
+        var parts: [Substring] = []
+        for c in path.split(separator: "/") {
+            if c == "." { continue }
+            if c == ".." { _ = parts.popLast(); continue }
+            parts.append(c)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 }

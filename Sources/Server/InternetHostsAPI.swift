@@ -5,7 +5,8 @@ import NetworkFabric
 import Workloads
 
 /// `/_lambda-vpc/internet/hosts`: the simulated internet's hosts, for `lambda-vpc internet run`.
-/// `POST {"address": "203.0.113.10"}` builds a host namespace holding that address (201 with its namespace);
+/// `POST {"address": "203.0.113.10", "name": "www.example.com"}` builds a host namespace holding that address (201
+/// with its namespace); the optional name is what the VPC resolver answers with the address;
 /// `DELETE …/hosts/203.0.113.10` ends its programs and removes it (204); `GET` lists them. Errors are
 /// `{"message": …}` with 400 (bad address), 409 (in use), 404 (no such host) or 503 (no network fabric).
 final class InternetHostsAPI: Sendable {
@@ -33,10 +34,17 @@ final class InternetHostsAPI: Sendable {
             if let problem = SimulatedInternet.hostAddressProblem(text, inUse: await f.internetHosts()) {
                 return Self.json(problem.contains("already used") ? 409 : 400, ["message": problem])
             }
+            let name = body?["name"] as? String
+            if body?["name"] != nil, name == nil {
+                return Self.json(400, ["message": "\"name\" must be a string"])
+            }
+            if let name, let problem = SimulatedInternet.hostNameProblem(name) { return Self.json(400, ["message": problem]) }
             let address = IPv4Address(text)!
             do {
-                let ns = try await fabric.addInternetHost(address)
-                return Self.json(201, ["address": address.description, "namespace": ns])
+                let ns = try await fabric.addInternetHost(address, name: name)
+                var answer = ["address": address.description, "namespace": ns]
+                if let name { answer["name"] = name }
+                return Self.json(201, answer)
             } catch FabricError.internetHostInUse(let a) {
                 return Self.json(409, ["message": "\(a) is already used by another internet host"])
             } catch {

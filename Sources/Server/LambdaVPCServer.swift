@@ -1,5 +1,6 @@
 import AWSWire
 import CloudModel
+import DNS
 import ControlPlane
 import Foundation
 import Logging
@@ -34,6 +35,8 @@ public final class LambdaVPCServer: Sendable {
     let backend: ServiceBackend
     /// HTTP and HTTPS at the service edge's addresses (nil without the data dir's CA).
     let edge: ServiceEdgeListener?
+    /// The Amazon-provided resolver, listening in the fabric's namespaces.
+    let dns: DNSResolver
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -55,6 +58,10 @@ public final class LambdaVPCServer: Sendable {
         let trust = authority.map { TrustBundle.onThisHost(hostPath: $0.bundlePath) }
         fabric = FabricController(stores: stores, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress,
                                   trust: trust, logger: logger)
+        dns = DNSResolver(stores: stores, logger: logger, overrides: EndpointNames.overrides)
+        fabric.fabric?.setSocketOwner(dns)
+        fabric.observeInternetHostNames { [dns] in dns.setInternetHosts($0) }
+        let resolvConf = fabric.isActive ? try DNSResolver.writeFunctionResolvConf(dataDir: config.dataDir) : nil
         let policies = PolicyCache()
         let authorizer = Authorizer(store: stores.global, accountId: config.accountId, cache: policies)
         let iam = IAMService(store: stores.global, accountId: config.accountId, policies: policies,
@@ -67,7 +74,8 @@ public final class LambdaVPCServer: Sendable {
             }
         }
         var sandboxConfig = SandboxConfig(dataDir: config.dataDir, idleReapAfterSeconds: config.environmentIdleSeconds,
-                                          accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit, homeRegion: config.region)
+                                          accountConcurrencyLimit: config.lambdaTimings.concurrencyLimit, homeRegion: config.region,
+                                          resolvConf: resolvConf)
         sandboxConfig.trustBundle = trust
         sandbox = SandboxPool(config: sandboxConfig, network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(stores: stores, zips: codeStore, pool: sandbox)
@@ -108,6 +116,7 @@ public final class LambdaVPCServer: Sendable {
         await regions.stopAll()
         environmentNetwork?.close()
         await fabric.stop()
+        await dns.shutdown()
         sweepTask.cancel()
         try? await channel.close()
         // Environments first: invocations still running end (as a killed runtime would) and their requests get answers.

@@ -18,6 +18,9 @@ public final class FabricController: Sendable {
     let runtime: NamespaceInstanceRuntime?
     private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
     private let loop = Mutex(Loop())
+    /// The DNS names of internet hosts (`internet run --name`), and who is told when they change (the resolver).
+    private let hostNames = Mutex<[IPv4Address: String]>([:])
+    private let hostNamesObserver = Mutex<(@Sendable ([IPv4Address: String]) -> Void)?>(nil)
 
     /// `trust`: the CA bundle instances see over the host's (`TrustBundle`).
     public init(stores: RegionalStores, dataDir: String, enabled: Bool, egress: InternetEgress = .none, trust: TrustBundle? = nil,
@@ -40,7 +43,9 @@ public final class FabricController: Sendable {
         self.fabric = fabric
         disabledReason = reason
         runtime = fabric.map { f in
-            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, trust: trust, logger: logger) { [stores, logger] in
+            NamespaceInstanceRuntime(fabric: f, dataDir: dataDir, trust: trust, logger: logger,
+                                     vpcBlock: { [stores] id in stores.all.lazy.compactMap { $0.store.snapshot().vpcs[id]?.cidrBlock }.first })
+            { [stores, logger] in
                 _ = await Self.reconcile(f, stores, logger)
             }
         }
@@ -96,19 +101,33 @@ public final class FabricController: Sendable {
         return all.filter { fabric.names.internetHostAddress(namespace: $0) != nil }
     }
 
-    /// Adds an internet host after the latest store is in the kernel (so routes toward it are complete).
-    public func addInternetHost(_ address: IPv4Address) async throws -> String {
+    /// Adds an internet host after the latest store is in the kernel (so routes toward it are complete); `name`
+    /// (validated by the caller) is what the VPC resolver answers with its address.
+    public func addInternetHost(_ address: IPv4Address, name: String? = nil) async throws -> String {
         guard let fabric else { throw FabricError.noCapability }
         _ = await Self.reconcile(fabric, stores, logger)
         let ns = try await fabric.addInternetHost(address)
-        logger.info("internet host \(address) up in \(ns)")
+        if let name { setHostName(address, name) }
+        logger.info("internet host \(address) up in \(ns)\(name.map { " as \($0)" } ?? "")")
         return ns
+    }
+
+    /// Calls `observer` with every internet host's name, now and after each change.
+    public func observeInternetHostNames(_ observer: @escaping @Sendable ([IPv4Address: String]) -> Void) {
+        hostNamesObserver.withLock { $0 = observer }
+        observer(hostNames.withLock { $0 })
+    }
+
+    private func setHostName(_ address: IPv4Address, _ name: String?) {
+        let all = hostNames.withLock { n -> [IPv4Address: String] in n[address] = name; return n }
+        hostNamesObserver.withLock { $0 }?(all)
     }
 
     /// Ends an internet host's programs and removes its namespace; false when there is no such host.
     public func removeInternetHost(_ address: IPv4Address) async throws -> Bool {
         guard let fabric, await fabric.internetHosts().contains(address) else { return false }
         NamespaceProcess.killAll(inNamespace: fabric.names.internetHostNamespace(address))
+        setHostName(address, nil)
         try await fabric.removeInternetHost(address)
         logger.info("internet host \(address) removed")
         return true

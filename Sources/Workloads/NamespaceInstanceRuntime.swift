@@ -1,5 +1,6 @@
 import CloudModel
 import ControlPlane
+import DNS
 import Foundation
 import Logging
 import NetworkFabric
@@ -18,11 +19,14 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
     let trust: TrustBundle?
     /// Makes the kernel match the latest store before a start, so the instance's namespace exists.
     let converge: @Sendable () async -> Void
+    /// A VPC's primary block (for the instance's resolv.conf), nil when the VPC is gone.
+    let vpcBlock: @Sendable (String) -> IPv4CIDR?
     private struct Running { var process: NamespaceProcess; var namespace: String }
     private let running = Mutex<[String: Running]>([:])
     private let consoles = Mutex<[String: ConsoleLog]>([:])
 
     init(fabric: LinuxFabric, dataDir: String, trust: TrustBundle? = nil, logger: Logger,
+         vpcBlock: @escaping @Sendable (String) -> IPv4CIDR? = { _ in nil },
          converge: @escaping @Sendable () async -> Void) {
         self.fabric = fabric
         self.trust = trust
@@ -30,6 +34,7 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         self.dataDir = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         self.logger = logger
         self.converge = converge
+        self.vpcBlock = vpcBlock
     }
 
     func start(_ instance: Instance, userData: Data) async throws {
@@ -52,7 +57,7 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
                                                  privateIp: instance.privateIpAddress.description,
                                                  environment: Self.environment(home: home) + (trust?.instanceEnvironment ?? []),
-                                                 console: console(instance.id), trust: trust)
+                                                 console: console(instance.id), trust: trust, resolvConf: try resolvConf(instance))
         running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
     }
@@ -103,6 +108,18 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
     }
 
     func logPath(_ id: String) -> String { directory + "/" + id + ".log" }
+
+    /// Writes the instance's resolv.conf (its VPC's resolver, its region's search domain) beside its log, out of
+    /// its sight; nil when the VPC is gone.
+    func resolvConf(_ instance: Instance) throws -> String? {
+        guard let block = vpcBlock(instance.vpcId) else { return nil }
+        let path = directory + "/" + instance.id + ".resolv.conf"
+        let text = ResolvConf.instance(vpcBlock: block, region: ResolvConf.region(ofZone: instance.availabilityZone))
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
+            throw RuntimeFailure("cannot write \(path)")
+        }
+        return path
+    }
 
     private func console(_ id: String) throws -> ConsoleLog {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -14,7 +14,8 @@ final class NamespaceProcess: Sendable {
     /// directory `hostHome` is its `/root` and working directory, `environment` (`KEY=value` entries) its whole
     /// environment.
     static func spawn(namespace: String, argv: [String], hostHome: String, dataDir: String, privateIp: String,
-                      environment: [String], console: ConsoleLog, trust: TrustBundle? = nil) throws -> NamespaceProcess {
+                      environment: [String], console: ConsoleLog, trust: TrustBundle? = nil,
+                      resolvConf: String? = nil) throws -> NamespaceProcess {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -24,7 +25,7 @@ final class NamespaceProcess: Sendable {
         do {
             pid = try InstanceSandbox.spawn(namespacePath: "/run/netns/" + namespace, hostHome: hostHome, dataDir: dataDir,
                                             privateIp: privateIp, argv: argv, environment: environment, outputFd: writeEnd,
-                                            trust: trust)
+                                            trust: trust, resolvConf: resolvConf)
         } catch {
             close(readEnd); close(writeEnd)
             throw RuntimeFailure("spawn \(argv.joined(separator: " ")): \(error)")

@@ -20,7 +20,8 @@ struct InternetRun: AsyncParsableCommand {
         abstract: "Run a command on a new internet host (its own namespace holding the address) until it exits.",
         discussion: """
             The server builds the host; the command runs in it until it exits (the host is then removed) or the \
-            server stops (the server ends it). Exits with the command's status. Needs root.
+            server stops (the server ends it). With --name, functions and instances resolve that name to the host \
+            meanwhile. Exits with the command's status. Needs root.
             """)
 
     @Option(help: "The server's endpoint. [env: AWS_ENDPOINT_URL] (default: http://127.0.0.1:4599)")
@@ -29,6 +30,9 @@ struct InternetRun: AsyncParsableCommand {
     @Option(help: "The host's address, in 203.0.113.0/24 or 198.51.100.0/24.")
     var address: String
 
+    @Option(help: "A DNS name the VPC resolver answers with the address while the host runs (www.example.com).")
+    var name: String?
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -36,6 +40,7 @@ struct InternetRun: AsyncParsableCommand {
         guard !command.isEmpty else { throw ValidationError("give the command to run after --") }
         guard geteuid() == 0 else { throw ValidationError("internet run needs root: it runs the command in a network namespace") }
         if let problem = SimulatedInternet.hostAddressProblem(address, inUse: []) { throw ValidationError(problem) }
+        if let name, let problem = SimulatedInternet.hostNameProblem(name) { throw ValidationError(problem) }
     }
 
     func run() async throws {
@@ -47,7 +52,7 @@ struct InternetRun: AsyncParsableCommand {
         var create = URLRequest(url: hostsURL)
         create.httpMethod = "POST"
         create.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        create.httpBody = try JSONSerialization.data(withJSONObject: ["address": address])
+        create.httpBody = try JSONSerialization.data(withJSONObject: ["address": address].merging(name.map { ["name": $0] } ?? [:]) { a, _ in a })
         guard let (status, body) = await Self.send(Self.signed(create)) else {
             Self.fail("cannot reach the lambda-vpc server at \(base)")
         }

@@ -155,6 +155,19 @@ import Testing
         #expect(!SimulatedInternet.hostRanges.contains { $0.overlaps(ElasticAddress.pool) }, "Elastic IPs never collide with hosts")
     }
 
+    @Test func hostNamesAreHostnamesOutsideTheResolversOwnDomains() {
+        for ok in ["www.example.com", "db", "API-1.example.test.", "a.b-c.d"] {
+            #expect(SimulatedInternet.hostNameProblem(ok) == nil, "\(ok)")
+        }
+        for bad in ["", ".", "a..b", "-a.com", "a-.com", "under_score.com", "sp ace.com", String(repeating: "a", count: 64) + ".com",
+                    "ex\u{e4}mple.com"] {
+            #expect(SimulatedInternet.hostNameProblem(bad)?.contains("is not a host name") == true, "\(bad)")
+        }
+        for reserved in ["sts.us-east-1.amazonaws.com", "amazonaws.com", "x.api.aws", "ip-10-0-1-4.ec2.internal", "4.3.2.1.in-addr.arpa"] {
+            #expect(SimulatedInternet.hostNameProblem(reserved)?.contains("which the VPC resolver answers itself") == true, "\(reserved)")
+        }
+    }
+
     @Test func detachingLeavesTheUplinkToTheCore() throws {
         // The core deletes its end first (it ranks first); deleting the router's end too would fail.
         let attached = planner.plan(publicVPC())

@@ -32,7 +32,8 @@ import Testing
         let router = try #require(plan.namespaces[names.vpcRouterNamespace("vpc-0aaa0000000000001")])
         let b1 = FabricNames.subnetBridge("subnet-0aaa000000000001"), b2 = FabricNames.subnetBridge("subnet-0aaa000000000002")
         #expect(router.state.links[b1] == .init(kind: .bridge))
-        #expect(router.state.addresses == [.init(device: b1, cidr: "10.0.1.1/24"), .init(device: b2, cidr: "10.0.2.1/24")])
+        #expect(router.state.addresses == [.init(device: b1, cidr: "10.0.1.1/24"), .init(device: b2, cidr: "10.0.2.1/24"),
+                                           .init(device: "lo", cidr: "10.0.0.2/32"), .init(device: "lo", cidr: "169.254.169.253/32")])
         let webPort = FabricNames.interfacePort("eni-web")
         #expect(router.state.links[webPort] == .init(kind: .veth, master: b1))
         #expect(router.creates[webPort] == VethPeer(name: "eth0", namespace: names.interfaceNamespace("eni-web")))

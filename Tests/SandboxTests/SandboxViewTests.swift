@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Sandbox
 
@@ -63,6 +64,48 @@ struct SandboxViewTests {
             "proc - /proc -",
         ])
         #expect(SandboxView.instanceHostname(privateIp: "10.0.2.4") == "ip-10-0-2-4")
+    }
+
+    @Test func networkedFunctionsSeeTheGeneratedResolvConfWhereTheHostsLeads() {
+        func resolvSteps(_ host: SandboxView.HostLayout) -> [String] {
+            SandboxView.plan(host: host, codeDirectory: "/d/t", runtimeSupport: nil, runtimeFiles: [], ephemeralStorageMB: 512,
+                             resolvConf: "/data/dns/resolv.conf")
+                .steps.filter { $0.source == "/data/dns/resolv.conf" }.map { "\($0.kind) \($0.target)" }
+        }
+        // A plain file in /etc: mounted over, read-only, after /etc itself.
+        #expect(resolvSteps(mergedUsr) == ["bindReadOnly /etc/resolv.conf"])
+        let plan = SandboxView.plan(host: mergedUsr, codeDirectory: "/d/t", runtimeSupport: nil, runtimeFiles: [],
+                                    ephemeralStorageMB: 512, resolvConf: "/data/dns/resolv.conf")
+        #expect(plan.steps.firstIndex { $0.target == "/etc" }! < plan.steps.firstIndex { $0.target == "/etc/resolv.conf" }!)
+        // systemd-resolved's link into /run: the file is made on the view's own root, where the link leads.
+        var resolved = mergedUsr
+        resolved.resolvConf = "/run/systemd/resolve/stub-resolv.conf"
+        resolved.resolvConfExists = false
+        #expect(resolvSteps(resolved) == ["bindReadOnly /run/systemd/resolve/stub-resolv.conf"])
+        // No /etc/resolv.conf at all: nothing can be mounted inside the read-only /etc.
+        var missing = mergedUsr
+        missing.resolvConfExists = false
+        #expect(resolvSteps(missing) == [])
+        // Without a network the host's stays.
+        #expect(!SandboxView.plan(host: mergedUsr, codeDirectory: "/d/t", runtimeSupport: nil, runtimeFiles: [],
+                                  ephemeralStorageMB: 512).steps.contains { $0.target.hasSuffix("resolv.conf") })
+    }
+
+    @Test func instanceSeesItsResolvConfLast() {
+        let view = SandboxView.instance(home: "/var/lib/lv/instances/i-1", dataDir: "/var/lib/lv",
+                                        resolvConf: "/var/lib/lv/instances/i-1.resolv.conf", host: mergedUsr)
+        #expect(view.steps.last == .init(kind: .bindReadOnly, source: "/var/lib/lv/instances/i-1.resolv.conf", target: "/etc/resolv.conf"))
+    }
+
+    @Test func resolvConfLinksAreFollowedToAnAbsolutePath() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lv-resolv-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir + "/etc", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/etc/resolv.conf", withDestinationPath: "../run/stub.conf")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/run-link", withDestinationPath: dir + "/etc/resolv.conf")
+        #expect(SandboxView.HostLayout.resolveLinks(dir + "/run-link") == dir + "/run/stub.conf")
+        #expect(SandboxView.HostLayout.resolveLinks(dir + "/etc") == dir + "/etc")
+        #expect(SandboxView.HostLayout.normalise("/etc/../run/./systemd//resolve/stub-resolv.conf") == "/run/systemd/resolve/stub-resolv.conf")
     }
 
     @Test func nestedRuntimeDirectoriesCollapseToTheOutermost() {

@@ -204,7 +204,6 @@ public enum EC2XML {
 
     /// `ip-10-0-1-4.ec2.internal` in us-east-1, `ip-10-0-1-4.REGION.compute.internal` elsewhere.
     public static func privateDnsName(_ ip: IPv4Address, region: String) -> String {
-        let host = "ip-" + ip.description.replacingOccurrences(of: ".", with: "-")
-        return region == "us-east-1" ? host + ".ec2.internal" : host + ".\(region).compute.internal"
+        AmazonDNS.privateDnsName(ip, region: region)
     }
 }

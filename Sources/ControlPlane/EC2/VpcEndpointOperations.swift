@@ -247,14 +247,13 @@ extension EC2Service {
 
     /// The names an interface endpoint answers to: its regional name, one per zone, and with private DNS the service's.
     func dnsEntries(_ e: VpcEndpoint, state s: CloudState) -> [(name: String, zone: String)] {
-        guard e.type == .interface, let service = endpointServices.service(named: e.serviceName) else { return [] }
-        let base = "\(e.id)-\(e.id.suffix(8)).\(service.shortName).\(region).vpce.amazonaws.com"
+        guard e.type == .interface else { return [] }
         let hostedZone = "Z7HUB22UULQXV"
-        var out = [(base, hostedZone)]
+        var out = [(e.dnsName(region: region), hostedZone)]
         for subnet in e.subnetIds.compactMap({ s.subnets[$0] }).sorted(by: { $0.availabilityZone < $1.availabilityZone }) {
-            out.append(("\(e.id)-\(e.id.suffix(8))-\(subnet.availabilityZone).\(service.shortName).\(region).vpce.amazonaws.com", hostedZone))
+            out.append((e.dnsName(region: region, zone: subnet.availabilityZone), hostedZone))
         }
-        if e.privateDnsEnabled { out.append((service.privateDnsName, "ZONEIDPENDING")) }
+        if e.privateDnsEnabled { out.append((e.privateDnsName(region: region), "ZONEIDPENDING")) }
         return out
     }
 
