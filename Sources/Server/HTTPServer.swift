@@ -64,6 +64,15 @@ public final class HTTPServer: Sendable {
 
     /// Binds and starts accepting; returns the bound channel (its localAddress has the real port).
     public func start(host: String, port: Int) async throws -> any Channel {
+        try await bootstrap().bind(host: host, port: port).get()
+    }
+
+    /// Starts accepting on a socket already bound and listening (one made inside another network namespace).
+    public func start(boundSocket: Int32) async throws -> any Channel {
+        try await bootstrap().withBoundSocket(boundSocket).get()
+    }
+
+    private func bootstrap() -> ServerBootstrap {
         let responder = self.responder
         let maxBody = self.maxBodyBytes
         let smallBody = self.untrustedBodyBytes
@@ -83,7 +92,7 @@ public final class HTTPServer: Sendable {
                                            logger: logger))
                 }
             }
-        return try await bootstrap.bind(host: host, port: port).get()
+        return bootstrap
     }
 
     public func shutdown() async {

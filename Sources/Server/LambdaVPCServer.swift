@@ -46,6 +46,7 @@ public final class LambdaVPCServer: Sendable {
         let authorizer = Authorizer(store: store, accountId: config.accountId, cache: policies)
         let iam = IAMService(store: store, accountId: config.accountId, policies: policies,
                              authorizer: config.enforceIAM ? authorizer : nil)
+        let sts = STSService(store: store, authorizer: authorizer, enforceIAM: config.enforceIAM)
         let activity = InvocationActivity()
         let codeStore = try FileCodeStore(dataDir: config.dataDir)
         loops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
@@ -59,7 +60,9 @@ public final class LambdaVPCServer: Sendable {
                               network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(store: store, zips: codeStore, pool: sandbox)
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
-                                             store: store, attachesNetworks: environmentNetwork != nil)
+                                             store: store, attachesNetworks: environmentNetwork != nil, sts: sts)
+        // Instances' IMDS (169.254.169.254 in their namespaces) answers from the store and issues role sessions.
+        fabric.runtime?.enableMetadata(store: store, sts: sts, region: config.region, group: loops)
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
                                    codeStore: codeStore, timings: config.lambdaTimings,
                                    activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer)
@@ -67,7 +70,7 @@ public final class LambdaVPCServer: Sendable {
         let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
-        let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
+        let router = APIRouter(config: config, ec2: ec2, sts: sts, iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, ssm: SSMService(store: store), internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)

@@ -3,6 +3,8 @@ import ControlPlane
 import Foundation
 import Logging
 import NetworkFabric
+import NIOCore
+import NIOPosix
 import Sandbox
 import Synchronization
 
@@ -16,9 +18,39 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
     let logger: Logger
     /// Makes the kernel match the latest store before a start, so the instance's namespace exists.
     let converge: @Sendable () async -> Void
-    private struct Running { var process: NamespaceProcess; var namespace: String }
+    private struct Running { var process: NamespaceProcess; var namespace: String; var eni: String; var metadata: (any Channel)? }
     private let running = Mutex<[String: Running]>([:])
     private let consoles = Mutex<[String: ConsoleLog]>([:])
+    /// What IMDS answers from (set by the server once STS exists; nil: instances get no metadata service).
+    private let metadataSource = Mutex<MetadataSource?>(nil)
+
+    /// The pieces each instance's IMDS needs.
+    struct MetadataSource: Sendable {
+        var store: StateStore
+        var sts: STSService
+        var region: String
+        var group: MultiThreadedEventLoopGroup
+    }
+
+    /// Turns on IMDS at 169.254.169.254 for instances started from now on.
+    func enableMetadata(store: StateStore, sts: STSService, region: String, group: MultiThreadedEventLoopGroup) {
+        metadataSource.withLock { $0 = MetadataSource(store: store, sts: sts, region: region, group: group) }
+    }
+
+    /// Serves IMDS inside the instance's namespace (before its user data runs, which may ask for it at once).
+    private func startMetadata(_ instance: Instance, eni: String) async throws -> (any Channel)? {
+        guard let source = metadataSource.withLock({ $0 }) else { return nil }
+        let fd = try await fabric.openMetadataListener(eniId: eni)
+        let service = InstanceMetadataService(instanceId: instance.id, store: source.store, sts: source.sts, region: source.region)
+        let server = HTTPServer(responder: service, maxBodyBytes: 64 * 1024, group: source.group, logger: logger)
+        do {
+            return try await server.start(boundSocket: fd)
+        } catch {
+            close(fd)
+            await fabric.closeMetadataRoute(eniId: eni)
+            throw error
+        }
+    }
 
     init(fabric: LinuxFabric, dataDir: String, logger: Logger, converge: @escaping @Sendable () async -> Void) {
         self.fabric = fabric
@@ -45,11 +77,19 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
             throw RuntimeFailure("cannot write \(script)")
         }
         let argv = Self.argv(userData: userData, script: script)
-        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
+        let metadata = try await startMetadata(instance, eni: eni)
+        let process: NamespaceProcess
+        do {
+            process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
                                                  privateIp: instance.privateIpAddress.description,
                                                  environment: Self.environment(home: home),
                                                  console: console(instance.id))
-        running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
+        } catch {
+            try? await metadata?.close()
+            await fabric.closeMetadataRoute(eniId: eni)
+            throw error
+        }
+        running.withLock { $0[instance.id] = Running(process: process, namespace: namespace, eni: eni, metadata: metadata) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
     }
 
@@ -80,6 +120,8 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         guard let r = running.withLock({ $0.removeValue(forKey: instanceId) }) else { return }
         r.process.killGroup()
         NamespaceProcess.killAll(inNamespace: r.namespace)
+        try? await r.metadata?.close()
+        await fabric.closeMetadataRoute(eniId: r.eni)
     }
 
     /// Stops every instance this process started (server shutdown, before the fabric is torn down).
@@ -88,6 +130,8 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         for r in all {
             r.process.killGroup()
             NamespaceProcess.killAll(inNamespace: r.namespace)
+            // The route goes with the namespace when the fabric is torn down next.
+            r.metadata?.close(promise: nil)
         }
     }
 

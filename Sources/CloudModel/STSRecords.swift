@@ -1,0 +1,65 @@
+import Foundation
+
+/// Temporary credentials issued by STS (AssumeRole, GetSessionToken, and the ones Lambda and EC2 hand their
+/// workloads): kept so that a request signed with them can be told apart from an unknown key, checked against its
+/// session token and expiry, and resolved to the principal it stands for.
+public struct STSSession: Record {
+    public static let kind = "sts.session"
+    public static var table: WritableKeyPath<CloudState, [String: STSSession]> { \.stsSessions }
+    public static var isGlobal: Bool { true }
+    /// `ASIA` + 16 upper-case alphanumerics.
+    public var id: String
+    public var secretAccessKey: String
+    public var sessionToken: String
+    public var createdAt: Date
+    public var expiration: Date
+    /// Who calls with these credentials: the assumed-role ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`),
+    /// or for GetSessionToken the user's (or the root's) own ARN.
+    public var principalArn: String
+    /// `aws:userid`: `ROLEID:SESSION` for a role session, the user id (or account id) otherwise.
+    public var userId: String
+    /// The role's ARN for a role session (nil for GetSessionToken).
+    public var roleArn: String?
+    public var roleName: String?
+    public var roleSessionName: String?
+    /// The IAM user behind a GetSessionToken session (its policies decide).
+    public var userName: String?
+    /// The inline session policy and managed session policy ARNs: the session may do only what they allow too.
+    public var sessionPolicy: String?
+    public var sessionPolicyArns: [String]
+    /// Session tags (they become `aws:PrincipalTag/KEY`, over the role's own tags).
+    public var tags: [Tag]
+    public var transitiveTagKeys: [String]
+    public var sourceIdentity: String?
+    /// True when the session was obtained with role credentials (role chaining: at most one hour).
+    public var chained: Bool
+
+    public init(id: String, secretAccessKey: String, sessionToken: String, createdAt: Date, expiration: Date,
+                principalArn: String, userId: String, roleArn: String? = nil, roleName: String? = nil,
+                roleSessionName: String? = nil, userName: String? = nil, sessionPolicy: String? = nil,
+                sessionPolicyArns: [String] = [], tags: [Tag] = [], transitiveTagKeys: [String] = [],
+                sourceIdentity: String? = nil, chained: Bool = false) {
+        self.id = id; self.secretAccessKey = secretAccessKey; self.sessionToken = sessionToken
+        self.createdAt = createdAt; self.expiration = expiration; self.principalArn = principalArn; self.userId = userId
+        self.roleArn = roleArn; self.roleName = roleName; self.roleSessionName = roleSessionName; self.userName = userName
+        self.sessionPolicy = sessionPolicy; self.sessionPolicyArns = sessionPolicyArns; self.tags = tags
+        self.transitiveTagKeys = transitiveTagKeys; self.sourceIdentity = sourceIdentity; self.chained = chained
+    }
+
+    /// True when the session has any session policy (its permissions are then the intersection).
+    public var hasSessionPolicies: Bool { sessionPolicy != nil || !sessionPolicyArns.isEmpty }
+
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (the role's path is not part of it).
+    public static func assumedRoleArn(accountId: String, roleName: String, sessionName: String) -> String {
+        "arn:aws:sts::\(accountId):assumed-role/\(roleName)/\(sessionName)"
+    }
+
+    /// Fresh key material: an `ASIA` key id, a 40-character secret and an opaque session token.
+    public static func newKeyMaterial() -> (accessKeyId: String, secret: String, token: String) {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<192).map { _ in UInt8.random(in: 0...255, using: &g) }
+        // AWS's tokens are opaque base64 of a few hundred characters; clients must not assume a size.
+        let token = "IQoJb3JpZ2luX2VjE" + Data(bytes).base64EncodedString()
+        return (IAMID.make("ASIA", length: 16), IAMID.secret(), token)
+    }
+}
