@@ -92,20 +92,20 @@ func awsError(_ body: () throws -> Void) -> AWSError? {
     let s = try STSFixture()
     let alice = try s.user("alice")
     try s.role("app", trust: accountTrust)
-    let denied = awsError { _ = try s.assume(["RoleArn": roleArn, "RoleSessionName": "a"], as: alice) }
+    let denied = awsError { _ = try s.assume(["RoleArn": roleArn, "RoleSessionName": "as"], as: alice) }
     #expect(denied?.message == "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
     try s.f.call("PutUserPolicy", ["UserName": "alice", "PolicyName": "assume", "PolicyDocument":
         #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/app"}]}"#])
     let alice2 = try #require(s.f.authorizer.caller(accessKeyId: alice.principal.accessKeyId, rootAccessKeyId: "test", rootSecret: ""))
-    #expect(STSFixture.value(try s.assume(["RoleArn": roleArn, "RoleSessionName": "a"], as: alice2), "Arn")
-            == "arn:aws:sts::123456789012:assumed-role/app/a")
+    #expect(STSFixture.value(try s.assume(["RoleArn": roleArn, "RoleSessionName": "as"], as: alice2), "Arn")
+            == "arn:aws:sts::123456789012:assumed-role/app/as")
     // Named in the trust policy itself: no identity policy needed.
     let bob = try s.user("bob")
     try s.role("bobs", trust: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/bob"},"Action":"sts:AssumeRole"}]}"#)
-    #expect(STSFixture.value(try s.assume(["RoleArn": "arn:aws:iam::123456789012:role/bobs", "RoleSessionName": "b"], as: bob), "Arn")
-            == "arn:aws:sts::123456789012:assumed-role/bobs/b")
+    #expect(STSFixture.value(try s.assume(["RoleArn": "arn:aws:iam::123456789012:role/bobs", "RoleSessionName": "bs"], as: bob), "Arn")
+            == "arn:aws:sts::123456789012:assumed-role/bobs/bs")
     // Session tags need sts:TagSession in the trust policy.
-    let tagged = awsError { _ = try s.assume(["RoleArn": "arn:aws:iam::123456789012:role/bobs", "RoleSessionName": "b",
+    let tagged = awsError { _ = try s.assume(["RoleArn": "arn:aws:iam::123456789012:role/bobs", "RoleSessionName": "bs",
                                               "Tags.member.1.Key": "team", "Tags.member.1.Value": "x"], as: bob) }
     #expect(tagged?.message == "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: sts:TagSession on resource: arn:aws:iam::123456789012:role/bobs")
 }

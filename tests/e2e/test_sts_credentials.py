@@ -76,21 +76,21 @@ def test_assume_role_errors(server):
     only_bob = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"}, "Action": "sts:AssumeRole"}]})
     untrusting = make_role(server, "sts-bob-only", trust=only_bob)
-    assert call_error(sts.assume_role, RoleArn=untrusting["Arn"], RoleSessionName="s") == (
+    assert call_error(sts.assume_role, RoleArn=untrusting["Arn"], RoleSessionName="s1") == (
         403, "AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: sts:AssumeRole on resource: "
                              f"arn:aws:iam::{ACCOUNT}:role/sts-bob-only")
-    assert call_error(sts.assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/no-such-role", RoleSessionName="s") == (
+    assert call_error(sts.assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/no-such-role", RoleSessionName="s1") == (
         403, "AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: sts:AssumeRole on resource: "
                              f"arn:aws:iam::{ACCOUNT}:role/no-such-role")
     # A Lambda execution role trusts only lambda.amazonaws.com.
     lam_role = lambda_role(server, vpc=False)
-    status, code, _ = call_error(sts.assume_role, RoleArn=lam_role, RoleSessionName="s")
+    status, code, _ = call_error(sts.assume_role, RoleArn=lam_role, RoleSessionName="s1")
     assert (status, code) == (403, "AccessDenied")
 
 
 def test_session_token_must_match_the_credentials(server):
     role = make_role(server, "sts-token")
-    creds = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="t")["Credentials"]
+    creds = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="t1")["Credentials"]
     invalid = (403, "InvalidClientTokenId", "The security token included in the request is invalid.")
     assert call_error(temp_client(server, "sts", creds, token=False).get_caller_identity) == invalid
     assert call_error(temp_client(server, "sts", creds, token=creds["SessionToken"][:-4] + "AAAA").get_caller_identity) == invalid
@@ -121,9 +121,9 @@ def expire_session(server, access_key_id):
 
 def test_sessions_survive_a_restart_and_expire(fresh_server):
     role = make_role(fresh_server, "sts-durable")
-    creds = fresh_server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="d")["Credentials"]
+    creds = fresh_server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="d1")["Credentials"]
     fresh_server.restart()
-    assert temp_client(fresh_server, "sts", creds).get_caller_identity()["Arn"].endswith(":assumed-role/sts-durable/d")
+    assert temp_client(fresh_server, "sts", creds).get_caller_identity()["Arn"].endswith(":assumed-role/sts-durable/d1")
     fresh_server.stop()
     expire_session(fresh_server, creds["AccessKeyId"])
     fresh_server.start()
