@@ -29,7 +29,7 @@ done
 get /latest/meta-data/ > listing.txt
 get /latest/dynamic/instance-identity/document > identity.json
 echo "iam-info: $(code /latest/meta-data/iam/info)"
-ROLE=$(get /latest/meta-data/iam/security-credentials/)
+ROLE=$(curl -sf -H "X-aws-ec2-metadata-token: $T" $M/latest/meta-data/iam/security-credentials/)
 if [ -n "$ROLE" ]; then
   get /latest/meta-data/iam/info > iam-info.json
   get "/latest/meta-data/iam/security-credentials/$ROLE" > credentials.json
