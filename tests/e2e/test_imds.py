@@ -141,3 +141,31 @@ def test_run_instances_refuses_an_unknown_instance_profile(net_server):
     assert call_error(ec2.run_instances, ImageId="ami-lambdavpc", MinCount=1, MaxCount=1, SubnetId=subnet,
                       IamInstanceProfile={"Arn": arn}) == (
         400, "InvalidParameterValue", f"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN")
+
+
+def test_instance_profile_associations(net_server):
+    iam, ec2 = net_server.client("iam"), net_server.client("ec2")
+    first = iam.create_instance_profile(InstanceProfileName="assoc-a")["InstanceProfile"]
+    second = iam.create_instance_profile(InstanceProfileName="assoc-b")["InstanceProfile"]
+    _, subnet = network(ec2, "10.74.0.0/16")
+    instance_id = ec2.run_instances(ImageId="ami-lambdavpc", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]["InstanceId"]
+    assert "IamInstanceProfile" not in ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    a = ec2.associate_iam_instance_profile(InstanceId=instance_id, IamInstanceProfile={"Name": "assoc-a"})["IamInstanceProfileAssociation"]
+    assert a["AssociationId"].startswith("iip-assoc-") and a["State"] == "associating"
+    assert a["IamInstanceProfile"] == {"Arn": first["Arn"], "Id": first["InstanceProfileId"]}
+    assert call_error(ec2.associate_iam_instance_profile, InstanceId=instance_id, IamInstanceProfile={"Arn": second["Arn"]}) == (
+        400, "IncorrectState", f"There is an existing association for instance {instance_id}")
+    listed = ec2.describe_iam_instance_profile_associations(Filters=[{"Name": "instance-id", "Values": [instance_id]}])
+    assert [(x["AssociationId"], x["State"]) for x in listed["IamInstanceProfileAssociations"]] == [(a["AssociationId"], "associated")]
+    r = ec2.replace_iam_instance_profile_association(AssociationId=a["AssociationId"], IamInstanceProfile={"Name": "assoc-b"})
+    b = r["IamInstanceProfileAssociation"]
+    assert b["IamInstanceProfile"]["Arn"] == second["Arn"]
+    described = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    assert described["IamInstanceProfile"] == {"Arn": second["Arn"], "Id": second["InstanceProfileId"]}
+    gone = ec2.disassociate_iam_instance_profile(AssociationId=b["AssociationId"])["IamInstanceProfileAssociation"]
+    assert gone["State"] == "disassociating"
+    assert ec2.describe_iam_instance_profile_associations(
+        Filters=[{"Name": "instance-id", "Values": [instance_id]}])["IamInstanceProfileAssociations"] == []
+    assert call_error(ec2.disassociate_iam_instance_profile, AssociationId=b["AssociationId"]) == (
+        400, "InvalidAssociationID.NotFound", f"An association with ID {b['AssociationId']} does not exist.")
+    ec2.terminate_instances(InstanceIds=[instance_id])

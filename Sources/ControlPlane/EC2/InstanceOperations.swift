@@ -140,6 +140,7 @@ extension EC2Service {
                 var launchedInstance = inst
                 launchedInstance.iamInstanceProfileArn = profile?.arn
                 launchedInstance.iamInstanceProfileId = profile?.instanceProfileId
+                launchedInstance.iamInstanceProfileAssociationId = profile.map { _ in ResourceID.make("iip-assoc") }
                 tx.put(launchedInstance)
                 out.append(launchedInstance)
             }
