@@ -101,7 +101,14 @@ final class InstanceMetadataService: HTTPResponder {
         default:
             let prefix = meta + "iam/security-credentials/"
             guard path.hasPrefix(prefix), let roleName, String(path.dropFirst(prefix.count)) == roleName,
-                  let role = s.iamRoles[IAMName.key(roleName)], let credentials = try? credentials(role, now: now) else { return nil }
+                  let role = s.iamRoles[IAMName.key(roleName)] else { return nil }
+            // EC2 assumes the role as the service: a role that does not trust ec2.amazonaws.com gives no credentials.
+            guard sts.authorizer.trusts(role, service: "ec2.amazonaws.com") else {
+                return Self.json([("Code", "AssumeRoleUnauthorizedAccess"),
+                                  ("Message", "EC2 cannot assume the role \(role.name).  Please see documentation at http://docs.amazonwebservices.com/IAM/latest/UserGuide/RolesTroubleshooting.html."),
+                                  ("LastUpdated", Self.date(now))])
+            }
+            guard let credentials = try? credentials(role, now: now) else { return nil }
             return Self.json([("Code", "Success"), ("LastUpdated", Self.date(credentials.createdAt)), ("Type", "AWS-HMAC"),
                               ("AccessKeyId", credentials.id), ("SecretAccessKey", credentials.secretAccessKey),
                               ("Token", credentials.sessionToken), ("Expiration", Self.date(credentials.expiration))])

@@ -5,6 +5,8 @@ import Foundation
 import Testing
 @testable import Server
 
+let lambdaTrustText = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
+
 /// IMDSv2's answers for one instance, from a store: tokens (TTL, expiry), the metadata paths, and the iam/ paths
 /// that exist only with an instance profile.
 @Suite struct InstanceMetadataServiceTests {
@@ -38,6 +40,8 @@ import Testing
         return (r.status, String(decoding: r.body, as: UTF8.self))
     }
 
+    static let ec2Trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
+
     @Test func tokensAreRequiredAndExpire() {
         #expect(token(ttl: nil).status == 400)
         #expect(token(ttl: "0").status == 400)
@@ -60,7 +64,7 @@ import Testing
         let now = clock.now()
         try store.write { tx in
             tx.put(IAMRole(name: "web", roleId: "AROAEXAMPLE", path: "/", arn: "arn:aws:iam::123456789012:role/web",
-                           assumeRolePolicyDocument: "{}", description: nil, maxSessionDuration: 3600, createdAt: now))
+                           assumeRolePolicyDocument: Self.ec2Trust, description: nil, maxSessionDuration: 3600, createdAt: now))
             tx.put(IAMInstanceProfile(name: "web", instanceProfileId: "AIPAEXAMPLE", path: "/",
                                       arn: "arn:aws:iam::123456789012:instance-profile/web", createdAt: now, roleNames: ["web"]))
             tx.update(Instance.self, "i-0123456789abcdef0") { $0.iamInstanceProfileArn = "arn:aws:iam::123456789012:instance-profile/web" }
@@ -80,5 +84,10 @@ import Testing
         clock.advance(by: 5 * 3600 + 1)
         let t2 = String(decoding: token().body, as: UTF8.self)
         #expect(get("/latest/meta-data/iam/security-credentials/web", t2).1 != body)
+        // A role that stops trusting EC2 gives no credentials.
+        try store.write { tx in tx.update(IAMRole.self, "web") { $0.assumeRolePolicyDocument = lambdaTrustText } }
+        let refused = try #require(try JSONSerialization.jsonObject(with: Data(get("/latest/meta-data/iam/security-credentials/web", t2).1.utf8)) as? [String: String])
+        #expect(refused["Code"] == "AssumeRoleUnauthorizedAccess")
+        #expect(refused["Message"]?.hasPrefix("EC2 cannot assume the role web.") == true)
     }
 }

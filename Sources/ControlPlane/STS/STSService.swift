@@ -12,7 +12,7 @@ public final class STSService: Sendable {
     let store: StateStore
     let accountId: String
     /// Trust decisions and, under `--enforce-iam`, the caller's identity policies.
-    let authorizer: Authorizer
+    public let authorizer: Authorizer
     let enforceIAM: Bool
     /// Trust policies read as resource policies (their account principals stand for the account only), by text.
     let directGrants = Mutex<[String: CompiledPolicy]>([:])
