@@ -2,8 +2,11 @@
 the credentials, their session token and expiry; under `--enforce-iam` the assumed role's policies decide; Lambda
 hands each function its execution role's credentials."""
 import json
+import re
 import sqlite3
 import time
+import urllib.error
+import urllib.request
 
 import boto3
 import pytest
@@ -95,6 +98,15 @@ def test_session_token_must_match_the_credentials(server):
     assert call_error(temp_client(server, "sts", creds, token=False).get_caller_identity) == invalid
     assert call_error(temp_client(server, "sts", creds, token=creds["SessionToken"][:-4] + "AAAA").get_caller_identity) == invalid
     assert call_error(temp_client(server, "iam", creds, token="nonsense").list_roles) == invalid
+    # Presigned: the token travels in the query.
+    url = temp_client(server, "sts", creds).generate_presigned_url("get_caller_identity", ExpiresIn=300)
+    assert "X-Amz-Security-Token=" in url
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert f"<Arn>arn:aws:sts::{ACCOUNT}:assumed-role/sts-token/t1</Arn>" in r.read().decode()
+    without = re.sub(r"&X-Amz-Security-Token=[^&]*", "", url)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(without, timeout=10)
+    assert e.value.code == 403 and b"<Code>InvalidClientTokenId</Code>" in e.value.read()
     # Session credentials cannot ask for another session token.
     assert call_error(temp_client(server, "sts", creds).get_session_token) == (
         403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
