@@ -54,12 +54,29 @@ public struct STSSession: Record {
         "arn:aws:sts::\(accountId):assumed-role/\(roleName)/\(sessionName)"
     }
 
-    /// Fresh key material: an `ASIA` key id, a 40-character secret and an opaque session token.
+    /// Fresh key material: an `ASIA` key id, a 40-character secret and an opaque session token. Drawn 64 bits at a
+    /// time (each draw is a system call): this runs on every AssumeRole.
     public static func newKeyMaterial() -> (accessKeyId: String, secret: String, token: String) {
         var g = SystemRandomNumberGenerator()
-        let bytes = (0..<192).map { _ in UInt8.random(in: 0...255, using: &g) }
+        func text(_ count: Int, _ alphabet: [Character], bits: Int) -> String {
+            var out = ""
+            out.reserveCapacity(count)
+            var word: UInt64 = 0, left = 0
+            while out.count < count {
+                if left < bits { word = g.next(); left = 64 }
+                out.append(alphabet[Int(word & UInt64((1 << bits) - 1))])
+                word >>= UInt64(bits); left -= bits
+            }
+            return out
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(192)
+        for _ in 0..<24 { withUnsafeBytes(of: g.next()) { bytes.append(contentsOf: $0) } }
         // AWS's tokens are opaque base64 of a few hundred characters; clients must not assume a size.
         let token = "IQoJb3JpZ2luX2VjE" + Data(bytes).base64EncodedString()
-        return (IAMID.make("ASIA", length: 16), IAMID.secret(), token)
+        return ("ASIA" + text(16, base32, bits: 5), text(40, base64, bits: 6), token)
     }
+
+    static let base32 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    static let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 }
