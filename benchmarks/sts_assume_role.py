@@ -1,5 +1,5 @@
 """AssumeRole server time: many AssumeRole calls over one keep-alive connection, against the health endpoint on the
-same connection as the HTTP floor, in the same run. Server time ≈ AssumeRole's latency minus the floor's (each
+same connection as the HTTP floor, in the same run (and GetCallerIdentity, a signed STS request that writes nothing). Server time ≈ AssumeRole's latency minus the floor's (each
 AssumeRole writes its session to the store: one SQLite commit). Two modes: the default (the root assumes a role that
 trusts the account) and `--enforce-iam` (an IAM user whose identity policy allows sts:AssumeRole; the signature is
 verified, the trust and identity policies are evaluated). The request is signed once and replayed (its time stays
@@ -87,15 +87,18 @@ def run(binary, enforced, n):
             key, secret = k["AccessKeyId"], k["SecretAccessKey"]
         body = f"Action=AssumeRole&Version=2011-06-15&RoleArn={arn}&RoleSessionName=bench&DurationSeconds=900"
         headers = signed(port, key, secret, body)
+        ident_body = "Action=GetCallerIdentity&Version=2011-06-15"
+        ident_headers = signed(port, key, secret, ident_body)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         timed(conn, "GET", "/_lambda-vpc/health", n=200)
         timed(conn, "POST", "/", body, headers, n=200)
-        # Interleaved blocks, so both see the same machine load.
-        floor, assume = [], []
+        # Interleaved blocks, so all three see the same machine load.
+        floor, assume, ident = [], [], []
         for _ in range(10):
             floor += timed(conn, "GET", "/_lambda-vpc/health", n=n // 10)
             assume += timed(conn, "POST", "/", body, headers, n=n // 10)
-        return floor, assume
+            ident += timed(conn, "POST", "/", ident_body, ident_headers, n=n // 10)
+        return floor, assume, ident
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
@@ -109,10 +112,10 @@ def main():
     ap.add_argument("--modes", default="open,enforced")
     a = ap.parse_args()
     for mode in a.modes.split(","):
-        floor, assume = run(a.binary, mode == "enforced", a.requests)
-        f50, a50 = statistics.median(floor) * 1e6, statistics.median(assume) * 1e6
-        print(f"{mode:9s} health p50 {f50:7.0f} µs p99 {pct(floor, .99):7.0f} µs | AssumeRole p50 {a50:7.0f} µs "
-              f"p99 {pct(assume, .99):7.0f} µs | server time p50 ≈ {a50 - f50:6.0f} µs")
+        floor, assume, ident = run(a.binary, mode == "enforced", a.requests)
+        f50, a50, i50 = (statistics.median(x) * 1e6 for x in (floor, assume, ident))
+        print(f"{mode:9s} health p50 {f50:5.0f} µs | GetCallerIdentity p50 {i50:5.0f} µs | AssumeRole p50 {a50:5.0f} µs "
+              f"p99 {pct(assume, .99):6.0f} µs | AssumeRole server time p50 ≈ {a50 - f50:4.0f} µs")
 
 
 if __name__ == "__main__":
