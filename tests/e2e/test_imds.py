@@ -169,3 +169,32 @@ def test_instance_profile_associations(net_server):
     assert call_error(ec2.disassociate_iam_instance_profile, AssociationId=b["AssociationId"]) == (
         400, "InvalidAssociationID.NotFound", f"An association with ID {b['AssociationId']} does not exist.")
     ec2.terminate_instances(InstanceIds=[instance_id])
+
+
+def test_enforced_an_instance_profile_needs_pass_role():
+    s = Server(extra_args=["--enforce-iam"]).start()
+    try:
+        iam, root_ec2 = s.client("iam"), s.client("ec2")
+        role = iam.create_role(RoleName="app-role", AssumeRolePolicyDocument=EC2_TRUST)["Role"]
+        iam.create_instance_profile(InstanceProfileName="app-profile")
+        iam.add_role_to_instance_profile(InstanceProfileName="app-profile", RoleName="app-role")
+        _, subnet = network(root_ec2, "10.75.0.0/16")
+        iam.create_user(UserName="ops")
+        iam.put_user_policy(UserName="ops", PolicyName="ec2", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="ops")["AccessKey"]
+        ec2 = s.client("ec2", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        status, code, msg = call_error(ec2.run_instances, ImageId="ami-lambdavpc", MinCount=1, MaxCount=1, SubnetId=subnet,
+                                       IamInstanceProfile={"Name": "app-profile"})
+        assert (status, code) == (403, "UnauthorizedOperation")
+        assert (f"User: arn:aws:iam::{ACCOUNT}:user/ops is not authorized to perform: iam:PassRole on resource: {role['Arn']}"
+                in msg), msg
+        assert root_ec2.describe_instances()["Reservations"] == []
+        iam.put_user_policy(UserName="ops", PolicyName="pass", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": role["Arn"],
+                                                    "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}))
+        instance_id = ec2.run_instances(ImageId="ami-lambdavpc", MinCount=1, MaxCount=1, SubnetId=subnet,
+                                        IamInstanceProfile={"Name": "app-profile"})["Instances"][0]["InstanceId"]
+        ec2.terminate_instances(InstanceIds=[instance_id])
+    finally:
+        s.cleanup()

@@ -97,6 +97,7 @@ extension EC2Service {
             }
             if let key = req.keyName, !s.keyPairs.values.contains(where: { $0.name == key }) { throw EC2Errors.keyPairNotFound(key) }
             let profile = try Self.instanceProfile(arn: req.profileArn, name: req.profileName, in: s)
+            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
             guard let subnet = s.subnets[req.subnetId] else { throw EC2Errors.subnetNotFound(req.subnetId) }
             var groups: [String] = []
             for g in req.groupIds where !groups.contains(g) {
@@ -150,6 +151,14 @@ extension EC2Service {
         return EC2XML.response("RunInstances", requestID: ctx.requestID) { w in
             EC2XML.reservation(&w, launched, state: s, region: self.region, zones: self.zones)
         }
+    }
+
+    /// Handing an instance a profile passes its role to EC2: under `--enforce-iam` the caller needs `iam:PassRole` on
+    /// the role with `iam:PassedToService` = `ec2.amazonaws.com` (EC2's UnauthorizedOperation otherwise).
+    static func authorizePassRole(of profile: IAMInstanceProfile?, in s: CloudState, accountId: String, _ ctx: RequestContext) throws {
+        guard ctx.isAuthorizing, let profile, let roleName = profile.roleNames.first else { return }
+        let roleArn = s.iamRoles[IAMName.key(roleName)]?.arn ?? "arn:aws:iam::\(accountId):role/\(roleName)"
+        try ctx.authorize("iam:PassRole", roleArn) { $0.set("iam:PassedToService", "ec2.amazonaws.com") }
     }
 
     /// RunInstances' `IamInstanceProfile`: the profile named by ARN (or by name) must exist in IAM.

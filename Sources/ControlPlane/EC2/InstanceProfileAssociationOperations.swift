@@ -16,6 +16,7 @@ extension EC2Service {
             }
             if i.iamInstanceProfileAssociationId != nil { throw Self.existingAssociation(instanceId) }
             let profile = try Self.instanceProfile(arn: arn, name: name, in: s)
+            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
             i.iamInstanceProfileArn = profile?.arn
             i.iamInstanceProfileId = profile?.instanceProfileId
             i.iamInstanceProfileAssociationId = ResourceID.make("iip-assoc")
@@ -74,6 +75,7 @@ extension EC2Service {
                 throw Self.associationNotFound(associationId)
             }
             let profile = try Self.instanceProfile(arn: arn, name: name, in: s)
+            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
             i.iamInstanceProfileArn = profile?.arn
             i.iamInstanceProfileId = profile?.instanceProfileId
             i.iamInstanceProfileAssociationId = ResourceID.make("iip-assoc")
