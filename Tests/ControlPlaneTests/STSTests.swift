@@ -148,3 +148,42 @@ func awsError(_ body: () throws -> Void) -> AWSError? {
     let e = awsError { _ = try s.sts.handle(action: "GetSessionToken", params: QueryParameters([:]), context: s.context(caller, enforce: false)) }
     #expect(e?.message == "Cannot call GetSessionToken with session credentials")
 }
+
+@Test func trustConditionsAndRoleChainingByTheRolesArn() throws {
+    let s = try STSFixture(enforce: false)
+    try s.role("partner", trust: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"secret-42"},"StringLike":{"sts:RoleSessionName":"ci-*"}}}]}"#)
+    let partner = "arn:aws:iam::123456789012:role/partner"
+    #expect(awsError { _ = try s.assume(["RoleArn": partner, "RoleSessionName": "ci-1"], enforce: false) }?.code == "AccessDenied")
+    #expect(awsError { _ = try s.assume(["RoleArn": partner, "RoleSessionName": "dev-1", "ExternalId": "secret-42"], enforce: false) }?.code == "AccessDenied")
+    let xml = try s.assume(["RoleArn": partner, "RoleSessionName": "ci-1", "ExternalId": "secret-42"], enforce: false)
+    let key = try #require(STSFixture.value(xml, "AccessKeyId"))
+    let first = try #require(s.f.authorizer.sessionCaller(accessKeyId: key))
+    // A trust policy naming a role admits that role's sessions (role chaining).
+    try s.role("next", trust: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/partner"},"Action":"sts:AssumeRole"}]}"#)
+    let chained = try s.assume(["RoleArn": "arn:aws:iam::123456789012:role/next", "RoleSessionName": "hop"], as: first, enforce: false)
+    #expect(STSFixture.value(chained, "Arn") == "arn:aws:sts::123456789012:assumed-role/next/hop")
+    let hopKey = try #require(STSFixture.value(chained, "AccessKeyId"))
+    let hop = try #require(s.f.store.snapshot().stsSessions[hopKey])
+    #expect(hop.chained && hop.expiration.timeIntervalSince(hop.createdAt) == 3600)
+    // The root is not that role.
+    #expect(awsError { _ = try s.assume(["RoleArn": "arn:aws:iam::123456789012:role/next", "RoleSessionName": "hop"], enforce: false) }?.code == "AccessDenied")
+}
+
+@Test func aUsersSessionTokenActsAsTheUser() throws {
+    let s = try STSFixture()
+    let alice = try s.user("alice")
+    try s.f.call("PutUserPolicy", ["UserName": "alice", "PolicyName": "vpcs", "PolicyDocument":
+        #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeVpcs","Resource":"*"}]}"#])
+    let xml = try s.sts.handle(action: "GetSessionToken", params: QueryParameters([:]), context: s.context(alice))
+    let key = try #require(STSFixture.value(xml, "AccessKeyId"))
+    let session = try #require(s.f.authorizer.caller(accessKeyId: key, rootAccessKeyId: "test", rootSecret: ""))
+    #expect(session.principal.arn == "arn:aws:iam::123456789012:user/alice" && session.principal.roleArn == nil)
+    let s12 = try #require(s.f.store.snapshot().stsSessions[key])
+    #expect(s12.expiration.timeIntervalSince(s12.createdAt) == 43200)
+    func decide(_ action: String) -> Authorizer.Decision {
+        s.f.authorizer.decide(session.principal, caller: session, action: action, resource: "*", sourceIP: "127.0.0.1",
+                              region: "us-east-1", now: s.f.store.now)
+    }
+    #expect(decide("ec2:DescribeVpcs") == .allowed)
+    #expect(decide("ec2:CreateVpc") == .denied(explicit: false))
+}

@@ -6,14 +6,15 @@ extension Authorizer {
     /// Temporary credentials resolved against one state. A role session acts with the role's identity policies
     /// (inline and attached) narrowed by its session policies, and carries the role's tags and its session tags as
     /// `aws:PrincipalTag/KEY`; a GetSessionToken session acts as its user (or the root). A role or user deleted
-    /// since leaves the session with no policies: everything is denied, as on AWS.
+    /// since (or deleted and created again) leaves the session with no policies: everything is denied, as on AWS.
     func sessionEntry(_ session: STSSession, in s: CloudState) -> CallerEntry {
         let principal = Principal(arn: session.principalArn, userId: session.userId, accountId: accountId,
                                   accessKeyId: session.id, roleArn: session.roleArn)
         var policies: [CompiledPolicy] = []
         var tags: [Tag] = []
         if let roleName = session.roleName {
-            if let role = s.iamRoles[IAMName.key(roleName)], role.arn == session.roleArn {
+            // A role deleted and created again under the same name is another role (another id): no policies.
+            if let role = s.iamRoles[IAMName.key(roleName)], role.arn == session.roleArn, session.userId.hasPrefix(role.roleId + ":") {
                 policies = identity.forRole(role, in: s)
                 tags = role.tags
             }
