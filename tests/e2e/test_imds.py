@@ -4,6 +4,7 @@ data asks with curl and writes what it got into its home directory (`<data-dir>/
 import json
 import os
 import subprocess
+import sys
 import time
 
 import boto3
@@ -99,6 +100,37 @@ def test_imds_gives_metadata_and_the_instance_profiles_credentials(net_server):
                        config=Config(retries={"max_attempts": 1}))
     assert sts.get_caller_identity()["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/web-role/{instance_id}"
 
+    ec2.terminate_instances(InstanceIds=[instance_id])
+
+
+SDK_CREDENTIALS = f"""#!/bin/sh
+{sys.executable} -c '
+import botocore.session
+c = botocore.session.get_session().get_credentials()
+print("sdk", c.method, c.access_key[:4], bool(c.token))
+with open("sdk-credentials.txt", "w") as f:
+    f.write(" ".join([c.access_key, c.secret_key, c.token]))
+'
+echo sdk-done
+"""
+
+
+def test_an_sdk_with_default_settings_finds_the_role_credentials(net_server):
+    """botocore's default credential chain, with nothing in the environment or home, ends at IMDSv2 (method iam-role)."""
+    iam, ec2 = net_server.client("iam"), net_server.client("ec2")
+    iam.create_role(RoleName="sdk-role", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="sdk-profile")
+    iam.add_role_to_instance_profile(InstanceProfileName="sdk-profile", RoleName="sdk-role")
+    _, subnet = network(ec2, "10.76.0.0/16")
+    instance_id = ec2.run_instances(ImageId="ami-lambdavpc", MinCount=1, MaxCount=1, SubnetId=subnet, UserData=SDK_CREDENTIALS,
+                                    IamInstanceProfile={"Name": "sdk-profile"})["Instances"][0]["InstanceId"]
+    wait_running(ec2, instance_id)
+    lines = wait_console(ec2, instance_id, lambda ls: "sdk-done" in ls, timeout=30, what="the SDK script's end")
+    assert "sdk iam-role ASIA True" in lines, lines
+    key, secret, token = home(net_server, instance_id, "sdk-credentials.txt").split(" ")
+    sts = boto3.client("sts", endpoint_url=net_server.endpoint, region_name=REGION, aws_access_key_id=key,
+                       aws_secret_access_key=secret, aws_session_token=token, config=Config(retries={"max_attempts": 1}))
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/sdk-role/{instance_id}"
     ec2.terminate_instances(InstanceIds=[instance_id])
 
 
