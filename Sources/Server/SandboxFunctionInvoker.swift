@@ -20,36 +20,14 @@ final class SandboxFunctionInvoker: FunctionInvoker {
     /// The spec each (function, version) last ran with: a different one means its code or configuration changed,
     /// and the warm environments of the old one are dropped at once instead of idling until reaped.
     private let lastSpec = Mutex<[String: FunctionSpec]>([:])
-    /// Issues the execution role's sessions (nil: runtimes get stand-in credentials).
-    let sts: STSService?
-    /// The role session each (role, function) runs with, until it nears its expiry.
-    private let sessions = Mutex<[String: STSSession]>([:])
+    /// The execution roles' sessions (nil: runtimes get stand-in credentials).
+    let roleCredentials: FunctionCredentials?
 
     init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String, store: StateStore,
          attachesNetworks: Bool, sts: STSService? = nil) {
         self.pool = pool; self.codeStore = codeStore; self.region = region; self.accountId = accountId
-        self.store = store; self.attachesNetworks = attachesNetworks; self.sts = sts
-    }
-
-    /// How long a function's role session lasts, and how much of it must be left for an environment to start or be
-    /// reused with it: more than the longest invocation (900 s) plus the time an idle environment is kept, so an
-    /// environment never outlives its credentials. Past that a new session is issued; the spec then differs and the
-    /// environments holding the old one are dropped.
-    static let sessionDuration: TimeInterval = 12 * 3600
-    static let sessionMargin: TimeInterval = 3600
-
-    /// The execution role's credentials for a function (session name = the function's name), issued in process.
-    func credentials(for c: FunctionConfig) throws -> SessionCredentials? {
-        guard let sts else { return nil }
-        let key = c.role + "\u{0}" + c.functionName
-        let now = store.now
-        let session = try sessions.withLock { known -> STSSession in
-            if let s = known[key], s.expiration.timeIntervalSince(now) > Self.sessionMargin { return s }
-            let fresh = try sts.issueRoleSession(roleArn: c.role, sessionName: c.functionName, duration: Self.sessionDuration)
-            known[key] = fresh
-            return fresh
-        }
-        return SessionCredentials(accessKeyId: session.id, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken)
+        self.store = store; self.attachesNetworks = attachesNetworks
+        roleCredentials = sts.map { FunctionCredentials(sts: $0, store: store) }
     }
 
     func invoke(_ request: InvocationRequest) async throws -> InvocationResult {
@@ -85,7 +63,8 @@ final class SandboxFunctionInvoker: FunctionInvoker {
                      networkAttachment: attachesNetworks ? try Self.networkAttachment(for: c, in: store.snapshot()) : nil,
                      layers: (c.layers ?? []).map { LayerArchive(zipPath: codeStore.path(sha256Hex: $0.codeHex), sha256: $0.codeHex) },
                      logFormat: c.loggingConfig?.logFormat ?? "Text", applicationLogLevel: c.loggingConfig?.applicationLogLevel,
-                     systemLogLevel: c.loggingConfig?.systemLogLevel, credentials: try credentials(for: c))
+                     systemLogLevel: c.loggingConfig?.systemLogLevel,
+                     credentials: try roleCredentials?.credentials(role: c.role, function: c.functionName))
     }
 
     /// A VPC function's environments sit behind its Hyperplane ENIs (the allocation of each subnet + security-group
