@@ -16,6 +16,7 @@ public struct CloudState: Sendable {
     public var iamGroups: [String: IAMGroup] = [:]
     public var iamPolicies: [String: IAMManagedPolicy] = [:]
     public var iamInstanceProfiles: [String: IAMInstanceProfile] = [:]
+    public var stsSessions: [String: STSSession] = [:]
     public var internetGateways: [String: InternetGateway] = [:]
     public var addresses: [String: ElasticAddress] = [:]
     public var natGateways: [String: NatGateway] = [:]
@@ -46,6 +47,7 @@ public struct CloudState: Sendable {
         RouteTable.self, NetworkAcl.self, InternetGateway.self, ElasticAddress.self, NatGateway.self, Instance.self,
         KeyPair.self, LaunchTemplate.self,
         IAMUser.self, IAMAccessKey.self, IAMRole.self, IAMGroup.self, IAMManagedPolicy.self, IAMInstanceProfile.self,
+        STSSession.self,
         LambdaFunction.self, LambdaVersion.self, LambdaAlias.self, HyperplaneENIAllocation.self,
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,

@@ -67,6 +67,11 @@ public struct Instance: Record, Taggable {
     public var launchTime: Date
     public var ownerId: String
     public var tags: [Tag]
+    /// The instance profile EC2 hands the instance's workloads the role of (IMDS `iam/`): its ARN and id.
+    public var iamInstanceProfileArn: String?
+    public var iamInstanceProfileId: String?
+    /// `iip-assoc-…`, the association DescribeIamInstanceProfileAssociations lists.
+    public var iamInstanceProfileAssociationId: String?
 
     public init(id: String, reservationId: String, imageId: String, instanceType: String, keyName: String?, subnetId: String,
                 vpcId: String, availabilityZone: String, privateIpAddress: IPv4Address, networkInterfaceId: String?,

@@ -8,12 +8,16 @@ public struct Principal: Sendable, Equatable {
     public var userId: String
     public var accountId: String
     public var accessKeyId: String
+    /// For a role session (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`): the role's ARN, which policies name
+    /// to mean every session of the role (`aws:PrincipalArn`); nil for users and the root.
+    public var roleArn: String?
 
-    public init(arn: String, userId: String, accountId: String, accessKeyId: String) {
+    public init(arn: String, userId: String, accountId: String, accessKeyId: String, roleArn: String? = nil) {
         self.arn = arn
         self.userId = userId
         self.accountId = accountId
         self.accessKeyId = accessKeyId
+        self.roleArn = roleArn
     }
 
     /// True for the account root (`arn:aws:iam::ACCOUNT:root`), whose requests policies never restrict.

@@ -29,12 +29,17 @@ public struct FunctionSpec: Sendable, Hashable {
     public var applicationLogLevel: String?
     /// LoggingConfig.SystemLogLevel (JSON only): WARN leaves the platform's INFO events out of the log.
     public var systemLogLevel: String?
+    /// The execution role's temporary credentials, given to the runtime as `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. New credentials make a new spec, so environments holding the
+    /// old ones are not reused.
+    public var credentials: SessionCredentials?
 
     public init(name: String, version: String = "$LATEST", functionArn: String, runtime: String, handler: String,
                 codeZipPath: String, codeSha256: String, memorySizeMB: Int = 128, timeoutSeconds: Int = 3,
                 ephemeralStorageMB: Int = 512, environment: [String: String] = [:], region: String = "us-east-1", accountId: String = "123456789012",
                 logGroupName: String? = nil, networkAttachment: NetworkAttachment? = nil, layers: [LayerArchive] = [],
-                logFormat: String = "Text", applicationLogLevel: String? = nil, systemLogLevel: String? = nil) {
+                logFormat: String = "Text", applicationLogLevel: String? = nil, systemLogLevel: String? = nil,
+                credentials: SessionCredentials? = nil) {
         self.name = name
         self.version = version
         self.functionArn = functionArn
@@ -54,6 +59,7 @@ public struct FunctionSpec: Sendable, Hashable {
         self.logFormat = logFormat
         self.applicationLogLevel = applicationLogLevel
         self.systemLogLevel = systemLogLevel
+        self.credentials = credentials
     }
 
     /// The unpacked-layers directory's name for this ordered set of layers (nil without layers): 48 bits of each
@@ -62,6 +68,19 @@ public struct FunctionSpec: Sendable, Hashable {
 
     public static func layersKey(_ shas: [String]) -> String? {
         shas.isEmpty ? nil : "layers_" + shas.map { String($0.prefix(12)) }.joined(separator: "_")
+    }
+}
+
+/// Temporary credentials as a runtime receives them.
+public struct SessionCredentials: Sendable, Hashable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    public var sessionToken: String
+
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
     }
 }
 

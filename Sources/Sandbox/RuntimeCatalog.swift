@@ -112,10 +112,10 @@ final class RuntimeCatalog: Sendable {
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.logGroupName,
             "AWS_LAMBDA_LOG_STREAM_NAME": logStream,
-            // Dummy session credentials: a function calling AWS (or lambda-vpc) signs with something well-formed.
-            "AWS_ACCESS_KEY_ID": "ASIAQLAMBDAVPCLOCAL1",
-            "AWS_SECRET_ACCESS_KEY": "lambdavpc/local/secret/access/key/000000",
-            "AWS_SESSION_TOKEN": "lambda-vpc-local-session-token",
+            // The execution role's session; without one (a sandbox used on its own) a well-formed stand-in.
+            "AWS_ACCESS_KEY_ID": spec.credentials?.accessKeyId ?? "ASIAQLAMBDAVPCLOCAL1",
+            "AWS_SECRET_ACCESS_KEY": spec.credentials?.secretAccessKey ?? "lambdavpc/local/secret/access/key/000000",
+            "AWS_SESSION_TOKEN": spec.credentials?.sessionToken ?? "lambda-vpc-local-session-token",
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
             "PATH": (path + [opt + "/bin"]).joined(separator: ":"),

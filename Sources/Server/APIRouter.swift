@@ -98,12 +98,22 @@ public final class APIRouter: HTTPResponder {
                                                      rootSecret: config.rootSecretAccessKey) else {
                     return .failure(EarlyAnswer(render(AuthErrors.error(for: .unknownAccessKey, protocol: proto), proto, requestID)))
                 }
+                if let problem = Self.sessionProblem(caller, a, now: now) {
+                    return .failure(EarlyAnswer(render(AuthErrors.error(for: problem, protocol: proto), proto, requestID)))
+                }
                 if case .failure(let f) = SigV4Verifier.verify(request, authorization: a, secretAccessKey: caller.secretAccessKey,
                                                                now: now, slot: caller.signingKeys) {
                     return .failure(EarlyAnswer(render(AuthErrors.error(for: .verification(f), protocol: proto), proto, requestID)))
                 }
                 principal = caller.principal
                 verified = caller
+            } else if let session = authorizer.sessionCaller(accessKeyId: a.accessKeyID) {
+                // Temporary credentials this server issued are their session's principal in every mode; nothing is
+                // denied by default, but the token must be theirs and unexpired.
+                if let problem = Self.sessionProblem(session, a, now: now) {
+                    return .failure(EarlyAnswer(render(AuthErrors.error(for: problem, protocol: proto), proto, requestID)))
+                }
+                principal = session.principal
             } else {
                 principal = .root(accountId: config.accountId, accessKeyId: a.accessKeyID)
             }
@@ -115,6 +125,14 @@ public final class APIRouter: HTTPResponder {
                                  authorization: config.enforceIAM ? authorization(proto, caller: verified, now: now) : nil)
         if let edge = request.edge { EdgeOrigin.fill(&ctx, arrival: edge, states: regions.stores.all.map { $0.store.snapshot() }) }
         return .success(Admitted(proto: proto, context: ctx, params: params))
+    }
+
+    /// Temporary credentials work only with their own session token (header or presigned query), until they expire.
+    static func sessionProblem(_ caller: Caller, _ a: SigV4Authorization, now: Date) -> HeadAdmission.Distrust? {
+        guard let token = caller.sessionToken else { return nil }
+        guard a.securityToken == token else { return .unknownAccessKey }
+        if let expiration = caller.expiration, now >= expiration { return .expiredToken }
+        return nil
     }
 
     /// A verified signature must be scoped to the service that answers the request and, for the regional services,

@@ -10,6 +10,20 @@ enum AuthErrors {
         case .wrongScope(let message): return wrongScope(message, protocol: proto)
         case .unknownAccessKey: return unknownAccessKey(protocol: proto)
         case .verification(let f): return verificationFailure(f, protocol: proto)
+        case .expiredToken: return expiredToken(protocol: proto)
+        }
+    }
+
+    /// A request signed with temporary credentials that have expired (kept a day after expiry; then the key is unknown).
+    static func expiredToken(protocol proto: APIRouter.WireProtocol) -> AWSError {
+        switch proto.authStyle {
+        case .lambda, .logs, .ssm:
+            return AWSError(code: "ExpiredTokenException", message: "The security token included in the request is expired",
+                            httpStatus: 403, lambdaType: nil)
+        case .ec2:
+            return AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400)
+        case .iam, .sts, .backend:
+            return AWSError(code: "ExpiredToken", message: "The security token included in the request is expired", httpStatus: 403)
         }
     }
 

@@ -68,6 +68,11 @@ public final class HTTPServer: Sendable {
         try await bootstrap(edge: false, tls: nil).bind(host: host, port: port).get()
     }
 
+    /// Starts accepting on a socket already bound and listening (one made inside another network namespace).
+    public func start(boundSocket: Int32) async throws -> any Channel {
+        try await bootstrap(edge: false, tls: nil).withBoundSocket(boundSocket).get()
+    }
+
     /// Accepts on a socket already bound and listening (the service edge's, made in its namespace), over TLS when
     /// `tls` is given; requests carry the edge address they came to (`WireRequest.edge`). Waits for the channel to
     /// register: for a caller on a thread of its own (the fabric's), never on an event loop.

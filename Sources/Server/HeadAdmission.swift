@@ -15,6 +15,8 @@ enum HeadAdmission {
         case unknownAccessKey
         /// The request time, its presence, `host` being signed or the scope date.
         case verification(SigV4VerificationFailure)
+        /// Temporary credentials past their expiration.
+        case expiredToken
     }
 
     enum Verdict: Equatable, Sendable {

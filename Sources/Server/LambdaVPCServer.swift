@@ -66,6 +66,7 @@ public final class LambdaVPCServer: Sendable {
         let authorizer = Authorizer(store: stores.global, accountId: config.accountId, cache: policies)
         let iam = IAMService(store: stores.global, accountId: config.accountId, policies: policies,
                              authorizer: config.enforceIAM ? authorizer : nil)
+        let sts = STSService(store: stores.global, authorizer: authorizer, enforceIAM: config.enforceIAM)
         let codeStore = try FileCodeStore(dataDir: config.dataDir)
         loops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         environmentNetwork = fabric.fabric.map { f in
@@ -80,10 +81,17 @@ public final class LambdaVPCServer: Sendable {
         sandbox = SandboxPool(config: sandboxConfig, network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(stores: stores, zips: codeStore, pool: sandbox)
         regions = Regions(stores: stores, home: config.region, shared: RegionServices.Shared(
-            config: config, authorizer: authorizer, activity: InvocationActivity(), codeStore: codeStore, codeURLs: CodeURLSigner(), sandbox: sandbox,
-            attachesNetworks: environmentNetwork != nil, instanceRuntime: fabric.instanceRuntime,
+            config: config, authorizer: authorizer, sts: sts, activity: InvocationActivity(), codeStore: codeStore,
+            codeURLs: CodeURLSigner(), sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
+            instanceRuntime: fabric.instanceRuntime,
             publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
             logger: logger))
+        // Instances' IMDS (169.254.169.254 in their namespaces) answers from their region's store and issues role sessions.
+        fabric.runtime?.enableMetadata { [regions, loops, logger] instance, fd in
+            let region = try regions.services(AvailabilityZones.region(ofZone: instance.availabilityZone))
+            let service = InstanceMetadataService(instanceId: instance.id, store: region.store, sts: sts, region: region.region)
+            return try await HTTPServer(responder: service, maxBodyBytes: 64 * 1024, group: loops, logger: logger).start(boundSocket: fd)
+        }
         // The home region and every region with stored state are served (and their loops run) from the start.
         for region in Set([config.region] + (try durable.partitions()).filter { $0 != SQLiteRecordStore.globalPartition }) {
             _ = try regions.services(region)
@@ -91,7 +99,7 @@ public final class LambdaVPCServer: Sendable {
         backend = ServiceBackend(external: config.serviceBackend,
                                  process: config.serviceBackend == nil
                                      ? BackendProcess(accountId: config.accountId, dataDir: config.dataDir, logger: logger) : nil)
-        let router = APIRouter(config: config, regions: regions, sts: STSService(), iam: iam, authorizer: authorizer,
+        let router = APIRouter(config: config, regions: regions, sts: sts, iam: iam, authorizer: authorizer,
                                internet: InternetHostsAPI(fabric: fabric), backend: backend, isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)

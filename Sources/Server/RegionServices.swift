@@ -26,6 +26,8 @@ final class RegionServices: Sendable {
     struct Shared: Sendable {
         var config: ServerConfig
         var authorizer: Authorizer
+        /// Issues execution environments' role credentials.
+        var sts: STSService
         var activity: InvocationActivity
         var codeStore: FileCodeStore
         var codeURLs: CodeURLSigner
@@ -46,7 +48,7 @@ final class RegionServices: Sendable {
         lifecycle = LifecycleReconciler(store: store, runtime: s.instanceRuntime,
                                         timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
         let invoker = SandboxFunctionInvoker(pool: s.sandbox, codeStore: s.codeStore, region: region, accountId: config.accountId,
-                                             store: store, attachesNetworks: s.attachesNetworks)
+                                             store: store, attachesNetworks: s.attachesNetworks, sts: s.sts)
         lambda = LambdaService(store: store, accountId: config.accountId, region: region, codeStore: s.codeStore,
                                timings: config.lambdaTimings, activity: s.activity, invoker: invoker, roleChecker: roleChecker,
                                codeURLs: s.codeURLs)

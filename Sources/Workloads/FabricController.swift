@@ -15,7 +15,7 @@ public final class FabricController: Sendable {
     let stores: RegionalStores
     let logger: Logger
     let disabledReason: String?
-    let runtime: NamespaceInstanceRuntime?
+    public let runtime: NamespaceInstanceRuntime?
     private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
     private let loop = Mutex(Loop())
     /// The DNS names of internet hosts (`internet run --name`), and who is told when they change (the resolver).

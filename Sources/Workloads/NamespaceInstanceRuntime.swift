@@ -4,13 +4,15 @@ import DNS
 import Foundation
 import Logging
 import NetworkFabric
+import NIOCore
+import NIOPosix
 import Sandbox
 import Synchronization
 
 /// Instances made real: each runs its user data as a script inside its ENI's network namespace (built by the
 /// fabric from the instance's `NetworkInterface` record), in its own process group; its console is the script's
 /// stdout and stderr, kept in memory and in `<data-dir>/instances/<id>.log`.
-final class NamespaceInstanceRuntime: InstanceRuntime {
+public final class NamespaceInstanceRuntime: InstanceRuntime {
     let fabric: LinuxFabric
     let directory: String
     let dataDir: String
@@ -21,9 +23,31 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
     let converge: @Sendable () async -> Void
     /// A VPC's primary block (for the instance's resolv.conf), nil when the VPC is gone.
     let vpcBlock: @Sendable (String) -> IPv4CIDR?
-    private struct Running { var process: NamespaceProcess; var namespace: String }
+    private struct Running { var process: NamespaceProcess; var namespace: String; var eni: String; var metadata: (any Channel)? }
     private let running = Mutex<[String: Running]>([:])
     private let consoles = Mutex<[String: ConsoleLog]>([:])
+    /// Serves IMDS for one instance on a socket listening in its namespace (set by the server, which owns HTTP and
+    /// STS; nil: instances get no metadata service).
+    public typealias MetadataServer = @Sendable (_ instance: Instance, _ listeningSocket: Int32) async throws -> any Channel
+    private let metadataServer = Mutex<MetadataServer?>(nil)
+
+    /// Turns on IMDS at 169.254.169.254 for instances started from now on.
+    public func enableMetadata(_ serve: @escaping MetadataServer) {
+        metadataServer.withLock { $0 = serve }
+    }
+
+    /// Serves IMDS inside the instance's namespace (before its user data runs, which may ask for it at once).
+    private func startMetadata(_ instance: Instance, eni: String) async throws -> (any Channel)? {
+        guard let serve = metadataServer.withLock({ $0 }) else { return nil }
+        let fd = try await fabric.openMetadataListener(eniId: eni)
+        do {
+            return try await serve(instance, fd)
+        } catch {
+            close(fd)
+            await fabric.closeMetadataRoute(eniId: eni)
+            throw error
+        }
+    }
 
     init(fabric: LinuxFabric, dataDir: String, trust: TrustBundle? = nil, logger: Logger,
          vpcBlock: @escaping @Sendable (String) -> IPv4CIDR? = { _ in nil },
@@ -37,7 +61,7 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         self.vpcBlock = vpcBlock
     }
 
-    func start(_ instance: Instance, userData: Data) async throws {
+    public func start(_ instance: Instance, userData: Data) async throws {
         if running.withLock({ $0[instance.id] != nil }) { return }
         guard let eni = instance.networkInterfaceId else { throw RuntimeFailure("\(instance.id) has no network interface") }
         await converge()
@@ -54,11 +78,19 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
             throw RuntimeFailure("cannot write \(script)")
         }
         let argv = Self.argv(userData: userData, script: script)
-        let process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
+        let metadata = try await startMetadata(instance, eni: eni)
+        let process: NamespaceProcess
+        do {
+            process = try NamespaceProcess.spawn(namespace: namespace, argv: argv, hostHome: home, dataDir: dataDir,
                                                  privateIp: instance.privateIpAddress.description,
                                                  environment: Self.environment(home: home) + (trust?.instanceEnvironment ?? []),
                                                  console: console(instance.id), trust: trust, resolvConf: try resolvConf(instance))
-        running.withLock { $0[instance.id] = Running(process: process, namespace: namespace) }
+        } catch {
+            try? await metadata?.close()
+            await fabric.closeMetadataRoute(eniId: eni)
+            throw error
+        }
+        running.withLock { $0[instance.id] = Running(process: process, namespace: namespace, eni: eni, metadata: metadata) }
         logger.debug("instance \(instance.id) started in \(namespace) (pid \(process.pid))")
     }
 
@@ -85,10 +117,12 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(home)", "PWD=\(home)", "LANG=C.UTF-8"]
     }
 
-    func stop(instanceId: String) async {
+    public func stop(instanceId: String) async {
         guard let r = running.withLock({ $0.removeValue(forKey: instanceId) }) else { return }
         r.process.killGroup()
         NamespaceProcess.killAll(inNamespace: r.namespace)
+        try? await r.metadata?.close()
+        await fabric.closeMetadataRoute(eniId: r.eni)
     }
 
     /// Stops every instance this process started (server shutdown, before the fabric is torn down).
@@ -97,10 +131,12 @@ final class NamespaceInstanceRuntime: InstanceRuntime {
         for r in all {
             r.process.killGroup()
             NamespaceProcess.killAll(inNamespace: r.namespace)
+            // The route goes with the namespace when the fabric is torn down next.
+            r.metadata?.close(promise: nil)
         }
     }
 
-    func consoleOutput(instanceId: String) -> String {
+    public func consoleOutput(instanceId: String) -> String {
         if let c = consoles.withLock({ $0[instanceId] }) { return c.text }
         // Not started by this process (stopped before a restart): the file still holds its last output.
         guard let data = FileManager.default.contents(atPath: logPath(instanceId)) else { return "" }

@@ -20,11 +20,14 @@ public final class SandboxFunctionInvoker: FunctionInvoker {
     /// The spec each (function, version) last ran with: a different one means its code or configuration changed,
     /// and the warm environments of the old one are dropped at once instead of idling until reaped.
     private let lastSpec = Mutex<[String: FunctionSpec]>([:])
+    /// The execution roles' sessions (nil: runtimes get stand-in credentials).
+    let roleCredentials: FunctionCredentials?
 
     public init(pool: SandboxPool, codeStore: FileCodeStore, region: String, accountId: String, store: StateStore,
-         attachesNetworks: Bool) {
+                attachesNetworks: Bool, sts: STSService? = nil) {
         self.pool = pool; self.codeStore = codeStore; self.region = region; self.accountId = accountId
         self.store = store; self.attachesNetworks = attachesNetworks
+        roleCredentials = sts.map { FunctionCredentials(sts: $0, store: store) }
     }
 
     public func invoke(_ request: InvocationRequest) async throws -> InvocationResult {
@@ -60,7 +63,8 @@ public final class SandboxFunctionInvoker: FunctionInvoker {
                      networkAttachment: attachesNetworks ? try Self.networkAttachment(for: c, in: store.snapshot()) : nil,
                      layers: (c.layers ?? []).map { LayerArchive(zipPath: codeStore.path(sha256Hex: $0.codeHex), sha256: $0.codeHex) },
                      logFormat: c.loggingConfig?.logFormat ?? "Text", applicationLogLevel: c.loggingConfig?.applicationLogLevel,
-                     systemLogLevel: c.loggingConfig?.systemLogLevel)
+                     systemLogLevel: c.loggingConfig?.systemLogLevel,
+                     credentials: try roleCredentials?.credentials(role: c.role, function: c.functionName))
     }
 
     /// A VPC function's environments sit behind its Hyperplane ENIs (the allocation of each subnet + security-group

@@ -18,6 +18,9 @@ public struct AvailabilityZones: Sendable {
         zones = ["a", "b", "c", "d", "e", "f"].prefix(count).enumerated().map { i, l in Zone(name: region + l, id: "\(short)-az\(i + 1)") }
     }
 
+    /// The region a zone name belongs to (`us-east-1a` → `us-east-1`).
+    public static func region(ofZone zone: String) -> String { String(zone.dropLast()) }
+
     static let zoneCounts = ["us-east-1": 6, "us-west-2": 4, "us-west-1": 2, "ap-northeast-2": 4, "ca-central-1": 3]
 
     public func byName(_ name: String) -> Zone? { zones.first { $0.name == name } }

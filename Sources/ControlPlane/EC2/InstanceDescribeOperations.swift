@@ -168,6 +168,12 @@ extension EC2XML {
         w.open("blockDeviceMapping"); w.close("blockDeviceMapping")
         w.element("virtualizationType", "hvm")
         w.element("clientToken", i.clientToken ?? "")
+        if let arn = i.iamInstanceProfileArn {
+            w.element("iamInstanceProfile") { w in
+                w.element("arn", arn)
+                w.element("id", i.iamInstanceProfileId)
+            }
+        }
         tagSet(&w, i.tags)
         w.element("hypervisor", "xen")
         // Every attached interface in device-index order: the primary, then those AttachNetworkInterface added.

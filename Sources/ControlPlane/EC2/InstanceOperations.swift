@@ -16,6 +16,9 @@ struct LaunchRequest {
     var clientToken: String?
     var instanceTags: [Tag]
     var interfaceTags: [Tag]
+    /// `IamInstanceProfile.Arn` or `.Name` as given.
+    var profileArn: String?
+    var profileName: String?
 
     /// Most instances one account may have pending or running at once (EC2's classic default limit).
     static let instanceLimit = 20
@@ -55,6 +58,8 @@ struct LaunchRequest {
             userData = data
         }
         keyName = p["KeyName"].flatMap { $0.isEmpty ? nil : $0 }
+        profileArn = p["IamInstanceProfile.Arn"]
+        profileName = p["IamInstanceProfile.Name"]
         clientToken = p["ClientToken"].flatMap { $0.isEmpty ? nil : $0 }
         instanceTags = []
         interfaceTags = []
@@ -92,6 +97,8 @@ extension EC2Service {
                 if !earlier.isEmpty { return earlier }
             }
             if let key = req.keyName, !s.keyPairs.values.contains(where: { $0.name == key }) { throw EC2Errors.keyPairNotFound(key) }
+            let profile = try Self.instanceProfile(arn: req.profileArn, name: req.profileName, in: s)
+            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
             guard let subnet = s.subnets[req.subnetId] else { throw EC2Errors.subnetNotFound(req.subnetId) }
             var groups: [String] = []
             for g in req.groupIds where !groups.contains(g) {
@@ -132,8 +139,12 @@ extension EC2Service {
                                     groupIds: groups, userData: req.userData, amiLaunchIndex: index, clientToken: req.clientToken,
                                     state: .pending, stateChangedAt: tx.now, stateTransitionReason: "", launchTime: tx.now,
                                     ownerId: accountId, tags: req.instanceTags)
-                tx.put(inst)
-                out.append(inst)
+                var launchedInstance = inst
+                launchedInstance.iamInstanceProfileArn = profile?.arn
+                launchedInstance.iamInstanceProfileId = profile?.instanceProfileId
+                launchedInstance.iamInstanceProfileAssociationId = profile.map { _ in ResourceID.make("iip-assoc") }
+                tx.put(launchedInstance)
+                out.append(launchedInstance)
             }
             return out
         }
@@ -141,6 +152,29 @@ extension EC2Service {
         return EC2XML.response("RunInstances", requestID: ctx.requestID) { w in
             EC2XML.reservation(&w, launched, state: s, region: self.region, zones: self.zones)
         }
+    }
+
+    /// Handing an instance a profile passes its role to EC2: under `--enforce-iam` the caller needs `iam:PassRole` on
+    /// the role with `iam:PassedToService` = `ec2.amazonaws.com` (EC2's UnauthorizedOperation otherwise).
+    static func authorizePassRole(of profile: IAMInstanceProfile?, in s: CloudState, accountId: String, _ ctx: RequestContext) throws {
+        guard ctx.isAuthorizing, let profile, let roleName = profile.roleNames.first else { return }
+        let roleArn = s.iamRoles[IAMName.key(roleName)]?.arn ?? "arn:aws:iam::\(accountId):role/\(roleName)"
+        try ctx.authorize("iam:PassRole", roleArn) { $0.set("iam:PassedToService", "ec2.amazonaws.com") }
+    }
+
+    /// RunInstances' `IamInstanceProfile`: the profile named by ARN (or by name) must exist in IAM.
+    static func instanceProfile(arn: String?, name: String?, in s: CloudState) throws -> IAMInstanceProfile? {
+        if let arn {
+            guard let p = s.iamInstanceProfiles.values.first(where: { $0.arn == arn }), name == nil || IAMName.key(p.name) == IAMName.key(name!) else {
+                throw EC2Errors.invalidParameterValue("Value (\(arn)) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN")
+            }
+            return p
+        }
+        guard let name else { return nil }
+        guard let p = s.iamInstanceProfiles[IAMName.key(name)] else {
+            throw EC2Errors.invalidParameterValue("Value (\(name)) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
+        }
+        return p
     }
 
     /// The instances named by `InstanceId.N`: malformed ids first, then every unknown one in one error.

@@ -24,6 +24,10 @@ extension EC2Service {
         fill("InstanceType", d.instanceType)
         fill("KeyName", d.keyName)
         fill("UserData", d.userData)
+        if !p.has(prefix: "IamInstanceProfile") {
+            fill("IamInstanceProfile.Arn", d.iamInstanceProfileArn)
+            fill("IamInstanceProfile.Name", d.iamInstanceProfileName)
+        }
         fillList("SecurityGroupId", d.securityGroupIds)
         fillList("SecurityGroup", d.securityGroups)
         if let nic = d.networkInterfaces.first(where: { ($0.deviceIndex ?? 0) == 0 }), !p.has(prefix: "NetworkInterface") {

@@ -28,8 +28,9 @@ public final class Authorizer: Sendable {
     // MARK: Principals
 
     /// Who an access key id stands for and its secret, from one lookup: the root key is the account root, an Active
-    /// IAM access key its user; nil for an unknown or Inactive key (the caller answers InvalidClientTokenId or its
-    /// equivalent).
+    /// IAM access key its user, temporary credentials their session's principal (expired ones included: the caller
+    /// tells `ExpiredToken` from an unknown key); nil for an unknown or Inactive key (the caller answers
+    /// InvalidClientTokenId or its equivalent).
     public func caller(accessKeyId: String, rootAccessKeyId: String, rootSecret: String) -> Caller? {
         if accessKeyId == rootAccessKeyId {
             return Caller(principal: .root(accountId: accountId, accessKeyId: accessKeyId), secretAccessKey: rootSecret, entry: nil,
@@ -37,6 +38,17 @@ public final class Authorizer: Sendable {
         }
         return userEntry(accessKeyId).map {
             Caller(principal: $0.principal, secretAccessKey: $0.secretAccessKey, entry: $0, signingKeys: $0.signingKeys)
+        }
+    }
+
+    /// Temporary credentials' caller, or nil when the key is not an STS session's. The default mode asks only this:
+    /// every other key is the root there.
+    public func sessionCaller(accessKeyId: String) -> Caller? {
+        // Session key ids all start with ASIA; anything else costs no lookup.
+        guard accessKeyId.utf8.starts(with: "ASIA".utf8) else { return nil }
+        return userEntry(accessKeyId).flatMap {
+            $0.sessionToken == nil ? nil : Caller(principal: $0.principal, secretAccessKey: $0.secretAccessKey, entry: $0,
+                                                 signingKeys: $0.signingKeys)
         }
     }
 
@@ -50,10 +62,11 @@ public final class Authorizer: Sendable {
         caller(accessKeyId: accessKeyId, rootAccessKeyId: rootAccessKeyId, rootSecret: rootSecret)?.secretAccessKey
     }
 
-    /// An Active IAM access key's entry, resolved from one snapshot and kept until the next write.
+    /// An Active IAM access key's (or an STS session's) entry, resolved from one snapshot and kept until the next write.
     func userEntry(_ accessKeyId: String) -> CallerEntry? {
         callers.entry(accessKeyId) {
             let s = store.snapshot()
+            if let session = s.stsSessions[accessKeyId] { return sessionEntry(session, in: s) }
             guard let key = s.iamAccessKeys[accessKeyId], key.status == "Active",
                   let user = s.iamUsers[IAMName.key(key.userName)] else { return nil }
             let p = Principal(arn: user.arn, userId: user.userId, accountId: accountId, accessKeyId: accessKeyId)
@@ -76,6 +89,15 @@ public final class Authorizer: Sendable {
     func principalKeys(_ p: Principal) -> ConditionContext {
         var c = ConditionContext()
         let isRoot = p.arn.hasSuffix(":root")
+        if let role = p.roleArn {
+            // A role session: no user name; the role is the principal policies name.
+            c.set("aws:userid", p.userId)
+            c.set("aws:PrincipalArn", role)
+            c.set("aws:PrincipalAccount", p.accountId)
+            c.set("aws:PrincipalType", "AssumedRole")
+            c.set("aws:SecureTransport", "false")
+            return c
+        }
         if !isRoot, let slash = p.arn.lastIndex(of: "/") { c.set("aws:username", String(p.arn[p.arn.index(after: slash)...])) }
         c.set("aws:userid", p.userId)
         c.set("aws:PrincipalArn", p.arn)
@@ -136,12 +158,18 @@ public final class Authorizer: Sendable {
         var context = ConditionContext(shared: entry.sharedKeys)
         addRequestKeys(&context, sourceIP: sourceIP, region: region, now: now, network: network)
         keys(&context)
-        let identity: Decision
+        var identity: Decision
         if entry.policies.isAllowed(action: action, resource: resource, context: context) {
             identity = .allowed
         } else {
             let request = AuthorizationRequest(action: action, resource: resource, context: context)
             identity = .denied(explicit: entry.policies.evaluate(request).outcome == .explicitDeny)
+        }
+        // A session's own policies narrow what its identity allows; they never grant.
+        if identity == .allowed, let session = entry.sessionPolicies,
+           !session.isAllowed(action: action, resource: resource, context: context) {
+            let request = AuthorizationRequest(action: action, resource: resource, context: context)
+            identity = .denied(explicit: session.evaluate(request).outcome == .explicitDeny)
         }
         return combine(identity, p, action: action, resource: resource, context: context, resourcePolicy)
     }

@@ -1,4 +1,5 @@
 import AWSWire
+import Foundation
 import CloudModel
 import IAMPolicy
 import Synchronization
@@ -11,23 +12,35 @@ public struct Caller: Sendable {
     let entry: CallerEntry?
     /// The caller's own signing-key slot, for `SigV4Verifier.verify`.
     public let signingKeys: SigningKeySlot
+    /// Temporary credentials: the session token every request must carry, and when they stop working.
+    public var sessionToken: String? { entry?.sessionToken }
+    public var expiration: Date? { entry?.expiration }
 }
 
-/// An IAM user's access key resolved against one state: its principal and secret, the user's policies (with their
-/// per-action statement index) and the condition keys every request of the user carries. Only facts about the key
-/// and its user are kept; every request is still verified and evaluated in full.
+/// An IAM user's access key, or temporary credentials, resolved against one state: its principal and secret, the
+/// identity policies (with their per-action statement index), a session's own policies, and the condition keys every
+/// request of the caller carries. Only facts about the key and its principal are kept; every request is still
+/// verified and evaluated in full.
 final class CallerEntry: Sendable {
     let principal: Principal
     let secretAccessKey: String
     let policies: PolicySet
+    /// A session's policies (AssumeRole's `Policy`/`PolicyArns`): the session may do only what both allow.
+    let sessionPolicies: PolicySet?
     let sharedKeys: SharedConditionKeys
     let signingKeys = SigningKeySlot()
+    let sessionToken: String?
+    let expiration: Date?
 
-    init(principal: Principal, secretAccessKey: String, policies: PolicySet, sharedKeys: SharedConditionKeys) {
+    init(principal: Principal, secretAccessKey: String, policies: PolicySet, sharedKeys: SharedConditionKeys,
+         sessionPolicies: PolicySet? = nil, sessionToken: String? = nil, expiration: Date? = nil) {
         self.principal = principal
         self.secretAccessKey = secretAccessKey
         self.policies = policies
         self.sharedKeys = sharedKeys
+        self.sessionPolicies = sessionPolicies
+        self.sessionToken = sessionToken
+        self.expiration = expiration
     }
 }
 

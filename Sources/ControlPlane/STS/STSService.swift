@@ -1,30 +1,66 @@
 import AWSWire
+import CloudModel
+import Foundation
+import IAMPolicy
+import Synchronization
 
-/// STS (awsQuery, 2011-06-15): the caller's identity.
-public struct STSService: Sendable {
+/// STS (awsQuery, 2011-06-15): the caller's identity and temporary credentials (AssumeRole, GetSessionToken), and
+/// the role sessions Lambda and EC2 hand to their workloads (`issueRoleSession`).
+public final class STSService: Sendable {
     public static let xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
 
-    public init() {}
+    let store: StateStore
+    let accountId: String
+    /// Trust decisions and, under `--enforce-iam`, the caller's identity policies.
+    public let authorizer: Authorizer
+    let enforceIAM: Bool
+    /// Trust policies read as resource policies (their account principals stand for the account only), by text.
+    let directGrants = Mutex<[String: CompiledPolicy]>([:])
+    /// When expired sessions were last swept from the store.
+    let lastSweep = Mutex<Date>(.distantPast)
 
-    /// The operations answered (one: STS is here for the caller's identity).
-    static let operations = ["GetCallerIdentity"]
+    public init(store: StateStore, authorizer: Authorizer, enforceIAM: Bool) {
+        self.store = store
+        self.accountId = authorizer.accountId
+        self.authorizer = authorizer
+        self.enforceIAM = enforceIAM
+    }
 
-    public func handle(action: String, params: QueryParameters, context: RequestContext) throws(AWSError) -> String {
-        switch action {
-        case "GetCallerIdentity":
-            var w = XMLWriter(declaration: false)
-            w.open("GetCallerIdentityResponse", xmlns: Self.xmlns)
-            w.open("GetCallerIdentityResult")
+    /// The operations answered.
+    static var operations: [String] { STSOperations.table.map(\.name) }
+
+    public func handle(action: String, params: QueryParameters, context: RequestContext) throws -> String {
+        guard let op = STSOperations.byName[action] else { throw QueryErrors.invalidAction(action) }
+        return try op.handler(self, params, context)
+    }
+
+    func getCallerIdentity(_ context: RequestContext) -> String {
+        Self.response("GetCallerIdentity", requestID: context.requestID) { w in
             w.element("Arn", context.principal.arn)
             w.element("UserId", context.principal.userId)
             w.element("Account", context.principal.accountId)
-            w.close("GetCallerIdentityResult")
-            w.open("ResponseMetadata"); w.element("RequestId", context.requestID); w.close("ResponseMetadata")
-            w.close("GetCallerIdentityResponse")
-            return w.text
-        default:
-            throw QueryErrors.invalidAction(action)
         }
+    }
+
+    /// `<XResponse><XResult>..</XResult><ResponseMetadata>..</ResponseMetadata></XResponse>`.
+    static func response(_ action: String, requestID: String, _ body: (inout XMLWriter) -> Void) -> String {
+        var w = XMLWriter(declaration: false)
+        w.open(action + "Response", xmlns: xmlns)
+        w.open(action + "Result")
+        body(&w)
+        w.close(action + "Result")
+        w.open("ResponseMetadata"); w.element("RequestId", requestID); w.close("ResponseMetadata")
+        w.close(action + "Response")
+        return w.text
+    }
+
+    static func credentials(_ w: inout XMLWriter, _ s: STSSession) {
+        w.open("Credentials")
+        w.element("AccessKeyId", s.id)
+        w.element("SecretAccessKey", s.secretAccessKey)
+        w.element("SessionToken", s.sessionToken)
+        w.element("Expiration", IAMXML.date(s.expiration))
+        w.close("Credentials")
     }
 }
 
