@@ -51,7 +51,8 @@ final class InstanceMetadataService: HTTPResponder {
         guard let token = r.header("x-aws-ec2-metadata-token"), let expiry = tokens.withLock({ $0[token] }), expiry > now else {
             return Self.text(401, "")
         }
-        let s = store.snapshot()
+        // The instance's region and IAM (global), read together: the instance and its profile's role.
+        let s = CloudState.union([store.snapshot(), sts.authorizer.store.snapshot()])
         guard let instance = s.instances[instanceId] else { return Self.notFound }
         guard let body = content(path: r.rawPath, instance: instance, in: s, now: now) else { return Self.notFound }
         return Self.text(200, body)

@@ -44,7 +44,7 @@ final class RegionServices: Sendable {
         let config = s.config
         let roleChecker = config.skipRoleChecks ? nil : s.authorizer
         ec2 = EC2Service(store: store, accountId: config.accountId, region: region, runtime: s.instanceRuntime,
-                         publicAddresses: s.publicAddresses)
+                         publicAddresses: s.publicAddresses, iam: s.authorizer.store)
         lifecycle = LifecycleReconciler(store: store, runtime: s.instanceRuntime,
                                         timings: LifecycleTimings(natCreateDelay: config.natCreateDelay, natDeleteDelay: config.natDeleteDelay))
         let invoker = SandboxFunctionInvoker(pool: s.sandbox, codeStore: s.codeStore, region: region, accountId: config.accountId,

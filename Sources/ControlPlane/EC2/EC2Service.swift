@@ -14,10 +14,13 @@ public final class EC2Service: Sendable {
     public let runtime: any InstanceRuntime
     /// Elastic IPs of every region, which must not collide.
     let publicAddresses: PublicAddressSpace
+    /// Where IAM lives (global): instance profiles and their roles.
+    let iamStore: StateStore
 
     public init(store: StateStore, accountId: String, region: String, runtime: any InstanceRuntime = InProcessInstanceRuntime(),
-                publicAddresses: PublicAddressSpace? = nil) {
+                publicAddresses: PublicAddressSpace? = nil, iam: StateStore? = nil) {
         self.publicAddresses = publicAddresses ?? .single(store)
+        self.iamStore = iam ?? store
         self.store = store
         self.accountId = accountId
         self.region = region

@@ -97,8 +97,9 @@ extension EC2Service {
                 if !earlier.isEmpty { return earlier }
             }
             if let key = req.keyName, !s.keyPairs.values.contains(where: { $0.name == key }) { throw EC2Errors.keyPairNotFound(key) }
-            let profile = try Self.instanceProfile(arn: req.profileArn, name: req.profileName, in: s)
-            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
+            let iam = iamStore.snapshot()
+            let profile = try Self.instanceProfile(arn: req.profileArn, name: req.profileName, in: iam)
+            try Self.authorizePassRole(of: profile, in: iam, accountId: accountId, ctx)
             guard let subnet = s.subnets[req.subnetId] else { throw EC2Errors.subnetNotFound(req.subnetId) }
             var groups: [String] = []
             for g in req.groupIds where !groups.contains(g) {

@@ -15,8 +15,9 @@ extension EC2Service {
                 throw EC2Errors.instanceNotFound([instanceId])
             }
             if i.iamInstanceProfileAssociationId != nil { throw Self.existingAssociation(instanceId) }
-            let profile = try Self.instanceProfile(arn: arn, name: name, in: s)
-            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
+            let iam = iamStore.snapshot()
+            let profile = try Self.instanceProfile(arn: arn, name: name, in: iam)
+            try Self.authorizePassRole(of: profile, in: iam, accountId: accountId, ctx)
             i.iamInstanceProfileArn = profile?.arn
             i.iamInstanceProfileId = profile?.instanceProfileId
             i.iamInstanceProfileAssociationId = ResourceID.make("iip-assoc")
@@ -74,8 +75,9 @@ extension EC2Service {
             guard var i = s.instances.values.first(where: { $0.iamInstanceProfileAssociationId == associationId }) else {
                 throw Self.associationNotFound(associationId)
             }
-            let profile = try Self.instanceProfile(arn: arn, name: name, in: s)
-            try Self.authorizePassRole(of: profile, in: s, accountId: accountId, ctx)
+            let iam = iamStore.snapshot()
+            let profile = try Self.instanceProfile(arn: arn, name: name, in: iam)
+            try Self.authorizePassRole(of: profile, in: iam, accountId: accountId, ctx)
             i.iamInstanceProfileArn = profile?.arn
             i.iamInstanceProfileId = profile?.instanceProfileId
             i.iamInstanceProfileAssociationId = ResourceID.make("iip-assoc")
