@@ -78,11 +78,12 @@ lv_ensure_python_runtimes() {
             if [ -x "$cand" ]; then py="$cand"; break; fi
         done
         [ -n "$py" ] || continue
-        "$py" -c "import awslambdaric" 2>/dev/null && continue
-        lv_say "installing awslambdaric for $py (python3.$m functions)"
-        "$py" -m pip install --quiet --disable-pip-version-check awslambdaric 2>/dev/null \
-            || "$py" -m pip install --quiet --disable-pip-version-check --break-system-packages awslambdaric \
-            || lv_say "could not install awslambdaric for $py: python3.$m functions will fail with Runtime.Unavailable"
+        # Lambda's Python runtimes come with the AWS SDK (boto3), as functions expect.
+        "$py" -c "import awslambdaric, boto3" 2>/dev/null && continue
+        lv_say "installing awslambdaric and boto3 for $py (python3.$m functions)"
+        "$py" -m pip install --quiet --disable-pip-version-check awslambdaric boto3 2>/dev/null \
+            || "$py" -m pip install --quiet --disable-pip-version-check --break-system-packages awslambdaric boto3 \
+            || lv_say "could not install awslambdaric and boto3 for $py: python3.$m functions will fail with Runtime.Unavailable"
     done
 }
 
