@@ -53,7 +53,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Server", dependencies: [
-            "AWSWire", "CloudModel", "ControlPlane", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends", "Workloads", "DNS",
+            "AWSWire", "CloudModel", "ControlPlane", "IAMPolicy", "Persistence", "Sandbox", "NetworkFabric", "ServiceBackends", "Workloads", "DNS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -5,7 +5,11 @@ import Foundation
 public struct EdgeArrival: Sendable, Equatable {
     public var address: String
     public var secure: Bool
-    public init(address: String, secure: Bool) { self.address = address; self.secure = secure }
+    /// The interface VPC endpoint (`vpce-…`) whose network interface the request came to, nil at the edge itself.
+    public var endpoint: String?
+    public init(address: String, secure: Bool, endpoint: String? = nil) {
+        self.address = address; self.secure = secure; self.endpoint = endpoint
+    }
 }
 
 /// An HTTP request as the wire layer sees it: already fully read, headers with lower-cased names.

@@ -19,13 +19,14 @@ extension LinuxFabric {
 
     /// The resolvers of the last plan, in the namespaces applied without failure.
     func syncSockets() {
-        guard let owner = socketOwner.withLock({ $0 }) else { return }
+        let owners = socketOwners.withLock { $0 }
+        if owners.isEmpty { return }
         let plan = memory.lastPlan ?? currentPlan()
         var listeners: [String: ResolverListener] = [:]
         for p in plan.namespaces.values {
             if let r = p.resolver, memory.applied[p.name] != nil { listeners[p.name] = r }
         }
-        owner.resolversPlanned(listeners)
+        for owner in owners { owner.resolversPlanned(listeners) }
     }
 
     func convergeKernel(force: Bool) throws -> ReconcileReport {
@@ -152,9 +153,9 @@ extension LinuxFabric {
             }
         }
         let deleting = Set(changes.compactMap { c -> String? in if case .deleteNamespace(let ns) = c { return ns } else { return nil } })
-        if !deleting.isEmpty, let owner = socketOwner.withLock({ $0 }) {
+        if !deleting.isEmpty {
             // A socket would keep the namespace (and its veth ends) alive after `netns del`.
-            owner.closeSockets(in: deleting)
+            for owner in socketOwners.withLock({ $0 }) { owner.closeSockets(in: deleting) }
         }
         if !rootLines.isEmpty {
             let r = try? Subprocess.run([Self.ip, "-force", "-batch", "-"], stdin: rootLines.joined(separator: "\n") + "\n")

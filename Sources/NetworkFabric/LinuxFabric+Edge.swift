@@ -54,7 +54,7 @@ extension LinuxFabric {
     }
 
     /// A TCP socket listening on the wildcard address of the calling thread's namespace.
-    static func listeningSocket(port: Int) throws -> Int32 {
+    public static func listeningSocket(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw FabricError.commandFailed(command: "socket", status: errno, stderr: String(cString: strerror(errno))) }
         var one: Int32 = 1

@@ -16,7 +16,7 @@ public final class LinuxFabric: Sendable {
     let memory = FabricMemory()
     let logger: Logger
     /// Who keeps sockets in the namespaces (the DNS resolver), told before deletions and after each pass.
-    let socketOwner = Mutex<(any NamespaceSocketOwner)?>(nil)
+    let socketOwners = Mutex<[any NamespaceSocketOwner]>([])
 
     /// `instanceTag`: 4-8 lower-case hex digits carried by every namespace name; see `FabricNames.tag(forDataDirectory:)`.
     /// `egress`: whether the simulated internet's core reaches the host's own network.
@@ -36,9 +36,9 @@ public final class LinuxFabric: Sendable {
         return caps & (1 << 12) != 0
     }
 
-    /// Registers the owner of the sockets kept in this fabric's namespaces (one; a later call replaces it).
-    public func setSocketOwner(_ owner: any NamespaceSocketOwner) {
-        socketOwner.withLock { $0 = owner }
+    /// Registers an owner of sockets kept in this fabric's namespaces (the DNS resolver, the endpoints' listeners).
+    public func addSocketOwner(_ owner: any NamespaceSocketOwner) {
+        socketOwners.withLock { $0.append(owner) }
     }
 
     /// Runs `body` on the calling thread while it is inside network namespace `name` (a socket made there stays

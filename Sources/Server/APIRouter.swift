@@ -1,6 +1,7 @@
 import AWSWire
 import ControlPlane
 import Foundation
+import IAMPolicy
 import Logging
 import Sandbox
 import ServiceBackends
@@ -123,7 +124,15 @@ public final class APIRouter: HTTPResponder {
         var ctx = RequestContext(requestID: requestID, accountId: config.accountId, region: region,
                                  principal: principal, sourceIP: request.sourceIP,
                                  authorization: config.enforceIAM ? authorization(proto, caller: verified, now: now) : nil)
-        if let edge = request.edge { EdgeOrigin.fill(&ctx, arrival: edge, states: regions.stores.all.map { $0.store.snapshot() }) }
+        if let edge = request.edge {
+            let states = regions.stores.all.map { $0.store.snapshot() }
+            EdgeOrigin.fill(&ctx, arrival: edge, states: states)
+            // Through a VPC endpoint its policy decides too, whether or not IAM is enforced.
+            if let vpce = ctx.sourceVpce, let endpoint = states.lazy.compactMap({ $0.vpcEndpoints[vpce] }).first {
+                let policy = try? authorizer.identity.cache.compiled(endpoint.policyDocument, kind: .resource, id: vpce)
+                ctx.authorization = authorization(proto, caller: verified, now: now, endpointPolicy: policy)
+            }
+        }
         return .success(Admitted(proto: proto, context: ctx, params: params))
     }
 
@@ -237,7 +246,7 @@ public final class APIRouter: HTTPResponder {
     }
 
     /// Each service denies in its own format.
-    func authorization(_ proto: WireProtocol, caller: Caller?, now: Date) -> RequestAuthorization {
+    func authorization(_ proto: WireProtocol, caller: Caller?, now: Date, endpointPolicy: CompiledPolicy? = nil) -> RequestAuthorization {
         let denial: @Sendable (Principal, String, String, Bool) -> AWSError
         switch proto {
         case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
@@ -246,7 +255,8 @@ public final class APIRouter: HTTPResponder {
         case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         case .backend(let name): denial = Self.backendDenial(name)
         }
-        return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, denial: denial)
+        return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, enforcesIdentity: config.enforceIAM,
+                                    endpointPolicy: endpointPolicy, denial: denial)
     }
 
     func render(_ e: AWSError, _ proto: WireProtocol, _ requestID: String) -> WireResponse {

@@ -11,6 +11,13 @@ enum EdgeOrigin {
     static func fill(_ ctx: inout RequestContext, arrival: EdgeArrival, states: [CloudState]) {
         ctx.edgeAddress = arrival.address
         ctx.secureTransport = arrival.secure
+        if let endpoint = arrival.endpoint {
+            // Inside the VPC, through an interface endpoint: the caller's own private address, its VPC, the endpoint.
+            ctx.sourceVpce = endpoint
+            ctx.vpcSourceIp = ctx.sourceIP
+            ctx.sourceVpc = states.lazy.compactMap { $0.vpcEndpoints[endpoint]?.vpcId }.first
+            return
+        }
         guard let source = IPv4Address(ctx.sourceIP) else { return }
         for state in states {
             for a in state.addresses.values where a.publicIp == source {

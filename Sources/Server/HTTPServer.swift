@@ -76,11 +76,12 @@ public final class HTTPServer: Sendable {
     /// Accepts on a socket already bound and listening (the service edge's, made in its namespace), over TLS when
     /// `tls` is given; requests carry the edge address they came to (`WireRequest.edge`). Waits for the channel to
     /// register: for a caller on a thread of its own (the fabric's), never on an event loop.
-    func adoptBlocking(listeningSocket fd: Int32, tls: NIOSSLContext?) throws -> any Channel {
-        try bootstrap(edge: true, tls: tls).withBoundSocket(fd).wait()
+    /// `endpoint`: the interface VPC endpoint whose network interface the socket listens on.
+    func adoptBlocking(listeningSocket fd: Int32, tls: NIOSSLContext?, endpoint: String? = nil) throws -> any Channel {
+        try bootstrap(edge: true, tls: tls, endpoint: endpoint).withBoundSocket(fd).wait()
     }
 
-    private func bootstrap(edge: Bool, tls: NIOSSLContext?) -> ServerBootstrap {
+    private func bootstrap(edge: Bool, tls: NIOSSLContext?, endpoint: String? = nil) -> ServerBootstrap {
         let responder = self.responder
         let maxBody = self.maxBodyBytes
         let smallBody = self.untrustedBodyBytes
@@ -96,7 +97,7 @@ public final class HTTPServer: Sendable {
                     // NIO's own error handling answers a request it cannot parse with an empty 400; ours says why.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(HTTPParseErrorResponder())
-                    let arrival = edge ? channel.localAddress?.ipAddress.map { EdgeArrival(address: $0, secure: tls != nil) } : nil
+                    let arrival = edge ? channel.localAddress?.ipAddress.map { EdgeArrival(address: $0, secure: tls != nil, endpoint: endpoint) } : nil
                     try channel.pipeline.syncOperations.addHandler(
                         HTTPRequestHandler(responder: responder, maxBodyBytes: maxBody, untrustedBodyBytes: smallBody,
                                            edge: arrival, logger: logger))

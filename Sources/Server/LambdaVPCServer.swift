@@ -59,7 +59,7 @@ public final class LambdaVPCServer: Sendable {
         fabric = FabricController(stores: stores, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress,
                                   trust: trust, logger: logger)
         dns = DNSResolver(stores: stores, logger: logger, overrides: EndpointNames.overrides)
-        fabric.fabric?.setSocketOwner(dns)
+        fabric.fabric?.addSocketOwner(dns)
         fabric.observeInternetHostNames { [dns] in dns.setInternetHosts($0) }
         let resolvConf = fabric.isActive ? try DNSResolver.writeFunctionResolvConf(dataDir: config.dataDir) : nil
         let policies = PolicyCache()
@@ -105,6 +105,10 @@ public final class LambdaVPCServer: Sendable {
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
         let server = http
         edge = try authority.map { try ServiceEdgeListener(http: server, authority: $0, logger: logger) }
+        // Interface VPC endpoints answer on their network interfaces, as the edge does (HTTPS with the same certificate).
+        if let edge, let f = fabric.fabric {
+            f.addSocketOwner(EndpointListeners(http: server, tls: edge.tls, stores: stores, fabric: f, logger: logger))
+        }
     }
 
     /// Serves until SIGINT or SIGTERM, then stops cleanly.

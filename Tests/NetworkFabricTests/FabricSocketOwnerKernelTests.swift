@@ -50,7 +50,7 @@ import Glibc
     @Test func ownerOpensAfterThePassAndClosesBeforeTheNamespaceGoes() async throws {
         try await Kernel.withFabric { fabric, _ in
             let owner = Recorder()
-            fabric.setSocketOwner(owner)
+            fabric.addSocketOwner(owner)
             let router = fabric.names.vpcRouterNamespace("vpc-0aaa0000000000001")
             try await fabric.reconcile(Fx.twoSubnetVPC())
             #expect(owner.state.withLock { $0.log } == ["open \(router) 10.0.0.2,169.254.169.253"])

@@ -12,13 +12,42 @@ public final class RequestAuthorization: Sendable {
     public let now: Date
     /// The caller's entry as the request's signature check resolved it (nil: resolved again at decision time).
     let entry: CallerEntry?
+    /// False when only an endpoint policy applies (IAM not enforced): identity policies are then not asked.
+    public let enforcesIdentity: Bool
+    /// The policy of the VPC endpoint the request came through, evaluated whether or not IAM is enforced.
+    public let endpointPolicy: CompiledPolicy?
 
-    public init(authorizer: Authorizer, now: Date, caller: Caller? = nil,
+    public init(authorizer: Authorizer, now: Date, caller: Caller? = nil, enforcesIdentity: Bool = true,
+                endpointPolicy: CompiledPolicy? = nil,
                 denial: @escaping @Sendable (Principal, String, String, Bool) -> AWSError) {
         self.authorizer = authorizer
         self.now = now
         entry = caller?.entry
+        self.enforcesIdentity = enforcesIdentity
+        self.endpointPolicy = endpointPolicy
         self.denial = denial
+    }
+
+    /// The endpoint policy's decision: it must allow (as a resource policy naming the caller), and no statement may
+    /// deny; otherwise the service's denial with AWS's wording for endpoint policies.
+    func checkEndpoint(_ ctx: RequestContext, _ action: String, _ resource: String,
+                       _ keys: (inout ConditionContext) -> Void) throws(AWSError) {
+        guard let endpointPolicy else { return }
+        var context = authorizer.baseContext(ctx.principal, sourceIP: ctx.sourceIP, region: ctx.region, now: now, network: ctx.network)
+        keys(&context)
+        let request = AuthorizationRequest(action: action, resource: resource, context: context,
+                                           principal: PrincipalIdentity(type: "AWS", identifier: ctx.principal.arn))
+        let outcome = PolicyEvaluator.evaluate([endpointPolicy], request).outcome
+        guard outcome != .allowed else { return }
+        var e = denial(ctx.principal, action, resource, outcome == .explicitDeny)
+        e.message = Self.endpointDenialText(ctx.principal, action: action, resource: resource, explicit: outcome == .explicitDeny)
+        throw e
+    }
+
+    /// AWS's wording when a VPC endpoint policy refuses.
+    static func endpointDenialText(_ p: Principal, action: String, resource: String, explicit: Bool) -> String {
+        "User: \(p.arn) is not authorized to perform: \(action) on resource: \(resource) because "
+            + (explicit ? "of an explicit deny in a VPC endpoint policy" : "no VPC endpoint policy allows the \(action) action")
     }
 }
 
@@ -27,7 +56,9 @@ extension RequestContext {
     /// adds, or throws the service's denial. Does nothing when IAM is not enforced or the caller is the root.
     public func authorize(_ action: String, _ resource: String,
                           _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
-        guard let authorization, !principal.isRoot else { return }
+        guard let authorization else { return }
+        try authorization.checkEndpoint(self, action, resource, keys)
+        guard authorization.enforcesIdentity, !principal.isRoot else { return }
         let decision = authorization.authorizer.decide(principal, entry: authorization.entry, action: action, resource: resource,
                                                        sourceIP: sourceIP, region: region, now: authorization.now,
                                                        network: network, keys: keys)
@@ -39,15 +70,20 @@ extension RequestContext {
     /// request is authorized at all.
     public func authorize(_ action: String, _ resource: String, resourcePolicy: () -> CompiledPolicy?,
                           _ keys: (inout ConditionContext) -> Void = { _ in }) throws(AWSError) {
-        guard let authorization, !principal.isRoot else { return }
+        guard let authorization else { return }
+        try authorization.checkEndpoint(self, action, resource, keys)
+        guard authorization.enforcesIdentity, !principal.isRoot else { return }
         let decision = authorization.authorizer.decide(principal, entry: authorization.entry, action: action, resource: resource,
                                                        sourceIP: sourceIP, region: region, now: authorization.now,
                                                        network: network, resourcePolicy: resourcePolicy(), keys: keys)
         if case .denied(let explicit) = decision { throw authorization.denial(principal, action, resource, explicit) }
     }
 
-    /// True when operations must be authorized (IAM enforced and the caller is not the root).
-    public var isAuthorizing: Bool { authorization != nil && !principal.isRoot }
+    /// True when operations must be authorized (IAM enforced and the caller is not the root, or an endpoint policy).
+    public var isAuthorizing: Bool {
+        guard let authorization else { return false }
+        return (authorization.enforcesIdentity && !principal.isRoot) || authorization.endpointPolicy != nil
+    }
 }
 
 extension ConditionContext {
