@@ -76,6 +76,6 @@ public enum ErrorEnvelope {
         var xml = XMLWriter()
         xml.element("Error") { w in w.element("Code", e.code); w.element("Message", e.message); w.element("RequestId", requestID) }
         return WireResponse(status: e.httpStatus, headers: [("Content-Type", "application/xml"), ("x-amz-request-id", requestID)],
-                            body: Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml.text).utf8))
+                            body: Array(xml.text.utf8))
     }
 }

@@ -26,6 +26,9 @@ public struct VpcEndpoint: Record, Taggable {
     public var ipAddressType: String
     public var dnsRecordIpType: String
     public var clientToken: String?
+    /// A gateway endpoint's address on the simulated internet: its traffic reaches the service edge from there,
+    /// which tells the edge the endpoint it came through (nil for interface endpoints).
+    public var sourceAddress: IPv4Address?
     public var ownerId: String
     public var tags: [Tag]
     public var createdAt: Date
@@ -53,6 +56,19 @@ extension VpcEndpoint {
     /// The endpoint's own regional name, `vpce-…-<8>.sqs.us-east-1.vpce.amazonaws.com`, and, with `zone`, the zonal one.
     public func dnsName(region: String, zone: String? = nil) -> String {
         "\(id)-\(id.suffix(8))" + (zone.map { "-" + $0 } ?? "") + ".\(serviceShortName).\(region).vpce.amazonaws.com"
+    }
+
+    /// Where gateway endpoints' source addresses come from (RFC 6598 shared space, never a VPC's or the internet's).
+    public static let gatewaySourceBlock = IPv4CIDR("100.80.0.0/16")!
+
+    /// A source address for a new gateway endpoint: from its id, the next free one on collision.
+    public static func gatewaySourceAddress(for id: String, taken: Set<IPv4Address>) -> IPv4Address {
+        var h: UInt32 = 2_166_136_261
+        for b in id.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        let size = UInt32(1) << UInt32(32 - gatewaySourceBlock.prefixLength)
+        var offset = h % (size - 2) + 1
+        while taken.contains(IPv4Address(gatewaySourceBlock.network.value + offset)) { offset = offset % (size - 2) + 1 }
+        return IPv4Address(gatewaySourceBlock.network.value + offset)
     }
 
     /// The regional service name private DNS takes over inside the endpoint's VPC.

@@ -15,6 +15,9 @@ public struct FabricModel: Sendable, Equatable {
     public var natGateways: [NatGateway]
     /// Elastic IPs associated with an interface: the 1:1 mappings an internet gateway performs.
     public var publicMappings: [PublicMapping]
+    /// Available gateway VPC endpoints: their route tables send the service's prefix list to the edge through the
+    /// router's uplink, the traffic carrying the endpoint's own source address.
+    public var gatewayEndpoints: [GatewayEndpoint] = []
 
     public init(vpcs: [VPC] = [], subnets: [Subnet] = [], routeTables: [RouteTable] = [],
                 securityGroups: [SecurityGroup] = [], interfaces: [Interface] = [], internetGateways: [InternetGateway] = [],
@@ -27,6 +30,17 @@ public struct FabricModel: Sendable, Equatable {
         self.internetGateways = internetGateways.sorted { $0.id < $1.id }
         self.natGateways = natGateways.sorted { $0.id < $1.id }
         self.publicMappings = publicMappings.sorted { $0.publicIp < $1.publicIp }
+    }
+
+    /// A gateway endpoint: where its traffic appears to come from on the simulated internet, and where it goes.
+    public struct GatewayEndpoint: Sendable, Equatable {
+        public var id: String
+        public var vpcId: String
+        public var sourceAddress: IPv4Address
+        public var destinations: [IPv4CIDR]
+        public init(id: String, vpcId: String, sourceAddress: IPv4Address, destinations: [IPv4CIDR]) {
+            self.id = id; self.vpcId = vpcId; self.sourceAddress = sourceAddress; self.destinations = destinations
+        }
     }
 
     /// The empty cloud: reconciling to it is teardown.
@@ -83,6 +97,8 @@ public struct FabricModel: Sendable, Equatable {
         case internetGateway(String)
         /// A NAT gateway: forwarded to its interface when it is available.
         case natGateway(String)
+        /// A gateway VPC endpoint: out through the uplink to the service edge, from the endpoint's address.
+        case vpcEndpoint(String)
         /// Anything the fabric does not realise (an instance, a peering…): dropped (a blackhole).
         case unrealised(String)
     }
@@ -183,6 +199,7 @@ extension FabricModel {
                            else if let eni = r.networkInterfaceId { target = .networkInterface(eni) }
                            else if let nat = r.natGatewayId { target = .natGateway(nat) }
                            else if let igw = r.gatewayId, igw.hasPrefix("igw-") { target = .internetGateway(igw) }
+                           else if let vpce = r.gatewayId, vpce.hasPrefix("vpce-") { target = .vpcEndpoint(vpce) }
                            else { target = .unrealised(r.natGatewayId ?? r.gatewayId ?? r.instanceId ?? "unknown") }
                            return Route(destination: r.destination, target: target)
                        })
@@ -209,5 +226,12 @@ extension FabricModel {
             publicMappings: state.addresses.values.compactMap { a in
                 a.association.map { PublicMapping(publicIp: a.publicIp, interfaceId: $0.networkInterfaceId, privateIp: $0.privateIpAddress) }
             })
+        gatewayEndpoints = state.vpcEndpoints.values.compactMap { e in
+            guard e.type == .gateway, e.state == .available, let source = e.sourceAddress else { return nil }
+            let destinations = Set(state.routeTables.values.flatMap { t in
+                t.routes.filter { $0.gatewayId == e.id }.map(\.destination)
+            })
+            return GatewayEndpoint(id: e.id, vpcId: e.vpcId, sourceAddress: source, destinations: destinations.sorted { $0.description < $1.description })
+        }.sorted { $0.id < $1.id }
     }
 }

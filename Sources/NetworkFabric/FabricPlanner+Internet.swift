@@ -17,16 +17,28 @@ extension FabricPlanner {
     /// The VPC router's side of its internet gateway: the uplink holding every Elastic IP of the VPC, 1:1 NAT
     /// between those and the private addresses, and the gateway's rule that only mapped addresses pass. Without
     /// an attached gateway the router gets the same (empty) tables, so a detach replaces what an attach loaded.
-    func addInternetGateway(_ p: inout NamespacePlan, gateway: FabricModel.InternetGateway?, mappings: [FabricModel.PublicMapping]) {
+    ///
+    /// Gateway VPC endpoints use the same uplink (made for them without an internet gateway): traffic from the subnets
+    /// whose route table names the endpoint, to the service's prefix list, leaves with the endpoint's source address.
+    func addInternetGateway(_ p: inout NamespacePlan, gateway: FabricModel.InternetGateway?, mappings: [FabricModel.PublicMapping],
+                            endpoints: [(endpoint: FabricModel.GatewayEndpoint, sources: [IPv4CIDR])] = []) {
         var filter = "", nat = ""
-        if gateway != nil {
+        let viaEndpoints = endpoints.filter { !$0.sources.isEmpty && !$0.endpoint.destinations.isEmpty }
+        if gateway != nil || !viaEndpoints.isEmpty {
             let up = FabricNames.routerUplink
             p.state.links[up] = .init(kind: .veth)
             p.state.addresses.insert(.init(device: up, cidr: "\(SimulatedInternet.routerUplinkAddress)/32"))
             p.state.routes.insert(.init(destination: "\(SimulatedInternet.coreAddress)/32", device: up))
+            let mappings = gateway == nil ? [] : mappings
             for m in mappings { p.state.addresses.insert(.init(device: up, cidr: "\(m.publicIp)/32")) }
+            for e in viaEndpoints { p.state.addresses.insert(.init(device: up, cidr: "\(e.endpoint.sourceAddress)/32")) }
+            let endpointMatch = viaEndpoints.map { e in
+                (match: "oifname \"\(up)\" ip saddr { \(e.sources.map(\.description).joined(separator: ", ")) } "
+                    + "ip daddr { \(e.endpoint.destinations.map(\.description).joined(separator: ", ")) }",
+                 source: e.endpoint.sourceAddress)
+            }
             let privates = mappings.map(\.privateIp.description)
-            var out: [String] = []
+            var out: [String] = endpointMatch.map { $0.match + " accept" }
             if !privates.isEmpty { out.append("oifname \"\(up)\" ip saddr { \(privates.joined(separator: ", ")) } accept") }
             filter = SecurityGroupRuleset.chain("forward", "type filter hook forward priority filter; policy accept;", out + [
                 // Only addresses with a public mapping leave; only replies and mapped connections come in.
@@ -41,9 +53,20 @@ extension FabricPlanner {
             nat = SecurityGroupRuleset.chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;",
                                              mappings.map { "iifname \"\(up)\" ip daddr \($0.publicIp) dnat to \($0.privateIp)" })
                 + SecurityGroupRuleset.chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;",
-                                             mappings.map { "oifname \"\(up)\" ip saddr \($0.privateIp) snat to \($0.publicIp)" })
+                                             endpointMatch.map { "\($0.match) snat to \($0.source)" }
+                                                 + mappings.map { "oifname \"\(up)\" ip saddr \($0.privateIp) snat to \($0.publicIp)" })
         }
         p.firewall = .make(sysctls: Self.commonSysctls, tables: [("inet lv_router", filter), ("ip lv_igw", nat)])
+    }
+
+    /// The subnets whose route table (their own, else the main one) sends something to gateway endpoint `e`.
+    func endpointSources(_ e: FabricModel.GatewayEndpoint, model: FabricModel) -> [IPv4CIDR] {
+        let tables = model.routeTables.filter { $0.vpcId == e.vpcId }
+        let main = tables.first { $0.isMain }
+        return model.subnets.filter { $0.vpcId == e.vpcId }.compactMap { s in
+            guard let t = tables.first(where: { $0.subnetIds.contains(s.id) }) ?? main else { return nil }
+            return t.routes.contains { if case .vpcEndpoint(e.id) = $0.target { true } else { false } } ? s.cidr.normalized : nil
+        }
     }
 
     /// The internet core: one point-to-point port per uplinked VPC (routing its Elastic IPs), per host, for the

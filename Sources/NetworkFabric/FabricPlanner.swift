@@ -37,7 +37,8 @@ public struct FabricPlanner: Sendable {
                 vpc, subnets: model.subnets.filter { $0.vpcId == vpc.id }, model: model,
                 interfaces: interfaces.filter { subnets[$0.subnetId]?.vpcId == vpc.id }, subnetsById: subnets)
             let gateway = model.internetGateways.first { $0.vpcId == vpc.id }
-            addInternetGateway(&router, gateway: gateway, mappings: mappings.filter { $0.vpcId == vpc.id }.map(\.mapping))
+            addInternetGateway(&router, gateway: gateway, mappings: mappings.filter { $0.vpcId == vpc.id }.map(\.mapping),
+                               endpoints: model.gatewayEndpoints.filter { $0.vpcId == vpc.id }.map { ($0, endpointSources($0, model: model)) })
             addResolver(&router, vpc: vpc)
             plan.namespaces[router.name] = router
         }
@@ -63,10 +64,15 @@ public struct FabricPlanner: Sendable {
         let lambdaNetwork = !lambdaEnvs.isEmpty || keepLambdaNetwork
         if lambdaNetwork { plan.namespaces[names.lambdaNetworkNamespace] = lambdaNetworkPlan(lambdaEnvs) }
 
-        let uplinked = model.vpcs.filter { v in model.internetGateways.contains { $0.vpcId == v.id } }
+        let uplinked = model.vpcs.filter { v in
+            model.internetGateways.contains { $0.vpcId == v.id } || model.gatewayEndpoints.contains { $0.vpcId == v.id }
+        }
         if !uplinked.isEmpty || !hosts.isEmpty || lambdaNetwork {
             plan.namespaces[names.internetNamespace] = corePlan(
-                vpcs: uplinked.map { v in (v.id, mappings.filter { $0.vpcId == v.id }.map(\.mapping.publicIp)) },
+                vpcs: uplinked.map { v in
+                    (v.id, mappings.filter { $0.vpcId == v.id }.map(\.mapping.publicIp)
+                        + model.gatewayEndpoints.filter { $0.vpcId == v.id }.map(\.sourceAddress))
+                },
                 hosts: hosts, lambdaNetwork: lambdaNetwork)
             for h in Set(hosts) { plan.namespaces[names.internetHostNamespace(h)] = hostPlan(h) }
             plan.namespaces[names.edgeNamespace] = edgePlan()
@@ -146,6 +152,13 @@ public struct FabricPlanner: Sendable {
                        let eni = vpcInterfaces[nat.interfaceId] {
                         p.state.routes.insert(.init(destination: dest, gateway: eni.address.description,
                                                     device: FabricNames.subnetBridge(eni.subnetId), table: number))
+                    } else {
+                        p.state.routes.insert(.init(type: "blackhole", destination: dest, table: number))
+                    }
+                case .vpcEndpoint(let id):
+                    if model.gatewayEndpoints.contains(where: { $0.id == id && $0.vpcId == vpc.id }) {
+                        p.state.routes.insert(.init(destination: dest, gateway: SimulatedInternet.coreAddress.description,
+                                                    device: FabricNames.routerUplink, table: number))
                     } else {
                         p.state.routes.insert(.init(type: "blackhole", destination: dest, table: number))
                     }

@@ -19,6 +19,16 @@ enum EdgeOrigin {
             return
         }
         guard let source = IPv4Address(ctx.sourceIP) else { return }
+        if VpcEndpoint.gatewaySourceBlock.contains(source) {
+            // Through a gateway endpoint: its source address names it (the caller's private address stays in the VPC).
+            for state in states {
+                guard let e = state.vpcEndpoints.values.first(where: { $0.sourceAddress == source }) else { continue }
+                ctx.sourceVpce = e.id
+                ctx.sourceVpc = e.vpcId
+                return
+            }
+            return
+        }
         for state in states {
             for a in state.addresses.values where a.publicIp == source {
                 guard let association = a.association, let eni = state.networkInterfaces[association.networkInterfaceId] else { continue }

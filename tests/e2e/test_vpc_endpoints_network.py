@@ -100,3 +100,70 @@ def test_interface_endpoint_with_private_dns_its_security_group_and_policy(serve
             break
         time.sleep(0.5)
     assert out == {"error": "ConnectTimeoutError"}
+
+
+GATEWAY_FUNCTION = """
+import boto3, botocore.config, botocore.exceptions
+
+def handler(event, context):
+    cfg = botocore.config.Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 1})
+    try:
+        if event["do"] == "ddb":
+            return {"ok": boto3.client("dynamodb", config=cfg).list_tables()["TableNames"]}
+        s3 = boto3.client("s3", config=cfg)
+        if event["do"] == "put":
+            try:
+                s3.create_bucket(Bucket=event["bucket"])
+            except botocore.exceptions.ClientError as e:
+                if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+            s3.put_object(Bucket=event["bucket"], Key="k", Body=event["body"].encode())
+            return {"ok": "put"}
+        return {"ok": s3.get_object(Bucket=event["bucket"], Key="k")["Body"].read().decode()}
+    except botocore.exceptions.ClientError as e:
+        return {"code": e.response["Error"]["Code"], "message": e.response["Error"]["Message"]}
+    except botocore.exceptions.BotoCoreError as e:
+        return {"error": type(e).__name__}
+"""
+
+
+def test_gateway_endpoints_route_s3_and_dynamodb_and_apply_their_policy(server):
+    ec2, lam = server.client("ec2"), server.client("lambda")
+    vpc, _, private, fn_sg, private_rtb = private_network(ec2)
+    name = unique("gw-fn")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Handler="index.handler", Role=lambda_role(server),
+                        Timeout=30, MemorySize=512, Code={"ZipFile": make_zip(GATEWAY_FUNCTION)},
+                        VpcConfig={"SubnetIds": [private], "SecurityGroupIds": [fn_sg]})
+    wait_active(lam, name)
+    bucket = unique("gw-bucket")
+    assert call(lam, name, {"do": "put", "bucket": bucket, "body": "x"}) == {"error": "ConnectTimeoutError"}
+
+    s3_endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                                          RouteTableIds=[private_rtb])["VpcEndpoint"]["VpcEndpointId"]
+
+    def settled(event, want_ok):
+        deadline = time.time() + 20
+        while True:
+            out = call(lam, name, event)
+            if ("ok" in out) == want_ok or time.time() > deadline:
+                return out
+            time.sleep(0.5)
+
+    assert settled({"do": "put", "bucket": bucket, "body": "through the gateway"}, True) == {"ok": "put"}
+    assert call(lam, name, {"do": "get", "bucket": bucket}) == {"ok": "through the gateway"}
+    # S3 only: DynamoDB has no route yet.
+    assert call(lam, name, {"do": "ddb"}) == {"error": "ConnectTimeoutError"}
+    ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.dynamodb", RouteTableIds=[private_rtb])
+    assert "ok" in settled({"do": "ddb"}, True)
+
+    # The S3 endpoint's policy denies PutObject: puts are refused through it, gets still work.
+    deny_put = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}]}
+    ec2.modify_vpc_endpoint(VpcEndpointId=s3_endpoint, PolicyDocument=json.dumps(deny_put))
+    out = call(lam, name, {"do": "put", "bucket": bucket, "body": "refused"})
+    assert out["code"] == "AccessDenied" and "explicit deny in a VPC endpoint policy" in out["message"], out
+    assert call(lam, name, {"do": "get", "bucket": bucket}) == {"ok": "through the gateway"}
+    # Without the endpoint, S3 is out of reach again.
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[s3_endpoint])
+    assert settled({"do": "get", "bucket": bucket}, False) == {"error": "ConnectTimeoutError"}

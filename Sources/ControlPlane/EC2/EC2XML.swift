@@ -108,7 +108,10 @@ public enum EC2XML {
         w.element("routeTableId", t.id)
         w.element("vpcId", t.vpcId)
         w.element("ownerId", t.ownerId)
-        w.list("routeSet", t.routes) { w, r in
+        // A gateway endpoint's prefix list is one route, whatever number of CIDRs it holds.
+        var listed = Set<String>()
+        let routes = t.routes.filter { r in r.destinationPrefixListId.map { listed.insert($0).inserted } ?? true }
+        w.list("routeSet", routes) { w, r in
             if let pl = r.destinationPrefixListId { w.element("destinationPrefixListId", pl) } else {
                 w.element("destinationCidrBlock", r.destination.description)
             }

@@ -43,7 +43,12 @@ struct EndpointServiceCatalog: Sendable {
         guard service.types.contains(.gateway), let address = ServiceEdge.address(service: service.shortName, region: region) else {
             return nil
         }
-        return PrefixList(id: Self.prefixListId(service.name), name: service.name, cidrs: [IPv4CIDR(address: address, prefixLength: 32)])
+        var cidrs = [IPv4CIDR(address: address, prefixLength: 32)]
+        // us-east-1's S3 list also covers the global name (`s3.amazonaws.com`), which the SDKs use there.
+        if service.shortName == "s3", region == "us-east-1", let global = ServiceEdge.address(service: "s3", region: nil) {
+            cidrs.append(IPv4CIDR(address: global, prefixLength: 32))
+        }
+        return PrefixList(id: Self.prefixListId(service.name), name: service.name, cidrs: cidrs)
     }
 
     /// A stable id per (region, service): `pl-` and 8 hex digits of an FNV-1a hash of the service name.

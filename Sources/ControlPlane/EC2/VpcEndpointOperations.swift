@@ -40,6 +40,8 @@ extension EC2Service {
             endpoint.clientToken = token
             switch type {
             case .gateway:
+                endpoint.sourceAddress = VpcEndpoint.gatewaySourceAddress(
+                    for: endpoint.id, taken: Set(tx.state.vpcEndpoints.values.compactMap(\.sourceAddress)))
                 if !subnets.isEmpty || !groups.isEmpty { throw EC2Errors.gatewayEndpointOptions() }
                 try addRoutes(of: &endpoint, to: routeTables, service: service, catalog: catalog, in: &tx)
             case .interface:
