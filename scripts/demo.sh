@@ -2,8 +2,8 @@
 # The newcomer's first command: installs what lambda-vpc needs, builds it, starts `lambda-vpc serve` on
 # 127.0.0.1:4599 with a throw-away data dir, and walks through the shape of AWS's "Lambda + RDS in a VPC" tutorial
 # with the real AWS CLI, showing each command and its answer: a PostgreSQL instance in a private subnet, a VPC
-# function that reads it, the same function cut off by a security-group change, and a function that reaches an
-# internet host only once a NAT gateway routes it there. Needs root (the VPC is made of network namespaces and
+# function that reads it, the same function cut off by a security-group change, a function that reads S3 through a
+# gateway endpoint with no NAT, and a function that reaches an internet host only once a NAT gateway routes it there. Needs root (the VPC is made of network namespaces and
 # nftables). It cleans up after itself; the server is always stopped at the end.
 #
 #   scripts/demo.sh                   # run everything
@@ -173,6 +173,33 @@ step_revoke() {
     expect "Ada Lovelace"
 }
 
+step_s3_endpoint() {
+    lv_say "a bucket with an object in it (S3 answers on the same endpoint)"
+    show aws s3api create-bucket --bucket demo-reports --endpoint-url "$ENDPOINT"
+    echo "quarterly report: all systems nominal" >"$DATA_DIR/report.txt"
+    show aws s3api put-object --bucket demo-reports --key report.txt --body "$DATA_DIR/report.txt" --endpoint-url "$ENDPOINT"
+    (cd "$ASSETS" && zip -q "$DATA_DIR/read_object.zip" read_object.py)
+    show aws lambda create-function --function-name read-object --runtime python3.12 --handler read_object.handler \
+        --role "$ROLE_ARN" --zip-file "fileb://$DATA_DIR/read_object.zip" --timeout 10 \
+        --vpc-config "SubnetIds=$PRIVATE_A,$PRIVATE_B,SecurityGroupIds=$LAMBDA_SG" \
+        --environment "Variables={BUCKET=demo-reports,KEY=report.txt}" --query '[FunctionName,State]' --output text
+    show aws lambda wait function-active-v2 --function-name read-object
+    lv_say "private subnets, no NAT gateway: S3 is out of reach (boto3's connect timeout)"
+    invoke read-object
+    expect "Connect timeout"
+    lv_say "an S3 gateway endpoint on the private subnets' (main) route table: a route to S3's prefix list"
+    show aws ec2 describe-route-tables --filters "Name=vpc-id,Values=$VPC_ID" "Name=association.main,Values=true" \
+        --query 'RouteTables[0].RouteTableId' --output text
+    MAIN_RT="$LAST"
+    show aws ec2 create-vpc-endpoint --vpc-id "$VPC_ID" --service-name com.amazonaws.us-east-1.s3 --route-table-ids "$MAIN_RT" \
+        --query 'VpcEndpoint.[VpcEndpointId,VpcEndpointType,State]' --output text
+    S3_ENDPOINT="$(cut -f1 <<<"$LAST")"
+    show aws ec2 describe-route-tables --route-table-ids "$MAIN_RT" \
+        --query 'RouteTables[0].Routes[].[DestinationCidrBlock||DestinationPrefixListId,GatewayId]' --output text
+    invoke read-object
+    expect "all systems nominal"
+}
+
 step_internet() {
     lv_say "a web server on the (simulated) internet, at 203.0.113.10"
     mkdir -p "$DATA_DIR/www"
@@ -220,6 +247,8 @@ step_cleanup() {
     lv_say "cleaning up"
     show aws lambda delete-function --function-name reader
     show aws lambda delete-function --function-name fetch-url
+    show aws lambda delete-function --function-name read-object
+    show aws ec2 delete-vpc-endpoints --vpc-endpoint-ids "$S3_ENDPOINT"
     show aws ec2 terminate-instances --instance-ids "$DB_INSTANCE" --query 'TerminatingInstances[0].CurrentState.Name' --output text
     show aws ec2 delete-nat-gateway --nat-gateway-id "$NAT" --query NatGatewayId --output text
     show aws ec2 wait nat-gateway-deleted --nat-gateway-ids "$NAT"
@@ -251,7 +280,8 @@ step_cleanup() {
 }
 
 # The scenario, in order.
-STEPS=(step_network step_security_groups step_restart step_database step_role step_reader step_revoke step_internet step_cleanup)
+STEPS=(step_network step_security_groups step_restart step_database step_role step_reader step_revoke step_s3_endpoint step_internet
+       step_cleanup)
 
 [ "$(id -u)" -eq 0 ] || lv_die "the demo builds VPCs out of network namespaces and nftables: run it as root"
 lv_say "checking dependencies"

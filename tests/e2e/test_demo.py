@@ -14,9 +14,12 @@ def test_demo_runs_the_rds_tutorial_shape_and_cleans_up():
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-6000:]
     # What the demo shows a user: the function reads the database, is cut off by the revoked rule, reads it again,
-    # reaches the internet host only through the NAT gateway, and nothing of the server is left in the kernel.
-    for text in ["Grace Hopper", "timed out", "hello from 203.0.113.10", "demo finished; server stopped"]:
+    # reads S3 through a gateway endpoint (no NAT), reaches the internet host only through the NAT gateway, and
+    # nothing of the server is left in the kernel.
+    for text in ["Grace Hopper", "timed out", "Connect timeout", "all systems nominal", "hello from 203.0.113.10",
+                 "demo finished; server stopped"]:
         assert text in out, f"missing {text!r} in the demo's output:\n{out[-6000:]}"
-    assert out.index("timed out") < out.index("hello from 203.0.113.10")
+    assert out.index("timed out") < out.index("Connect timeout") < out.index("all systems nominal") \
+        < out.index("hello from 203.0.113.10")
     # The database instance's user data switches to the postgres user inside the instance's own directory.
     assert "could not change directory" not in out and "Permission denied" not in out, out[-6000:]
