@@ -10,6 +10,7 @@ extension APIRouter {
             return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
         }
         if isFunctionUrlRequest(request) { return nil }
+        if s3 != nil, S3Addressing.isS3(request) { return nil }
         let params = Self.queryParameters(request)
         if let params {
             guard let action = params["Action"], Self.isReadOnlyAction(action), params["DryRun"] == nil else { return nil }
@@ -25,7 +26,7 @@ extension APIRouter {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try lambda.handleImmediately(request, context: a.context)
-            case .logs, .ssm: return nil
+            case .logs, .ssm, .s3: return nil
             }
         } catch {
             return renderThrown(error, a)

@@ -17,6 +17,8 @@ public final class APIRouter: HTTPResponder {
     let logs: CloudWatchLogsAPI?
     /// SSM Parameter Store (nil: answered as an unknown operation).
     let ssm: SSMService?
+    /// S3 (nil: S3 requests are answered as the other services' unknown paths).
+    let s3: S3Service?
     let started: Date
     let isolationAvailable: Bool
     /// The health endpoint's `sandbox` object, rendered once: how environments are isolated and memory enforced.
@@ -27,7 +29,8 @@ public final class APIRouter: HTTPResponder {
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
          lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, ssm: SSMService? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
-         sandboxStatus: [String: String] = [:], logger: Logger) {
+         sandboxStatus: [String: String] = [:], logger: Logger, s3: S3Service? = nil) {
+        self.s3 = s3
         let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
         self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
         self.logs = logs
@@ -45,7 +48,7 @@ public final class APIRouter: HTTPResponder {
     }
 
     /// The wire protocol a request speaks, which decides how its errors look.
-    enum WireProtocol { case ec2, iam, sts, lambda, logs, ssm }
+    enum WireProtocol { case ec2, iam, sts, lambda, logs, ssm, s3 }
 
     /// A request past authentication: its protocol, its context and, for Query protocols, its parameters.
     struct Admitted {
@@ -110,6 +113,7 @@ public final class APIRouter: HTTPResponder {
         case .lambda: service = "lambda"
         case .logs: service = "logs"
         case .ssm: service = "ssm"
+        case .s3: service = "s3"
         }
         if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
         let regional = proto == .ec2 || proto == .lambda || proto == .logs || proto == .ssm
@@ -145,6 +149,7 @@ public final class APIRouter: HTTPResponder {
 
     public func respond(to request: WireRequest) async -> WireResponse {
         if let t = Self.functionUrlTarget(request, region: config.region) { return await functionUrl(request, t) }
+        if s3 != nil, S3Addressing.isS3(request) { return storage(request) }
         if request.rawPath.hasPrefix("/_lambda-vpc/") {
             if let internet, internet.handles(request) {
                 if let refusal = refuseUnlessRoot(request) { return refusal }
@@ -163,6 +168,7 @@ public final class APIRouter: HTTPResponder {
             case .lambda: return try await lambda.handle(request, context: a.context)
             case .logs: return try cloudWatchLogs(request, context: a.context)
             case .ssm: return try parameterStore(request, context: a.context)
+            case .s3: return storage(request)
             }
         }
     }
@@ -188,7 +194,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
-        case .lambda, .logs, .ssm: throw QueryErrors.invalidAction(action)
+        case .lambda, .logs, .ssm, .s3: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
     }
@@ -200,6 +206,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
         case .lambda, .logs: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
         case .ssm: denial = { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .s3: denial = { S3Service.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         }
         return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, denial: denial)
@@ -212,6 +219,7 @@ public final class APIRouter: HTTPResponder {
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
         case .logs, .ssm: return Self.awsJSON(status: e.httpStatus, ["__type": e.code, "message": e.message], requestID: requestID)
+        case .s3: return s3?.renderEarly(e, requestID: requestID, head: false) ?? ErrorEnvelope.s3(e, requestID: requestID, hostId: "")
         }
     }
 
@@ -223,8 +231,10 @@ public final class APIRouter: HTTPResponder {
         case "lambda": return .lambda
         case "logs": return .logs
         case "ssm": return .ssm
+        case "s3": return .s3
         default: break
         }
+        if S3Addressing.isS3(r) { return .s3 }
         if r.rawPath != "/" && r.rawPath != "" { return .lambda }
         if let target = r.header("x-amz-target") {
             if target.hasPrefix(CloudWatchLogsAPI.targetPrefix) { return .logs }

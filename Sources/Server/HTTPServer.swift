@@ -3,6 +3,9 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Something that answers a fully read HTTP request.
 public protocol HTTPResponder: Sendable {
@@ -19,6 +22,10 @@ public protocol HTTPResponder: Sendable {
     /// How much body the request whose head this is (`head` carries no body) may send, decided before any of it is
     /// read. Asked only for a head that declares more than the server's small limit, or a chunked body.
     func bodyAllowance(_ head: WireRequest) -> BodyAllowance
+    /// A PUT whose body should go to a file as it arrives (an S3 upload) rather than into memory: the sink to write it
+    /// to, or nil for the ordinary path. The request then carries `streamed` instead of `body`, and the transport
+    /// removes the file after answering unless the responder took it (renamed it away).
+    func bodySink(_ head: WireRequest) -> RequestBodySink?
 }
 
 /// How much of a request's body the server reads, decided from its head.
@@ -34,6 +41,7 @@ extension HTTPResponder {
     public func respondImmediately(to request: WireRequest) -> WireResponse? { nil }
     public func runsOnEventLoop(_ request: WireRequest) -> Bool { false }
     public func bodyAllowance(_ head: WireRequest) -> BodyAllowance { .serverLimit }
+    public func bodySink(_ head: WireRequest) -> RequestBodySink? { nil }
     public func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse {
         ErrorEnvelope.restJSON(AWSError(code: "RequestEntityTooLargeException",
                                         message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
@@ -115,6 +123,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     /// After an early refusal: the rest of the request is dropped and the connection closes at its end.
     private var refused = false
     private var loopExecutor: EventLoopTaskExecutor?
+    /// The file this request's body is being written to, for a streamed upload.
+    private var sink: RequestBodySink?
 
     init(responder: any HTTPResponder, maxBodyBytes: Int, untrustedBodyBytes: Int, logger: Logger) {
         self.responder = responder
@@ -136,6 +146,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             tooLarge = false
             limit = maxBodyBytes
             earlyRefusal = nil
+            sink?.abort()
+            sink = nil
+            if h.method == .PUT, let streaming = responder.bodySink(bodiless(h, context)) {
+                sink = streaming
+                return
+            }
             let declared = h.headers.first(name: "content-length").flatMap(Int.init)
             // Only a body that could pass the small limit needs the head judged; the common small request skips it.
             if declared.map({ $0 > untrustedBodyBytes }) ?? h.headers.contains(name: "transfer-encoding") {
@@ -149,6 +165,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 tooLarge = true
             }
         case .body(var buf):
+            if let sink {
+                buf.withUnsafeReadableBytes { sink.write($0) }
+                return
+            }
             if tooLarge { return }
             if body.count + buf.readableBytes > limit {
                 body = []
@@ -168,10 +188,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                       version: head.version)
                 return
             }
-            let request = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
+            var request = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
                                       headers: head.headers.map { ($0.name, $0.value) }, body: body, sourceIP: peer)
             body = []
+            var streamedPath: String?
+            if let sink {
+                request.streamed = sink.finish()
+                streamedPath = sink.path
+                self.sink = nil
+            }
             if let immediate = responder.respondImmediately(to: request) {
+                if let streamedPath { unlink(streamedPath) }
                 write(context: context, response: immediate, keepAlive: keepAlive, version: head.version)
                 return
             }
@@ -190,6 +217,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             // nil: the concurrency pool, as any task.
             Task(executorPreference: onLoop) {
                 let response = await responder.respond(to: request)
+                // A streamed body the responder did not keep (refused, or an error) is not left behind.
+                if let streamedPath { unlink(streamedPath) }
                 if loop.inEventLoop {
                     let (handler, ctx) = boxed.value
                     handler.write(context: ctx, response: response, keepAlive: keepAlive, version: version)
@@ -222,11 +251,19 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         channel.eventLoop.scheduleTask(in: Self.lingerAfterRefusal) { channel.close(promise: nil) }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        // A connection gone mid-upload leaves no partial file.
+        sink?.abort()
+        sink = nil
+        context.fireChannelInactive()
+    }
+
     private func write(context: ChannelHandlerContext, response: WireResponse, keepAlive: Bool, version: HTTPVersion,
                        closing: Bool = true) {
         var headers = HTTPHeaders()
         for (k, v) in response.headers { headers.add(name: k, value: v) }
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        let length = response.file.map { $0.length } ?? (response.body.isEmpty ? response.declaredLength ?? 0 : Int64(response.body.count))
+        headers.replaceOrAdd(name: "Content-Length", value: String(length))
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -235,7 +272,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             buf.writeBytes(response.body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buf))), promise: nil)
         }
+        var fileHandle: NIOFileHandle?
+        if let file = response.file, case let fd = file.takeDescriptor(), fd >= 0 {
+            let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+            fileHandle = handle
+            if file.length > 0 {
+                let region = FileRegion(fileHandle: handle, readerIndex: Int(file.offset), endIndex: Int(file.offset + file.length))
+                context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+            }
+        }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if let fileHandle { done.whenComplete { _ in try? fileHandle.close() } }
         if !keepAlive && closing {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }

@@ -67,9 +67,12 @@ public final class LambdaVPCServer: Sendable {
         let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
+        // S3: its own store and files under the data dir; leftovers of a crash removed before serving.
+        let s3 = S3Service(store: try SQLiteS3Store(dataDir: config.dataDir), accountId: config.accountId)
+        s3.sweep()
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, ssm: SSMService(store: store), internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
-                               sandboxStatus: sandbox.isolationStatus, logger: logger)
+                               sandboxStatus: sandbox.isolationStatus, logger: logger, s3: s3)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
     }
 
