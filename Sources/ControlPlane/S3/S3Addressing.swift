@@ -9,6 +9,10 @@ public enum S3Addressing {
     /// Cheap for the other services' requests: a substring test on the signature and one on the host.
     public static func isS3(_ r: WireRequest) -> Bool {
         if let auth = r.header("authorization") { return auth.contains("/s3/aws4_request") }
+        // Signature version 2 presigned (boto3's and the CLI's default presign form for S3).
+        if r.rawQuery.contains("AWSAccessKeyId=") && r.rawQuery.contains("Expires=") && !r.rawQuery.contains("SignatureVersion=") {
+            return true
+        }
         if r.rawQuery.contains("X-Amz-Credential=") {
             return r.rawQuery.contains("%2Fs3%2Faws4_request") || r.rawQuery.contains("/s3/aws4_request")
         }

@@ -92,6 +92,10 @@ public final class S3Service: Sendable {
 
     // MARK: streaming uploads
 
+    /// The query keys an upload's PUT may carry (its part, and presigned URLs' signature parameters).
+    static let uploadQueryKeys: Set<String> = ["partNumber", "uploadId", "versionId", "AWSAccessKeyId", "Signature", "Expires",
+                                               "x-id"]
+
     /// Whether a PUT's body goes to a file as it arrives (PutObject, UploadPart), and how to read it: aws-chunked
     /// framing when the payload hash says `STREAMING-…`, the checksums the request names, the SHA-256 when the head
     /// states a hex hash to compare. nil: not an upload (bucket configuration PUTs, copies) — read as usual.
@@ -99,7 +103,7 @@ public final class S3Service: Sendable {
         guard head.header("x-amz-copy-source") == nil, let (bucket, key) = S3Addressing.target(head), bucket != nil, key != nil else {
             return nil
         }
-        for (k, _) in head.queryItems where !(k == "partNumber" || k == "uploadId" || k.hasPrefix("X-Amz-") || k == "versionId") {
+        for (k, _) in head.queryItems where !(Self.uploadQueryKeys.contains(k) || k.hasPrefix("X-Amz-")) {
             return nil
         }
         let contentHash = head.header("x-amz-content-sha256") ?? ""
