@@ -189,7 +189,7 @@ extension S3Service {
             guard let key = o.child("Key")?.text else { throw S3Errors.malformedXML }
             let version = o.value("VersionId")
             do {
-                try c.context.authorize("s3:DeleteObject", "arn:aws:s3:::\(bucket.name)/\(key)")
+                try authorize(c, "s3:DeleteObject", "arn:aws:s3:::\(bucket.name)/\(key)", bucket: bucket.name)
                 let (deleted, _) = try delete(bucket: bucket, key: key, versionId: version)
                 results.append((key, version, nil, deleted?.isDeleteMarker == true ? deleted?.versionId : nil))
             } catch let e as AWSError {
@@ -228,7 +228,7 @@ extension S3Service {
         guard let slash = decoded.firstIndex(of: "/") else { throw S3Errors.invalidCopySource() }
         let bucket = String(decoded[..<slash]), key = String(decoded[decoded.index(after: slash)...])
         guard !key.isEmpty else { throw S3Errors.invalidCopySource() }
-        try c.context.authorize("s3:GetObject", "arn:aws:s3:::\(bucket)/\(key)")
+        try authorize(c, "s3:GetObject", "arn:aws:s3:::\(bucket)/\(key)", bucket: bucket)
         guard let o = try store.object(bucket: bucket, key: key, versionId: versionId) else {
             guard try store.bucket(bucket) != nil else { throw S3Errors.noSuchBucket(bucket) }
             throw versionId.map { S3Errors.noSuchVersion(key, $0) } ?? S3Errors.noSuchKey(key)

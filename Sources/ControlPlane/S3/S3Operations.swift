@@ -15,18 +15,22 @@ struct S3Operation: Sendable {
     let subresource: String?
     let header: String?
     let action: String
+    /// True when the handler authorizes each item it acts on (DeleteObjects: `s3:DeleteObject` per key, as AWS),
+    /// instead of the row authorizing the bucket once.
+    let itemized: Bool
     /// Condition keys the operation's request adds (`s3:prefix` for listings).
     let keys: @Sendable (S3Call, inout ConditionContext) -> Void
     let handler: Handler
 
     init(_ name: String, _ method: String, _ target: Target, sub: String? = nil, header: String? = nil, action: String,
-         keys: @escaping @Sendable (S3Call, inout ConditionContext) -> Void = { _, _ in }, _ handler: @escaping Handler) {
+         itemized: Bool = false, keys: @escaping @Sendable (S3Call, inout ConditionContext) -> Void = { _, _ in }, _ handler: @escaping Handler) {
         self.name = name
         self.method = method
         self.target = target
         self.subresource = sub
         self.header = header
         self.action = action
+        self.itemized = itemized
         self.keys = keys
         self.handler = handler
     }
@@ -97,7 +101,7 @@ enum S3Operations {
         .init("ListMultipartUploads", "GET", .bucket, sub: "uploads", action: "s3:ListBucketMultipartUploads") { s, c in
             try s.listMultipartUploads(c)
         },
-        .init("DeleteObjects", "POST", .bucket, sub: "delete", action: "s3:DeleteObject") { s, c in try s.deleteObjects(c) },
+        .init("DeleteObjects", "POST", .bucket, sub: "delete", action: "s3:DeleteObject", itemized: true) { s, c in try s.deleteObjects(c) },
         .init("PutObject", "PUT", .object, action: "s3:PutObject") { s, c in try s.putObject(c) },
         .init("CopyObject", "PUT", .object, header: "x-amz-copy-source", action: "s3:PutObject") { s, c in try s.copyObject(c) },
         .init("GetObject", "GET", .object, action: "s3:GetObject") { s, c in try s.getObject(c) },

@@ -14,6 +14,8 @@ public final class S3Service: Sendable {
     /// The account's canonical user id (S3's `Owner.ID`): derived from the account id, 64 hex digits as on AWS.
     let ownerId: String
     let hostId: String
+    /// Bucket policies, compiled once per text.
+    let policies = PolicyCache(capacity: 1000)
 
     public static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
     /// The largest object a single PUT may write.
@@ -59,7 +61,7 @@ public final class S3Service: Sendable {
             guard let op = S3Operations.resolve(method: request.method, target: target, query: query, headers: request) else {
                 throw S3Errors.methodNotAllowed
             }
-            try context.authorize(op.action, op.resource(call)) { op.keys(call, &$0) }
+            if !op.itemized { try authorize(call, op.action, op.resource(call), bucket: bucket) { op.keys(call, &$0) } }
             var response = try op.handler(self, call)
             response.headers += [("x-amz-request-id", context.requestID), ("x-amz-id-2", hostId)]
             return response

@@ -1,0 +1,45 @@
+import AWSWire
+import CloudModel
+import Foundation
+import IAMPolicy
+
+/// Bucket policies are resource policies: under `--enforce-iam` they combine with the caller's identity policies
+/// (`SameAccountDecision`: an allow in either admits, an explicit deny in either refuses); without enforcement, and
+/// for the account root, only their explicit denies apply — as on AWS, where a bucket policy's Deny binds even the
+/// root. Condition keys: the globals (`aws:SourceIp`, `aws:SecureTransport` false over this plain-HTTP endpoint,
+/// `aws:PrincipalArn`, …) and the operation's own (`s3:prefix`, `s3:delimiter`, `s3:max-keys`).
+extension S3Service {
+    /// The bucket's compiled policy, nil when it has none (or it no longer exists).
+    func compiledPolicy(_ bucket: String) -> CompiledPolicy? {
+        guard let text = (try? store.bucket(bucket))??.policy else { return nil }
+        return try? policies.compiled(text, kind: .resource, id: "bucket-policy", sourceType: "resource")
+    }
+
+    /// Authorizes `action` on `resource` for the call's caller with the bucket's policy; throws S3's AccessDenied.
+    func authorize(_ c: S3Call, _ action: String, _ resource: String, bucket: String?,
+                   keys: (inout ConditionContext) -> Void = { _ in }) throws {
+        let policy = bucket.flatMap(compiledPolicy)
+        let ctx = c.context
+        if ctx.isAuthorizing {
+            try ctx.authorize(action, resource, resourcePolicy: { policy }, keys)
+            return
+        }
+        guard let policy else { return }
+        var context = ConditionContext()
+        let p = ctx.principal
+        context.set("aws:PrincipalArn", p.arn)
+        context.set("aws:PrincipalAccount", p.accountId)
+        context.set("aws:userid", p.userId)
+        context.set("aws:PrincipalType", p.isRoot ? "Account" : "User")
+        context.set("aws:SecureTransport", "false")
+        let now = Date()
+        context.setRequestGlobals(RequestGlobals(sourceIP: ctx.sourceIP, currentTime: S3Time.iso(now.timeIntervalSince1970),
+                                                 epochTime: String(Int64(now.timeIntervalSince1970)), requestedRegion: ctx.region))
+        keys(&context)
+        let request = AuthorizationRequest(action: action, resource: resource, context: context,
+                                           principal: PrincipalIdentity(type: "AWS", identifier: p.arn))
+        if PolicyEvaluator.evaluate([policy], request).outcome == .explicitDeny {
+            throw Self.accessDenied(p, action: action, resource: resource, explicit: true)
+        }
+    }
+}
