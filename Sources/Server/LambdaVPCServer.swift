@@ -60,16 +60,17 @@ public final class LambdaVPCServer: Sendable {
         codeSweeper = CodeSweeper(store: store, zips: codeStore, pool: sandbox)
         let invoker = SandboxFunctionInvoker(pool: sandbox, codeStore: codeStore, region: config.region, accountId: config.accountId,
                                              store: store, attachesNetworks: environmentNetwork != nil)
+        // S3: its own store and files under the data dir; leftovers of a crash removed before serving.
+        let s3 = S3Service(store: try SQLiteS3Store(dataDir: config.dataDir), accountId: config.accountId)
+        s3.sweep()
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
                                    codeStore: codeStore, timings: config.lambdaTimings,
-                                   activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer)
+                                   activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer,
+                                   codeObjects: s3)
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: logger)
         let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
-        // S3: its own store and files under the data dir; leftovers of a crash removed before serving.
-        let s3 = S3Service(store: try SQLiteS3Store(dataDir: config.dataDir), accountId: config.accountId)
-        s3.sweep()
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, ssm: SSMService(store: store), internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger, s3: s3)

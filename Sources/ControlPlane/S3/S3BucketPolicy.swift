@@ -18,8 +18,12 @@ extension S3Service {
     /// Authorizes `action` on `resource` for the call's caller with the bucket's policy; throws S3's AccessDenied.
     func authorize(_ c: S3Call, _ action: String, _ resource: String, bucket: String?,
                    keys: (inout ConditionContext) -> Void = { _ in }) throws {
+        try authorize(c.context, action, resource, bucket: bucket, keys: keys)
+    }
+
+    func authorize(_ ctx: RequestContext, _ action: String, _ resource: String, bucket: String?,
+                   keys: (inout ConditionContext) -> Void = { _ in }) throws {
         let policy = bucket.flatMap(compiledPolicy)
-        let ctx = c.context
         if ctx.isAuthorizing {
             try ctx.authorize(action, resource, resourcePolicy: { policy }, keys)
             return
