@@ -22,6 +22,12 @@ extension APIRouter {
         return response
     }
 
+    /// `storage` on the S3 threads (inline when there are none, as in unit tests).
+    func storageOnThreads(_ request: WireRequest) async -> WireResponse {
+        guard let s3Threads else { return storage(request) }
+        return (try? await s3Threads.runIfActive { self.storage(request) }) ?? storage(request)
+    }
+
     /// A signature version 2 presigned URL: refused once past `Expires`; under `--enforce-iam` the key must be known
     /// and the HMAC-SHA1 signature must verify, as S3 checks it.
     func presignedV2(_ request: WireRequest, _ v2: SigV2Presigned, _ s3: S3Service) -> WireResponse {

@@ -2,6 +2,7 @@ import AWSWire
 import ControlPlane
 import Foundation
 import Logging
+import NIOPosix
 import Sandbox
 
 /// Routes one request: internal `/_lambda-vpc/` paths, then SigV4 → identity → service by the credential
@@ -19,6 +20,9 @@ public final class APIRouter: HTTPResponder {
     let ssm: SSMService?
     /// S3 (nil: S3 requests are answered as the other services' unknown paths).
     let s3: S3Service?
+    /// Threads S3 operations run on: they block on fsync and file I/O, and many in flight let the kernel sync them
+    /// together, which the concurrency pool's one thread per core would not.
+    let s3Threads: NIOThreadPool?
     let started: Date
     let isolationAvailable: Bool
     /// The health endpoint's `sandbox` object, rendered once: how environments are isolated and memory enforced.
@@ -29,8 +33,9 @@ public final class APIRouter: HTTPResponder {
 
     init(config: ServerConfig, ec2: EC2Service, sts: STSService, iam: IAMService, authorizer: Authorizer,
          lambda: LambdaService, logs: CloudWatchLogsAPI? = nil, ssm: SSMService? = nil, internet: InternetHostsAPI? = nil, isolationAvailable: Bool,
-         sandboxStatus: [String: String] = [:], logger: Logger, s3: S3Service? = nil) {
+         sandboxStatus: [String: String] = [:], logger: Logger, s3: S3Service? = nil, s3Threads: NIOThreadPool? = nil) {
         self.s3 = s3
+        self.s3Threads = s3Threads
         let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
         self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
         self.logs = logs
@@ -149,7 +154,7 @@ public final class APIRouter: HTTPResponder {
 
     public func respond(to request: WireRequest) async -> WireResponse {
         if let t = Self.functionUrlTarget(request, region: config.region) { return await functionUrl(request, t) }
-        if s3 != nil, S3Addressing.isS3(request) { return storage(request) }
+        if s3 != nil, S3Addressing.isS3(request) { return await storageOnThreads(request) }
         if request.rawPath.hasPrefix("/_lambda-vpc/") {
             if let internet, internet.handles(request) {
                 if let refusal = refuseUnlessRoot(request) { return refusal }

@@ -29,6 +29,8 @@ public final class LambdaVPCServer: Sendable {
     public let fabric: FabricController
     /// How execution environments join their networks when the fabric is active.
     let environmentNetwork: FabricEnvironmentNetwork?
+    /// The threads S3's blocking file and SQLite work runs on.
+    let s3Threads: NIOThreadPool
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -63,6 +65,8 @@ public final class LambdaVPCServer: Sendable {
         // S3: its own store and files under the data dir; leftovers of a crash removed before serving.
         let s3 = S3Service(store: try SQLiteS3Store(dataDir: config.dataDir), accountId: config.accountId)
         s3.sweep()
+        s3Threads = NIOThreadPool(numberOfThreads: 64)
+        s3Threads.start()
         let lambda = LambdaService(store: store, accountId: config.accountId, region: config.region,
                                    codeStore: codeStore, timings: config.lambdaTimings,
                                    activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer,
@@ -73,7 +77,7 @@ public final class LambdaVPCServer: Sendable {
                                                        activity: activity, roleChecker: config.skipRoleChecks ? nil : authorizer), logger: logger)
         let router = APIRouter(config: config, ec2: ec2, sts: STSService(), iam: iam, authorizer: authorizer, lambda: lambda,
                                logs: logsAPI, ssm: SSMService(store: store), internet: InternetHostsAPI(fabric: fabric), isolationAvailable: isolationAvailable,
-                               sandboxStatus: sandbox.isolationStatus, logger: logger, s3: s3)
+                               sandboxStatus: sandbox.isolationStatus, logger: logger, s3: s3, s3Threads: s3Threads)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
     }
 
@@ -104,6 +108,7 @@ public final class LambdaVPCServer: Sendable {
         // Environments first: invocations still running end (as a killed runtime would) and their requests get answers.
         await sandbox.shutdown()
         await http.shutdown()
+        try? await s3Threads.shutdownGracefully()
         try? await loops.shutdownGracefully()
         logger.info("stopped")
     }
