@@ -1,6 +1,7 @@
 import CloudModel
 import Foundation
 import GRDB
+import Synchronization
 
 /// S3's durable metadata: buckets, object versions, multipart uploads and parts as JSON rows in
 /// `<data-dir>/s3/s3.sqlite` (its own file: S3's rows are many and never loaded whole, unlike `state.sqlite`'s).
@@ -9,6 +10,9 @@ public final class SQLiteS3Store: Sendable {
     private let db: DatabasePool
     /// `<data-dir>/s3`.
     public let root: String
+    /// Every bucket, read once: each request reads its bucket (existence, versioning, policy), and buckets are few.
+    /// Written only after the transaction that changed a bucket committed.
+    private let bucketCache: Mutex<[String: S3Bucket]>
 
     public init(dataDir: String) throws {
         root = (dataDir as NSString).appendingPathComponent("s3")
@@ -23,6 +27,8 @@ public final class SQLiteS3Store: Sendable {
         }
         db = try DatabasePool(path: (root as NSString).appendingPathComponent("s3.sqlite"), configuration: config)
         try Self.migrator.migrate(db)
+        let all = try db.read { db in try Data.fetchAll(db, sql: "SELECT body FROM buckets").map { try Self.decode(S3Bucket.self, $0) } }
+        bucketCache = Mutex(Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) }))
     }
 
     static var migrator: DatabaseMigrator {
@@ -53,41 +59,39 @@ public final class SQLiteS3Store: Sendable {
 
     // MARK: buckets
 
-    public func bucket(_ name: String) throws -> S3Bucket? {
-        try db.read { db in
-            try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [name]).map { try Self.decode(S3Bucket.self, $0) }
-        }
-    }
+    public func bucket(_ name: String) throws -> S3Bucket? { bucketCache.withLock { $0[name] } }
 
-    public func buckets() throws -> [S3Bucket] {
-        try db.read { db in try Data.fetchAll(db, sql: "SELECT body FROM buckets ORDER BY name").map { try Self.decode(S3Bucket.self, $0) } }
-    }
+    public func buckets() throws -> [S3Bucket] { bucketCache.withLock { Array($0.values) }.sorted { $0.name < $1.name } }
 
     /// Inserts the bucket unless one of that name exists; returns the existing one then.
     public func createBucket(_ b: S3Bucket) throws -> S3Bucket? {
-        try db.write { db in
+        let existing = try db.write { db -> S3Bucket? in
             if let existing = try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [b.name]) {
                 return try Self.decode(S3Bucket.self, existing)
             }
             try db.execute(sql: "INSERT INTO buckets (name, body) VALUES (?, ?)", arguments: [b.name, try Self.encode(b)])
             return nil
         }
+        if existing == nil { bucketCache.withLock { $0[b.name] = b } }
+        return existing
     }
 
     /// Rewrites a bucket's record through `change`; nil when there is no such bucket.
     @discardableResult
     public func updateBucket(_ name: String, _ change: (inout S3Bucket) throws -> Void) throws -> S3Bucket? {
-        try db.write { db in
+        let updated = try db.write { db -> S3Bucket? in
             guard let data = try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [name]) else { return nil }
             var b = try Self.decode(S3Bucket.self, data)
             try change(&b)
             try db.execute(sql: "UPDATE buckets SET body = ? WHERE name = ?", arguments: [try Self.encode(b), name])
             return b
         }
+        if let updated { bucketCache.withLock { $0[name] = updated } }
+        return updated
     }
 
     public func deleteBucket(_ name: String) throws -> S3BucketDeletion {
-        try db.write { db in
+        let outcome = try db.write { db -> S3BucketDeletion in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else { return .missing }
             if try Int.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil { return .notEmpty }
             // Uploads in progress do not keep a bucket (AWS deletes it and them); their parts' files go too.
@@ -96,13 +100,16 @@ public final class SQLiteS3Store: Sendable {
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
             return .deleted
         }
+        if case .deleted = outcome { bucketCache.withLock { $0[name] = nil } }
+        return outcome
     }
 
     // MARK: objects
 
     /// The version named, or the latest (possibly a delete marker) when `versionId` is nil.
     public func object(bucket: String, key: String, versionId: String? = nil) throws -> S3Object? {
-        try db.read { db in try Self.object(db, bucket: bucket, key: key, versionId: versionId) }
+        // One SELECT is atomic by itself: no transaction around it (it halves the cost of a small GET).
+        try db.unsafeRead { db in try Self.object(db, bucket: bucket, key: key, versionId: versionId) }
     }
 
     static func object(_ db: Database, bucket: String, key: String, versionId: String?) throws -> S3Object? {

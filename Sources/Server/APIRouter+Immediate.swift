@@ -10,7 +10,11 @@ extension APIRouter {
             return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
         }
         if isFunctionUrlRequest(request) { return nil }
-        if s3 != nil, S3Addressing.isS3(request) { return nil }
+        if let s3, S3Addressing.isS3(request) {
+            // An object read is two lookups (the bucket from memory, one SQLite row) and an open: cheaper on the loop
+            // than a hop to the S3 threads and back. Listings and writes take the hop.
+            return s3.isQuickRead(request) ? storage(request) : nil
+        }
         let params = Self.queryParameters(request)
         if let params {
             guard let action = params["Action"], Self.isReadOnlyAction(action), params["DryRun"] == nil else { return nil }

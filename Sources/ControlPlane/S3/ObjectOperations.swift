@@ -64,6 +64,9 @@ extension S3Service {
         return o
     }
 
+    /// Bodies up to this size are read into the response; larger ones are sent from the file.
+    static let inlineReadLimit: Int64 = 64 * 1024
+
     func getObject(_ c: S3Call) throws -> WireResponse {
         let o: S3Object
         do { o = try readableVersion(c) } catch let e as AWSError where e.extraFields["DeleteMarker"] != nil {
@@ -110,6 +113,15 @@ extension S3Service {
         let fd = files.openForReading(blob)
         // The version was replaced between the read of its row and the open: answer as if it were already gone.
         guard fd >= 0 else { throw S3Errors.noSuchKey(c.objectKey) }
+        if length <= Self.inlineReadLimit {
+            // A small body costs less read into the response than handed to the transport as a file region.
+            defer { close(fd) }
+            var bytes = [UInt8](repeating: 0, count: Int(length))
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(length), off_t(offset)) }
+            guard n == Int(length) else { throw S3Errors.internalError }
+            response.body = bytes
+            return response
+        }
         response.file = ResponseFile(descriptor: fd, offset: offset, length: length)
         return response
     }

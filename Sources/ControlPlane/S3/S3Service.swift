@@ -92,6 +92,19 @@ public final class S3Service: Sendable {
         ErrorEnvelope.s3(e, requestID: requestID, hostId: hostId, head: head)
     }
 
+    /// GetObject/HeadObject without subresources: answered without leaving the event loop (no fsync, one row read).
+    public func isQuickRead(_ r: WireRequest) -> Bool {
+        guard r.method == "GET" || r.method == "HEAD", let (bucket, key) = S3Addressing.target(r), bucket != nil, key != nil else {
+            return false
+        }
+        if r.rawQuery.isEmpty { return true }
+        for (k, _) in r.queryItems where !(k == "versionId" || k.hasPrefix("response-") || k.hasPrefix("X-Amz-")
+                                            || k == "AWSAccessKeyId" || k == "Signature" || k == "Expires" || k == "x-id") {
+            return false
+        }
+        return true
+    }
+
     // MARK: streaming uploads
 
     /// The query keys an upload's PUT may carry (its part, and presigned URLs' signature parameters).
