@@ -150,6 +150,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             sink = nil
             if h.method == .PUT, let streaming = responder.bodySink(bodiless(h, context)) {
                 sink = streaming
+                continueIfExpected(context, h)
                 return
             }
             let declared = h.headers.first(name: "content-length").flatMap(Int.init)
@@ -164,6 +165,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 if let refusal = earlyRefusal { refuse(context: context, with: refusal, version: h.version); return }
                 tooLarge = true
             }
+            if !tooLarge { continueIfExpected(context, h) }
         case .body(var buf):
             if let sink {
                 buf.withUnsafeReadableBytes { sink.write($0) }
@@ -249,6 +251,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         let channel = context.channel
         context.close(mode: .output, promise: nil)
         channel.eventLoop.scheduleTask(in: Self.lingerAfterRefusal) { channel.close(promise: nil) }
+    }
+
+    /// `Expect: 100-continue` (botocore sends it with every S3 upload over 1 MB): the body is wanted, so say so at
+    /// once rather than leave the client waiting out its timeout.
+    private func continueIfExpected(_ context: ChannelHandlerContext, _ h: HTTPRequestHead) {
+        guard let expect = h.headers.first(name: "expect"), expect.lowercased() == "100-continue" else { return }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: .continue))), promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
