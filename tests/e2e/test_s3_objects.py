@@ -306,3 +306,45 @@ def test_bucket_configuration(s3, bucket):
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True,
                                                                                "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+
+
+def _raw(server, method, url, body=b"", headers=None, sign=True):
+    """A request to `url` (whose host may be virtual) sent to the server's socket; SigV4-signed for s3 unless not."""
+    import http.client
+    import urllib.parse
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    hdrs = dict(headers or {})
+    if sign:
+        req = AWSRequest(method=method, url=url, data=body, headers=hdrs)
+        S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(req)
+        hdrs = dict(req.headers)
+    u = urllib.parse.urlsplit(url)
+    hdrs["Host"] = u.netloc
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request(method, u.path + (("?" + u.query) if u.query else ""), body=body or None, headers=hdrs)
+    r = conn.getresponse()
+    return r.status, dict(r.getheaders()), r.read()
+
+
+def test_virtual_hosted_and_anonymous(server, s3, bucket):
+    host = f"{bucket}.s3.localhost:{server.port}"
+    status, _, _ = _raw(server, "PUT", f"http://{host}/v/key.txt", body=b"virtual")
+    assert status == 200
+    assert s3.get_object(Bucket=bucket, Key="v/key.txt")["Body"].read() == b"virtual"
+    status, _, body = _raw(server, "GET", f"http://{bucket}.s3.us-east-1.amazonaws.com/v/key.txt")
+    assert (status, body) == (200, b"virtual")
+    status, _, body = _raw(server, "GET", f"http://{host}/?list-type=2")
+    assert status == 200 and b"<Key>v/key.txt</Key>" in body
+    # Unsigned: anonymous, refused with S3's error document.
+    status, _, body = _raw(server, "GET", f"http://{host}/v/key.txt", sign=False)
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    status, headers, body = _raw(server, "GET", f"http://{host}/missing")
+    assert status == 404 and b"<Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>missing</Key>" in body
+    assert headers.get("x-amz-request-id") and b"<RequestId>" in body
+    status, _, body = _raw(server, "POST", f"http://{host}/?delete", body=b"<Delete><Object><Key>x</Key></Delete>",
+                           headers={"Content-MD5": "xx"})
+    assert status == 400 and b"<Code>MalformedXML</Code>" in body
+    status, _, body = _raw(server, "GET", f"http://{host}/?acl")
+    assert status == 501 and b"<Code>NotImplemented</Code>" in body
