@@ -13,6 +13,7 @@ public final class SQLiteS3Store: Sendable {
     /// Every bucket, read once: each request reads its bucket (existence, versioning, policy), and buckets are few.
     /// Written only after the transaction that changed a bucket committed.
     private let bucketCache: Mutex<[String: S3Bucket]>
+    private let latest = LatestObjectCache()
 
     public init(dataDir: String) throws {
         root = (dataDir as NSString).appendingPathComponent("s3")
@@ -108,8 +109,21 @@ public final class SQLiteS3Store: Sendable {
 
     /// The version named, or the latest (possibly a delete marker) when `versionId` is nil.
     public func object(bucket: String, key: String, versionId: String? = nil) throws -> S3Object? {
+        let k = LatestObjectCache.Key(bucket: bucket, key: key)
+        if versionId == nil, let hit = latest.get(k) { return hit }
+        let generation = latest.generation
         // One SELECT is atomic by itself: no transaction around it (it halves the cost of a small GET).
-        try db.unsafeRead { db in try Self.object(db, bucket: bucket, key: key, versionId: versionId) }
+        let o = try db.unsafeRead { db in try Self.object(db, bucket: bucket, key: key, versionId: versionId) }
+        if versionId == nil, let o { latest.insert(o, for: k, ifUnchangedSince: generation) }
+        return o
+    }
+
+    /// A write whose closure updates the latest-version cache: if the transaction then fails, the cache is dropped.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try db.write(body) } catch {
+            latest.clear()
+            throw error
+        }
     }
 
     static func object(_ db: Database, bucket: String, key: String, versionId: String?) throws -> S3Object? {
@@ -128,7 +142,7 @@ public final class SQLiteS3Store: Sendable {
     /// and may throw to refuse: conditional writes) and with the bucket still existing. A version of the same id (the
     /// `null` version of an unversioned bucket) is replaced; the files no row names any more are returned for removal.
     public func putObject(_ o: S3Object, check: (S3Object?) throws -> Void) throws -> [String] {
-        try db.write { db in
+        try write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [o.bucket]) != nil else {
                 throw S3StoreError.noSuchBucket
             }
@@ -139,6 +153,7 @@ public final class SQLiteS3Store: Sendable {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body) VALUES (?, ?, ?, ?, 1, ?, ?)
                 """, arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), o.isDeleteMarker ? 1 : 0, try Self.encode(o)])
+            latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), o)
             return freed.filter { $0 != o.blob }
         }
     }
@@ -146,7 +161,8 @@ public final class SQLiteS3Store: Sendable {
     /// Removes one version (the latest when `versionId` is nil); the next newest becomes latest. Returns the removed
     /// version, nil when there was none.
     public func deleteVersion(bucket: String, key: String, versionId: String?) throws -> S3Object? {
-        try db.write { db in
+        try write { db in
+            latest.set(LatestObjectCache.Key(bucket: bucket, key: key), nil)
             guard let old = try Self.object(db, bucket: bucket, key: key, versionId: versionId) else { return nil }
             try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ? AND version = ?", arguments: [bucket, key, old.versionId])
             try db.execute(sql: """
@@ -180,7 +196,8 @@ public final class SQLiteS3Store: Sendable {
 
     /// Rewrites one version's record (its tags).
     public func updateObject(_ o: S3Object) throws {
-        try db.write { db in
+        try write { db in
+            latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), nil)
             try db.execute(sql: "UPDATE objects SET body = ? WHERE bucket = ? AND key = ? AND version = ?",
                            arguments: [try Self.encode(o), o.bucket, o.key, o.versionId])
         }
@@ -237,7 +254,7 @@ public final class SQLiteS3Store: Sendable {
     /// Ends an upload: its rows go; with `object`, that becomes the key's latest version (through `putObject`'s rules).
     /// Returns the files no row names any more (every part's, the replaced version's).
     public func finishUpload(_ id: String, object: S3Object?) throws -> [String] {
-        try db.write { db in
+        try write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE id = ?", arguments: [id]) != nil else {
                 throw S3StoreError.noSuchUpload
             }
@@ -251,6 +268,7 @@ public final class SQLiteS3Store: Sendable {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body) VALUES (?, ?, ?, ?, 1, 0, ?)
                     """, arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), try Self.encode(o)])
+                latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), o)
             }
             return freed
         }
