@@ -94,7 +94,7 @@ def wrk(endpoint, method, duration, connections, threads=2):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     return rps, int(bad.group(1)) if bad else 0, errors.group(1) if errors else "", p50.group(1) if p50 else "?"
 
 
