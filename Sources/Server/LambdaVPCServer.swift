@@ -71,6 +71,7 @@ public final class LambdaVPCServer: Sendable {
                                    codeStore: codeStore, timings: config.lambdaTimings,
                                    activity: activity, invoker: invoker, roleChecker: config.skipRoleChecks ? nil : authorizer,
                                    codeObjects: s3)
+        s3.connect(events: lambda)
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: logger)
         let logsAPI = CloudWatchLogsAPI(store: sandbox.logs, region: config.region, accountId: config.accountId)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,

@@ -167,6 +167,7 @@ extension S3Service {
             files.remove([blob])
             throw error
         }
+        notify("ObjectCreated:CompleteMultipartUpload", bucket: bucket, object: o, c.context)
         var r = Self.xml { w in
             w.open("CompleteMultipartUploadResult", xmlns: Self.xmlns)
             w.element("Location", "http://\(bucket.name).s3.amazonaws.com/\(FormDecoding.encode(upload.key, keepSlash: true))")

@@ -20,6 +20,7 @@ extension S3Service {
                          metadata: meta, checksums: body.checksums, tags: tags, blob: blob)
         o.checksumType = body.checksums.isEmpty ? nil : "FULL_OBJECT"
         try commit(o, condition: condition)
+        notify("ObjectCreated:Put", bucket: bucket, object: o, c.context)
         return WireResponse(status: 200, headers: writeHeaders(o, bucket))
     }
 
@@ -165,9 +166,15 @@ extension S3Service {
 
     func deleteObject(_ c: S3Call) throws -> WireResponse {
         let bucket = try existingBucket(c)
-        let (status, headers) = try delete(bucket: bucket, key: c.objectKey, versionId: c.query["versionId"])
-        _ = status
+        let (deleted, headers) = try delete(bucket: bucket, key: c.objectKey, versionId: c.query["versionId"])
+        if let deleted { notifyRemoval(deleted, versioned: c.query["versionId"] == nil, bucket: bucket, c.context) }
         return WireResponse(status: 204, headers: headers)
+    }
+
+    /// `ObjectRemoved:DeleteMarkerCreated` when a delete made a marker, `ObjectRemoved:Delete` when it removed bytes.
+    func notifyRemoval(_ deleted: S3Object, versioned: Bool, bucket: S3Bucket, _ ctx: RequestContext) {
+        notify(deleted.isDeleteMarker && versioned ? "ObjectRemoved:DeleteMarkerCreated" : "ObjectRemoved:Delete",
+               bucket: bucket, object: deleted, ctx)
     }
 
     /// Deletes a key (a delete marker in a versioned bucket) or one version; answers the headers S3 sends.
@@ -203,6 +210,7 @@ extension S3Service {
             do {
                 try authorize(c, "s3:DeleteObject", "arn:aws:s3:::\(bucket.name)/\(key)", bucket: bucket.name)
                 let (deleted, _) = try delete(bucket: bucket, key: key, versionId: version)
+                if let deleted { notifyRemoval(deleted, versioned: version == nil, bucket: bucket, c.context) }
                 results.append((key, version, nil, deleted?.isDeleteMarker == true ? deleted?.versionId : nil))
             } catch let e as AWSError {
                 results.append((key, version, e, nil))
@@ -276,6 +284,7 @@ extension S3Service {
         if replaceMeta { (o.headers, o.metadata) = Self.objectHeaders(c.request) }
         if replaceTags { o.tags = try Self.headerTags(c.request) }
         try commit(o, condition: condition)
+        notify("ObjectCreated:Copy", bucket: bucket, object: o, c.context)
         var headers = writeHeaders(o, bucket)
         headers.removeAll { $0.0 == "ETag" }
         if source.versionId != "null" { headers.append(("x-amz-copy-source-version-id", source.versionId)) }

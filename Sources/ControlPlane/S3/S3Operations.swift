@@ -93,7 +93,7 @@ enum S3Operations {
             try s.deleteDocument(c, \.encryption)
         },
         .init("PutBucketNotificationConfiguration", "PUT", .bucket, sub: "notification", action: "s3:PutBucketNotification") { s, c in
-            try s.putDocument(c, \.notification, root: "NotificationConfiguration")
+            try s.putBucketNotification(c)
         },
         .init("GetBucketNotificationConfiguration", "GET", .bucket, sub: "notification", action: "s3:GetBucketNotification") { s, c in
             try s.getDocument(c, \.notification, missing: nil)

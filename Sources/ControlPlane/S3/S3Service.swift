@@ -3,6 +3,7 @@ import CloudModel
 import Crypto
 import Foundation
 import IAMPolicy
+import Synchronization
 
 /// S3, served natively: buckets and object metadata through the `S3MetadataStore` port, bytes in files under the
 /// data dir (`S3Files`). `handle` resolves the operation from `S3Operations.table`, authorizes its action on the
@@ -14,6 +15,13 @@ public final class S3Service: Sendable {
     /// The account's canonical user id (S3's `Owner.ID`): derived from the account id, 64 hex digits as on AWS.
     let ownerId: String
     let hostId: String
+    /// Where event notifications go (Lambda's queue), connected once both services exist.
+    private let eventQueue = Mutex<(any FunctionEventQueue)?>(nil)
+    var events: (any FunctionEventQueue)? { eventQueue.withLock { $0 } }
+
+    /// Connects event notifications to Lambda (S3 is built before Lambda, which reads code from it).
+    public func connect(events queue: any FunctionEventQueue) { eventQueue.withLock { $0 = queue } }
+
     /// Bucket policies, compiled once per text.
     let policies = PolicyCache(capacity: 1000)
 
