@@ -18,7 +18,7 @@ final class LatestObjectCache: Sendable {
     private let state = Mutex(State())
     private let capacity: Int
 
-    init(capacity: Int = 100_000) { self.capacity = capacity }
+    init(capacity: Int = 20_000) { self.capacity = capacity }
 
     func get(_ k: Key) -> S3Object? { state.withLock { $0.entries[k] } }
 
