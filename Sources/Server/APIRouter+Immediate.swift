@@ -53,6 +53,11 @@ extension APIRouter {
         let service = try? SigV4Authorization.parse(request).get().service
         let proto = Self.guessProtocol(request, service: service)
         let json = proto == .lambda || proto == .logs || proto == .ssm
+        if proto == .s3 {
+            // S3's uploads stream; what reaches this limit is a configuration or multipart document.
+            return render(AWSError(code: "MaxMessageLengthExceeded", message: "Your request was too big.", httpStatus: 400),
+                          proto, newRequestID())
+        }
         return render(AWSError(code: json ? "RequestEntityTooLargeException" : "RequestEntityTooLarge",
                                message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
                       proto, newRequestID())
