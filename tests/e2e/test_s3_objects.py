@@ -282,6 +282,10 @@ def test_versioning(s3, bucket):
     assert [v["VersionId"] for v in versions["Versions"]] == [v2, v1]
     assert [m["VersionId"] for m in versions["DeleteMarkers"]] == [marker["VersionId"]]
     assert versions["DeleteMarkers"][0]["IsLatest"] is True
+    paged = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, PaginationConfig={"PageSize": 1}):
+        paged += [(v["VersionId"], v["IsLatest"]) for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+    assert paged == [(marker["VersionId"], True), (v2, False), (v1, False)]
     s3.delete_object(Bucket=bucket, Key="v", VersionId=marker["VersionId"])
     assert s3.get_object(Bucket=bucket, Key="v")["Body"].read() == b"two"
 

@@ -142,7 +142,11 @@ extension S3Service {
             if entries.count + prefixes.count == maxKeys { truncated = true; break }
             entries.append(o)
         }
-        let latest = Dictionary(grouping: entries, by: \.key).compactMapValues { $0.first?.versionId }
+        // Which version is latest is the store's to say (a page may start inside a key's versions).
+        var latest: [String: String] = [:]
+        for key in Set(entries.map(\.key)) {
+            latest[key] = try store.object(bucket: c.bucketName, key: key, versionId: nil)?.versionId
+        }
         return Self.xml { w in
             w.open("ListVersionsResult", xmlns: Self.xmlns)
             w.element("Name", c.bucketName)
@@ -157,7 +161,7 @@ extension S3Service {
             if !delimiter.isEmpty { w.element("Delimiter", delimiter) }
             w.element("IsTruncated", truncated)
             for o in entries {
-                let isLatest = latest[o.key] == o.versionId && keyMarker.isEmpty
+                let isLatest = latest[o.key] == o.versionId
                 w.element(o.isDeleteMarker ? "DeleteMarker" : "Version") { e in
                     e.element("Key", o.key)
                     e.element("VersionId", o.versionId)
