@@ -14,8 +14,15 @@ extension APIRouter {
             switch admit(request, params: nil) {
         case .failure(let early): response = early.response
         case .success(let a):
-            let region = (try? SigV4Authorization.parse(request).get().region) ?? config.region
-            response = s3.handle(request, context: a.context, signedRegion: region)
+            let auth = try? SigV4Authorization.parse(request).get()
+            if !config.enforceIAM, let auth, auth.presigned,
+               case .presignedExpired(let at, _)? = SigV4Verifier.verifyHead(request, authorization: auth, now: Date()) {
+                // A presigned URL's expiry holds even where signatures are not verified: it is what `--expires-in` promises.
+                response = s3.renderEarly(AWSError(code: "AccessDenied", message: "Request has expired", httpStatus: 403,
+                                                   extraFields: ["Expires": at]), requestID: a.context.requestID, head: false)
+                break
+            }
+            response = s3.handle(request, context: a.context, signedRegion: auth?.region ?? config.region)
             }
         }
         if request.method == "HEAD" && response.file == nil && !response.body.isEmpty { response.body = [] }

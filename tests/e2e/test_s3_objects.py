@@ -2,6 +2,7 @@
 import base64
 import hashlib
 import os
+import urllib.error
 import urllib.request
 import zlib
 
@@ -262,6 +263,15 @@ def test_presigned_urls(server, s3, bucket):
     get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "pre"}, ExpiresIn=60)
     with urllib.request.urlopen(get_url, timeout=10) as r:
         assert r.read() == b"presigned body"
+    # Expired URLs (version 2 and version 4) are refused even without --enforce-iam.
+    import time
+    v4 = server.client("s3", config=Config(signature_version="s3v4"))
+    urls = [c.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "pre"}, ExpiresIn=1) for c in (s3, v4)]
+    time.sleep(2.1)
+    for url in urls:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(url, timeout=10)
+        assert e.value.code == 403 and b"<Code>AccessDenied</Code><Message>Request has expired</Message>" in e.value.read()
 
 
 def test_versioning(s3, bucket):
