@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +9,8 @@ import Glibc
 /// a hard link. A file no row names is removed (after the row's commit, or by the sweep at start).
 struct S3Files: Sendable {
     let root: String
+    /// Open descriptors of the object directories, kept for their fsyncs (one open saved per PUT).
+    private let directories = DirectoryHandles()
     var incoming: String { root + "/incoming" }
     var objects: String { root + "/objects" }
 
@@ -40,8 +43,8 @@ struct S3Files: Sendable {
     }
 
     func syncDirectory(_ dir: String) {
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
+        let fd = directories.descriptor(dir)
+        if fd >= 0 { _ = fsync(fd) }
     }
 
     func remove(_ blobs: [String]) {
@@ -106,4 +109,20 @@ struct S3Files: Sendable {
             }
         }
     }
+}
+
+/// Directory descriptors opened once and kept for the server's life (at most 257: `objects/` and its subdirectories).
+final class DirectoryHandles: Sendable {
+    private let fds = Mutex<[String: Int32]>([:])
+
+    func descriptor(_ dir: String) -> Int32 {
+        fds.withLock { table in
+            if let fd = table[dir] { return fd }
+            let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { table[dir] = fd }
+            return fd
+        }
+    }
+
+    deinit { fds.withLock { for fd in $0.values { close(fd) } } }
 }
