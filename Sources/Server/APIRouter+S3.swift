@@ -10,6 +10,13 @@ extension APIRouter {
         var response: WireResponse
         if request.header("authorization") == nil, let v2 = SigV2Presigned.parse(request) {
             response = presignedV2(request, v2, s3)
+        } else if case .failure(.missing) = SigV4Authorization.parse(request) {
+            // Unsigned: an anonymous caller, whom only a bucket policy open to everyone admits.
+            let ctx = RequestContext(requestID: newRequestID(), accountId: config.accountId, region: config.region,
+                                     principal: Principal(arn: S3Service.anonymousArn, userId: "anonymous", accountId: "",
+                                                          accessKeyId: ""),
+                                     sourceIP: request.sourceIP)
+            response = s3.handle(request, context: ctx, signedRegion: config.region)
         } else {
             switch admit(request, params: nil) {
         case .failure(let early): response = early.response

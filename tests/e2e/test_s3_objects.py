@@ -354,6 +354,21 @@ def test_virtual_hosted_and_anonymous(server, s3, bucket):
     # Unsigned: anonymous, refused with S3's error document.
     status, _, body = _raw(server, "GET", f"http://{host}/v/key.txt", sign=False)
     assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    # A policy open to everyone admits anonymous reads (of what it names only); a public access block that
+    # restricts public buckets shuts them again.
+    s3.put_bucket_policy(Bucket=bucket, Policy=('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
+                                                f'"Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/v/*"}}]}}'))
+    status, _, body = _raw(server, "GET", f"http://{host}/v/key.txt", sign=False)
+    assert (status, body) == (200, b"virtual")
+    status, _, body = _raw(server, "PUT", f"http://{host}/v/anon.txt", body=b"x", sign=False)
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    status, _, body = _raw(server, "GET", f"http://{host}/?list-type=2", sign=False)
+    assert status == 403
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    status, _, body = _raw(server, "GET", f"http://{host}/v/key.txt", sign=False)
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.delete_bucket_policy(Bucket=bucket)
     status, headers, body = _raw(server, "GET", f"http://{host}/missing")
     assert status == 404 and b"<Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>missing</Key>" in body
     assert headers.get("x-amz-request-id") and b"<RequestId>" in body

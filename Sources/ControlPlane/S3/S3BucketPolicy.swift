@@ -9,6 +9,30 @@ import IAMPolicy
 /// root. Condition keys: the globals (`aws:SourceIp`, `aws:SecureTransport` false over this plain-HTTP endpoint,
 /// `aws:PrincipalArn`, …) and the operation's own (`s3:prefix`, `s3:delimiter`, `s3:max-keys`).
 extension S3Service {
+    /// The principal of an unsigned request.
+    public static let anonymousArn = "anonymous"
+
+    /// An unsigned request is admitted only by a bucket policy allowing everyone (`"Principal": "*"`), and not when the
+    /// bucket's public access block restricts public buckets; the refusal is S3's bare "Access Denied".
+    func authorizeAnonymous(_ ctx: RequestContext, _ action: String, _ resource: String, bucket: String?, policy: CompiledPolicy?,
+                            keys: (inout ConditionContext) -> Void) throws {
+        let denied = S3Errors.make("AccessDenied", "Access Denied", 403)
+        guard let policy, let bucket else { throw denied }
+        if let block = (try? store.bucket(bucket))??.publicAccessBlock, let doc = XMLElement.parse(Array(block.utf8)),
+           doc.value("RestrictPublicBuckets") == "true" {
+            throw denied
+        }
+        var context = ConditionContext()
+        context.set("aws:SecureTransport", "false")
+        let now = Date()
+        context.setRequestGlobals(RequestGlobals(sourceIP: ctx.sourceIP, currentTime: S3Time.iso(now.timeIntervalSince1970),
+                                                 epochTime: String(Int64(now.timeIntervalSince1970)), requestedRegion: ctx.region))
+        keys(&context)
+        let request = AuthorizationRequest(action: action, resource: resource, context: context,
+                                           principal: PrincipalIdentity(type: "AWS", identifier: "*"))
+        guard PolicyEvaluator.evaluate([policy], request).outcome == .allowed else { throw denied }
+    }
+
     /// The bucket's compiled policy, nil when it has none (or it no longer exists).
     func compiledPolicy(_ bucket: String) -> CompiledPolicy? {
         guard let text = (try? store.bucket(bucket))??.policy else { return nil }
@@ -24,6 +48,10 @@ extension S3Service {
     func authorize(_ ctx: RequestContext, _ action: String, _ resource: String, bucket: String?,
                    keys: (inout ConditionContext) -> Void = { _ in }) throws {
         let policy = bucket.flatMap(compiledPolicy)
+        if ctx.principal.arn == Self.anonymousArn {
+            try authorizeAnonymous(ctx, action, resource, bucket: bucket, policy: policy, keys: keys)
+            return
+        }
         if ctx.isAuthorizing {
             try ctx.authorize(action, resource, resourcePolicy: { policy }, keys)
             return
