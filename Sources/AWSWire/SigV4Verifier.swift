@@ -150,7 +150,9 @@ public enum SigV4Verifier {
     /// captured signature cannot carry another body.
     static func candidatePayloadHashes(_ request: WireRequest, presigned: Bool, service: String)
         -> Result<[String], SigV4VerificationFailure> {
-        let bodyHash = request.body.isEmpty ? SigV4Crypto.emptyPayloadHash : SigV4Crypto.hexSHA256(request.body)
+        // A streamed body was hashed on its way to the file (when its head stated a hash).
+        let bodyHash = request.streamed.map { $0.sha256Hex ?? "" }
+            ?? (request.body.isEmpty ? SigV4Crypto.emptyPayloadHash : SigV4Crypto.hexSHA256(request.body))
         let honoursUnsigned = service == "s3"
         if let stated = request.header("x-amz-content-sha256") {
             if isHexHash(stated) {

@@ -26,6 +26,8 @@ public struct WireRequest: Sendable {
     public var sourceIP: String
     /// Set when the request came through the service edge rather than the host endpoint.
     public var edge: EdgeArrival?
+    /// Set instead of `body` when the server wrote the body to a file as it arrived (S3 uploads).
+    public var streamed: StreamedBody?
 
     public init(method: String, rawPath: String, rawQuery: String = "", headers: [(name: String, value: String)] = [],
                 body: [UInt8] = [], sourceIP: String = "127.0.0.1") {
@@ -65,6 +67,10 @@ public struct WireResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A body sent from a file instead of `body` (S3 object reads), by the transport without copying it through memory.
+    public var file: ResponseFile?
+    /// The `Content-Length` to declare when there is no body to send (HEAD): else the body's (or file's) length.
+    public var declaredLength: Int64?
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -103,4 +109,29 @@ public func newRequestID() -> String {
         }
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+/// An open file range a response sends as its body. The transport takes the descriptor (and closes it when sent);
+/// a response dropped unsent closes it here.
+public final class ResponseFile: @unchecked Sendable {
+    private var fd: Int32
+    public let offset: Int64
+    public let length: Int64
+    private let lock = NSLock()
+
+    public init(descriptor: Int32, offset: Int64, length: Int64) {
+        fd = descriptor
+        self.offset = offset
+        self.length = length
+    }
+
+    /// The descriptor, now the caller's to close; -1 if already taken.
+    public func takeDescriptor() -> Int32 {
+        lock.lock(); defer { lock.unlock() }
+        let d = fd
+        fd = -1
+        return d
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
 }

@@ -28,12 +28,10 @@ extension APIRouter {
         return parts.count >= 5 && ServiceBackend.service(forScope: String(parts[3])) != nil
     }
 
-    func forwardToBackend(_ original: WireRequest, service name: String, context ctx: RequestContext) async throws -> WireResponse {
+    func forwardToBackend(_ request: WireRequest, service name: String, context ctx: RequestContext) async throws -> WireResponse {
         guard let service = ServiceBackend.service(forScope: name), let backend else {
             throw AWSError(code: "UnknownOperationException", message: "The service \(name) is not served here", httpStatus: 400)
         }
-        // The backend is addressed by path: a virtual-hosted S3 request names its bucket in the path instead.
-        let request = name == "s3" ? S3Addressing.pathStyle(original) : original
         if ctx.isAuthorizing {
             let input = BackendInput.read(request, wire: service.wire)
             try ctx.authorize(service.iamAction(input), service.resource(input, ctx.region, ctx.accountId))
@@ -76,28 +74,5 @@ extension APIRouter {
         default:
             return ErrorEnvelope.restJSON(e, requestID: requestID)
         }
-    }
-}
-
-/// S3's two addressing styles: `bucket.s3.REGION.amazonaws.com/key` (virtual-hosted, what the SDKs send by default) and
-/// `s3.REGION.amazonaws.com/bucket/key` (path-style).
-enum S3Addressing {
-    /// The bucket a virtual-hosted Host names, nil for path-style hosts (`s3.amazonaws.com`, an IP, localhost).
-    static func bucket(inHost hostHeader: String) -> String? {
-        let host = hostHeader.split(separator: ":", maxSplits: 1).first.map(String.init)?.lowercased() ?? ""
-        for marker in [".s3.", ".s3-"] {
-            guard let range = host.range(of: marker), host.hasSuffix(".amazonaws.com") else { continue }
-            let bucket = String(host[..<range.lowerBound])
-            return bucket.isEmpty ? nil : bucket
-        }
-        return nil
-    }
-
-    static func pathStyle(_ r: WireRequest) -> WireRequest {
-        guard let host = r.header("host"), let bucket = bucket(inHost: host) else { return r }
-        var out = r
-        out.rawPath = "/" + bucket + (r.rawPath.isEmpty ? "/" : r.rawPath)
-        if out.rawPath.hasSuffix("/") && r.rawPath == "/" { out.rawPath.removeLast() }
-        return out
     }
 }

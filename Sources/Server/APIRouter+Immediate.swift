@@ -10,6 +10,11 @@ extension APIRouter {
             return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
         }
         if isFunctionUrlRequest(request) { return nil }
+        if let s3, S3Addressing.isS3(request) {
+            // An object read is two lookups (the bucket from memory, one SQLite row) and an open: cheaper on the loop
+            // than a hop to the S3 threads and back. Listings and writes take the hop.
+            return s3.isQuickRead(request) ? storage(request) : nil
+        }
         let params = Self.queryParameters(request)
         if let params {
             guard let action = params["Action"], Self.isReadOnlyAction(action), params["DryRun"] == nil else { return nil }
@@ -25,7 +30,7 @@ extension APIRouter {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try regions.services(a.context.region).lambda.handleImmediately(request, context: a.context)
-            case .logs, .ssm, .backend: return nil
+            case .logs, .ssm, .s3, .backend: return nil
             }
         } catch {
             return renderThrown(error, a)
@@ -48,6 +53,11 @@ extension APIRouter {
         let service = try? SigV4Authorization.parse(request).get().service
         let proto = Self.guessProtocol(request, service: service)
         let json = proto == .lambda || proto == .logs || proto == .ssm
+        if proto == .s3 {
+            // S3's uploads stream; what reaches this limit is a configuration or multipart document.
+            return render(AWSError(code: "MaxMessageLengthExceeded", message: "Your request was too big.", httpStatus: 400),
+                          proto, newRequestID())
+        }
         return render(AWSError(code: json ? "RequestEntityTooLargeException" : "RequestEntityTooLarge",
                                message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
                       proto, newRequestID())

@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import IAMPolicy
 import Logging
+import NIOPosix
 import Sandbox
 import ServiceBackends
 
@@ -15,6 +16,11 @@ public final class APIRouter: HTTPResponder {
     let sts: STSService
     let iam: IAMService
     let authorizer: Authorizer
+    /// S3 (nil: S3 requests are answered as the other services' unknown paths).
+    let s3: S3Service?
+    /// Threads S3 operations run on: they block on fsync and file I/O, and many in flight let the kernel sync them
+    /// together, which the concurrency pool's one thread per core would not.
+    let s3Threads: NIOThreadPool?
     let started: Date
     let isolationAvailable: Bool
     /// The health endpoint's `sandbox` object, rendered once: how environments are isolated and memory enforced.
@@ -27,8 +33,10 @@ public final class APIRouter: HTTPResponder {
 
     init(config: ServerConfig, regions: Regions, sts: STSService, iam: IAMService, authorizer: Authorizer,
          internet: InternetHostsAPI? = nil, backend: ServiceBackend? = nil, isolationAvailable: Bool,
-         sandboxStatus: [String: String] = [:], logger: Logger) {
+         sandboxStatus: [String: String] = [:], logger: Logger, s3: S3Service? = nil, s3Threads: NIOThreadPool? = nil) {
         self.backend = backend
+        self.s3 = s3
+        self.s3Threads = s3Threads
         let status = (try? JSONSerialization.data(withJSONObject: sandboxStatus, options: [.sortedKeys])) ?? Data("{}".utf8)
         self.sandboxStatusJSON = String(decoding: status, as: UTF8.self)
         self.internet = internet
@@ -44,14 +52,13 @@ public final class APIRouter: HTTPResponder {
 
     /// The wire protocol a request speaks, which decides how its errors look.
     enum WireProtocol: Equatable {
-        case ec2, iam, sts, lambda, logs, ssm
+        case ec2, iam, sts, lambda, logs, ssm, s3
         /// A service forwarded to the backend, by its signing name.
         case backend(String)
-        /// Served per region (IAM and STS are global).
+        /// Served per region (IAM and STS are global; S3's bucket names are global but each bucket has a region).
         var isRegional: Bool {
             switch self {
-            case .ec2, .lambda, .logs, .ssm: true
-            case .backend(let name): name != "s3"
+            case .ec2, .lambda, .logs, .ssm, .s3, .backend: true
             case .iam, .sts: false
             }
         }
@@ -157,6 +164,7 @@ public final class APIRouter: HTTPResponder {
         case .logs: service = "logs"
         case .ssm: service = "ssm"
         case .backend(let name): service = name
+        case .s3: service = "s3"
         }
         if a.service != service { return "Credential should be scoped to correct service: '\(service)'. " }
         if proto.isRegional && !Regions.isServed(a.region, home: home) { return unknownRegion(a.region) }
@@ -194,6 +202,7 @@ public final class APIRouter: HTTPResponder {
 
     public func respond(to request: WireRequest) async -> WireResponse {
         if let t = Self.functionUrlTarget(request) { return await functionUrl(request, t) }
+        if s3 != nil, S3Addressing.isS3(request) { return await storageOnThreads(request) }
         // The internal endpoints belong to the host endpoint: "public AWS" has none, so at the edge such a path is
         // just another (unsigned) AWS request.
         if request.rawPath.hasPrefix("/_lambda-vpc/"), request.edge == nil {
@@ -215,6 +224,7 @@ public final class APIRouter: HTTPResponder {
             case .logs: return try cloudWatchLogs(request, context: a.context)
             case .ssm: return try parameterStore(request, context: a.context)
             case .backend(let name): return try await forwardToBackend(request, service: name, context: a.context)
+            case .s3: return storage(request)
             }
         }
     }
@@ -240,7 +250,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try regions.services(a.context.region).ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
-        case .lambda, .logs, .ssm, .backend: throw QueryErrors.invalidAction(action)
+        case .lambda, .logs, .ssm, .s3, .backend: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
     }
@@ -252,6 +262,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: denial = { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
         case .lambda, .logs: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
         case .ssm: denial = { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .s3: denial = { S3Service.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         case .backend(let name): denial = Self.backendDenial(name)
         }
@@ -267,6 +278,7 @@ public final class APIRouter: HTTPResponder {
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
         case .logs, .ssm: return ErrorEnvelope.awsJSON(e, requestID: requestID)
         case .backend(let name): return Self.renderBackendError(e, service: name, requestID: requestID)
+        case .s3: return s3?.renderEarly(e, requestID: requestID, head: false) ?? ErrorEnvelope.s3(e, requestID: requestID, hostId: "")
         }
     }
 
@@ -278,9 +290,11 @@ public final class APIRouter: HTTPResponder {
         case "lambda": return .lambda
         case "logs": return .logs
         case "ssm": return .ssm
+        case "s3": return .s3
         case let name? where ServiceBackend.service(forScope: name) != nil: return .backend(name)
         default: break
         }
+        if S3Addressing.isS3(r) { return .s3 }
         if r.rawPath != "/" && r.rawPath != "" { return .lambda }
         if let target = r.header("x-amz-target") {
             if target.hasPrefix(CloudWatchLogsAPI.targetPrefix) { return .logs }

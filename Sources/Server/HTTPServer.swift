@@ -4,6 +4,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Something that answers a fully read HTTP request.
 public protocol HTTPResponder: Sendable {
@@ -20,6 +23,10 @@ public protocol HTTPResponder: Sendable {
     /// How much body the request whose head this is (`head` carries no body) may send, decided before any of it is
     /// read. Asked only for a head that declares more than the server's small limit, or a chunked body.
     func bodyAllowance(_ head: WireRequest) -> BodyAllowance
+    /// A PUT whose body should go to a file as it arrives (an S3 upload) rather than into memory: the sink to write it
+    /// to, or nil for the ordinary path. The request then carries `streamed` instead of `body`, and the transport
+    /// removes the file after answering unless the responder took it (renamed it away).
+    func bodySink(_ head: WireRequest) -> RequestBodySink?
 }
 
 /// How much of a request's body the server reads, decided from its head.
@@ -35,6 +42,7 @@ extension HTTPResponder {
     public func respondImmediately(to request: WireRequest) -> WireResponse? { nil }
     public func runsOnEventLoop(_ request: WireRequest) -> Bool { false }
     public func bodyAllowance(_ head: WireRequest) -> BodyAllowance { .serverLimit }
+    public func bodySink(_ head: WireRequest) -> RequestBodySink? { nil }
     public func payloadTooLarge(_ request: WireRequest, limit: Int) -> WireResponse {
         ErrorEnvelope.restJSON(AWSError(code: "RequestEntityTooLargeException",
                                         message: "Request must be smaller than \(limit) bytes for the operation", httpStatus: 413),
@@ -136,6 +144,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private var loopExecutor: EventLoopTaskExecutor?
     /// The edge address of the connection, for a connection to the service edge.
     private let edge: EdgeArrival?
+    /// The file this request's body is being written to, for a streamed upload.
+    private var sink: RequestBodySink?
 
     init(responder: any HTTPResponder, maxBodyBytes: Int, untrustedBodyBytes: Int, edge: EdgeArrival? = nil, logger: Logger) {
         self.responder = responder
@@ -158,6 +168,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             tooLarge = false
             limit = maxBodyBytes
             earlyRefusal = nil
+            sink?.abort()
+            sink = nil
+            if h.method == .PUT, let streaming = responder.bodySink(bodiless(h, context)) {
+                sink = streaming
+                continueIfExpected(context, h)
+                return
+            }
             let declared = h.headers.first(name: "content-length").flatMap(Int.init)
             // Only a body that could pass the small limit needs the head judged; the common small request skips it.
             if declared.map({ $0 > untrustedBodyBytes }) ?? h.headers.contains(name: "transfer-encoding") {
@@ -170,7 +187,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 if let refusal = earlyRefusal { refuse(context: context, with: refusal, version: h.version); return }
                 tooLarge = true
             }
+            if !tooLarge { continueIfExpected(context, h) }
         case .body(var buf):
+            if let sink {
+                buf.withUnsafeReadableBytes { sink.write($0) }
+                return
+            }
             if tooLarge { return }
             if body.count + buf.readableBytes > limit {
                 body = []
@@ -194,7 +216,14 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                                       headers: head.headers.map { ($0.name, $0.value) }, body: body, sourceIP: peer)
             request.edge = edge
             body = []
+            var streamedPath: String?
+            if let sink {
+                request.streamed = sink.finish()
+                streamedPath = sink.path
+                self.sink = nil
+            }
             if let immediate = responder.respondImmediately(to: request) {
+                if let streamedPath { unlink(streamedPath) }
                 write(context: context, response: immediate, keepAlive: keepAlive, version: head.version)
                 return
             }
@@ -213,6 +242,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             // nil: the concurrency pool, as any task.
             Task(executorPreference: onLoop) {
                 let response = await responder.respond(to: request)
+                // A streamed body the responder did not keep (refused, or an error) is not left behind.
+                if let streamedPath { unlink(streamedPath) }
                 if loop.inEventLoop {
                     let (handler, ctx) = boxed.value
                     handler.write(context: ctx, response: response, keepAlive: keepAlive, version: version)
@@ -247,11 +278,26 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         channel.eventLoop.scheduleTask(in: Self.lingerAfterRefusal) { channel.close(promise: nil) }
     }
 
+    /// `Expect: 100-continue` (botocore sends it with every S3 upload over 1 MB): the body is wanted, so say so at
+    /// once rather than leave the client waiting out its timeout.
+    private func continueIfExpected(_ context: ChannelHandlerContext, _ h: HTTPRequestHead) {
+        guard let expect = h.headers.first(name: "expect"), expect.lowercased() == "100-continue" else { return }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: .continue))), promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A connection gone mid-upload leaves no partial file.
+        sink?.abort()
+        sink = nil
+        context.fireChannelInactive()
+    }
+
     private func write(context: ChannelHandlerContext, response: WireResponse, keepAlive: Bool, version: HTTPVersion,
                        closing: Bool = true) {
         var headers = HTTPHeaders()
         for (k, v) in response.headers { headers.add(name: k, value: v) }
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        let length = response.file.map { $0.length } ?? (response.body.isEmpty ? response.declaredLength ?? 0 : Int64(response.body.count))
+        headers.replaceOrAdd(name: "Content-Length", value: String(length))
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -260,7 +306,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             buf.writeBytes(response.body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buf))), promise: nil)
         }
+        var fileHandle: NIOFileHandle?
+        if let file = response.file, case let fd = file.takeDescriptor(), fd >= 0 {
+            let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+            fileHandle = handle
+            if file.length > 0 {
+                let region = FileRegion(fileHandle: handle, readerIndex: Int(file.offset), endIndex: Int(file.offset + file.length))
+                context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+            }
+        }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if let fileHandle { done.whenComplete { _ in try? fileHandle.close() } }
         if !keepAlive && closing {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }

@@ -37,6 +37,8 @@ public final class LambdaVPCServer: Sendable {
     let edge: ServiceEdgeListener?
     /// The Amazon-provided resolver, listening in the fabric's namespaces.
     let dns: DNSResolver
+    /// The threads S3's blocking file and SQLite work runs on.
+    let s3Threads: NIOThreadPool
 
     public init(config: ServerConfig, logger: Logger) throws {
         self.config = config
@@ -80,12 +82,20 @@ public final class LambdaVPCServer: Sendable {
         sandboxConfig.trustBundle = trust
         sandbox = SandboxPool(config: sandboxConfig, network: environmentNetwork, group: loops, logger: logger)
         codeSweeper = CodeSweeper(stores: stores, zips: codeStore, pool: sandbox)
+        // S3: its own store and files under the data dir (bucket names are global); leftovers of a crash removed
+        // before serving.
+        let s3 = S3Service(store: try SQLiteS3Store(dataDir: config.dataDir), accountId: config.accountId)
+        s3.sweep()
+        s3Threads = NIOThreadPool(numberOfThreads: 64)
+        s3Threads.start()
         regions = Regions(stores: stores, home: config.region, shared: RegionServices.Shared(
             config: config, authorizer: authorizer, sts: sts, activity: InvocationActivity(), codeStore: codeStore,
-            codeURLs: CodeURLSigner(), sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
+            codeURLs: CodeURLSigner(), codeObjects: s3, sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
             instanceRuntime: fabric.instanceRuntime,
             publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
             logger: logger))
+        // Bucket notifications go to the function's own region.
+        s3.connect(events: regions)
         // Instances' IMDS (169.254.169.254 in their namespaces) answers from their region's store and issues role sessions.
         fabric.runtime?.enableMetadata { [regions, loops, logger] instance, fd in
             let region = try regions.services(AvailabilityZones.region(ofZone: instance.availabilityZone))
@@ -101,7 +111,7 @@ public final class LambdaVPCServer: Sendable {
                                      ? BackendProcess(accountId: config.accountId, dataDir: config.dataDir, logger: logger) : nil)
         let router = APIRouter(config: config, regions: regions, sts: sts, iam: iam, authorizer: authorizer,
                                internet: InternetHostsAPI(fabric: fabric), backend: backend, isolationAvailable: isolationAvailable,
-                               sandboxStatus: sandbox.isolationStatus, logger: logger)
+                               sandboxStatus: sandbox.isolationStatus, logger: logger, s3: s3, s3Threads: s3Threads)
         http = HTTPServer(responder: router, maxBodyBytes: config.maxBodyBytes, group: loops, logger: logger)
         let server = http
         edge = try authority.map { try ServiceEdgeListener(http: server, authority: $0, logger: logger) }
@@ -135,6 +145,7 @@ public final class LambdaVPCServer: Sendable {
         await sandbox.shutdown()
         await http.shutdown()
         backend.stop()
+        try? await s3Threads.shutdownGracefully()
         try? await loops.shutdownGracefully()
         logger.info("stopped")
     }

@@ -31,6 +31,8 @@ final class RegionServices: Sendable {
         var activity: InvocationActivity
         var codeStore: FileCodeStore
         var codeURLs: CodeURLSigner
+        /// Where Lambda reads code given as `S3Bucket`/`S3Key` (the native S3).
+        var codeObjects: (any CodeObjectSource)?
         var sandbox: SandboxPool
         var attachesNetworks: Bool
         var instanceRuntime: any InstanceRuntime
@@ -51,7 +53,7 @@ final class RegionServices: Sendable {
                                              store: store, attachesNetworks: s.attachesNetworks, sts: s.sts)
         lambda = LambdaService(store: store, accountId: config.accountId, region: region, codeStore: s.codeStore,
                                timings: config.lambdaTimings, activity: s.activity, invoker: invoker, roleChecker: roleChecker,
-                               codeURLs: s.codeURLs)
+                               codeURLs: s.codeURLs, codeObjects: s.codeObjects)
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: s.logger)
         logs = CloudWatchLogsAPI(store: s.sandbox.logStores.store(region: region), region: region, accountId: config.accountId)
         ssm = SSMService(store: store)

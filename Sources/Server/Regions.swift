@@ -57,3 +57,22 @@ final class Regions: Sendable {
         for r in current { await r.stop() }
     }
 }
+
+/// Events for a function (S3 notifications) go to the region its ARN names.
+extension Regions: FunctionEventQueue {
+    static func region(ofFunction arn: String) -> String? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count > 4 && parts[2] == "lambda" ? String(parts[3]) : nil
+    }
+
+    func refusesEvents(functionArn: String, service: String, sourceArn: String, sourceAccount: String) -> String? {
+        guard let region = Self.region(ofFunction: functionArn), Self.isServed(region, home: home),
+              let lambda = try? services(region).lambda else { return "The function \(functionArn) is not in this account and region" }
+        return lambda.refusesEvents(functionArn: functionArn, service: service, sourceArn: sourceArn, sourceAccount: sourceAccount)
+    }
+
+    func enqueue(functionArn: String, payload: [UInt8]) throws {
+        guard let region = Self.region(ofFunction: functionArn), Self.isServed(region, home: home) else { return }
+        try services(region).lambda.enqueue(functionArn: functionArn, payload: payload)
+    }
+}

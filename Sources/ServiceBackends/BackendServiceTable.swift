@@ -98,23 +98,6 @@ public enum BackendServiceTable {
                 input.strings["stateMachineArn"] ?? "*"
             },
             BackendService(signingName: "monitoring", actionPrefix: "cloudwatch", wire: .query) { _, _, _ in "*" },
-            // Path-style S3 until the native S3 serves it: the action from the method and whether a key is named.
-            BackendService(signingName: "s3", actionPrefix: "s3", wire: .restXML, resource: { input, _, _ in
-                let parts = input.path.split(separator: "/", maxSplits: 1).map(String.init)
-                guard let bucket = parts.first else { return "*" }
-                return parts.count > 1 ? "arn:aws:s3:::\(bucket)/\(parts[1])" : "arn:aws:s3:::\(bucket)"
-            }, action: { input in
-                let parts = input.path.split(separator: "/", maxSplits: 1)
-                switch (input.operation, parts.count) {
-                case (_, 0): return "s3:ListAllMyBuckets"
-                case ("GET", 1), ("HEAD", 1): return "s3:ListBucket"
-                case ("PUT", 1): return "s3:CreateBucket"
-                case ("DELETE", 1): return "s3:DeleteBucket"
-                case ("GET", _), ("HEAD", _): return "s3:GetObject"
-                case ("DELETE", _): return "s3:DeleteObject"
-                default: return "s3:PutObject"
-                }
-            }),
         ]
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.signingName, $0) })
     }()

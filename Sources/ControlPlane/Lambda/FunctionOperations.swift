@@ -20,8 +20,7 @@ extension LambdaService {
         guard let runtime = settings.runtime, let handler = settings.handler else { throw LambdaErrors.runtimeAndHandlerRequired }
         guard let role = settings.role else { throw LambdaErrors.invalidParameter("Role is required") }
         guard let code = try b.object("Code") else { throw LambdaErrors.codeSourceRequired }
-        if code.has("S3Bucket") || code.has("S3Key") { throw LambdaErrors.s3Unsupported }
-        guard let (zip, digest) = try readZip(code) else { throw LambdaErrors.codeSourceRequired }
+        guard let (zip, digest) = try readCode(code, ctx) else { throw LambdaErrors.codeSourceRequired }
         let publish = try b.bool("Publish") ?? false
         let tags = try b.stringMap("Tags") ?? [:]
 

@@ -59,8 +59,7 @@ extension LambdaService {
             }
         }
         if !problems.isEmpty { throw LambdaErrors.validation(problems) }
-        if b.has("S3Bucket") || b.has("S3Key") { throw LambdaErrors.s3Unsupported }
-        guard let (zip, digest) = try readZip(b) else { throw LambdaErrors.codeSourceRequired }
+        guard let (zip, digest) = try readCode(b, ctx) else { throw LambdaErrors.codeSourceRequired }
         let publish = try b.bool("Publish") ?? false
         let dryRun = try b.bool("DryRun") ?? false
         let revision = try b.string("RevisionId")

@@ -49,6 +49,10 @@ public enum LambdaErrors {
     public static let codeSourceRequired = invalidParameter("Please provide a source for function code.")
     public static let s3Unsupported =
         invalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
+    /// CreateFunction/UpdateFunctionCode/PublishLayerVersion whose S3 object cannot be read: S3's code and message.
+    public static func s3Error(_ code: String, _ message: String) -> AWSError {
+        invalidParameter("Error occurred while GetObject. S3 Error Code: \(code). S3 Error Message: \(message)")
+    }
     public static let badZip = invalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
     /// Deployment packages may unpack to at most 250 MB (262,144,000 bytes), layers included.
     public static let unzippedTooLarge = invalidParameter("Unzipped size must be smaller than \(ZipArchive.unzippedLimit) bytes")

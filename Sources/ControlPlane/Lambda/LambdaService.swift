@@ -22,12 +22,15 @@ public final class LambdaService: Sendable {
     let codeURLs: CodeURLSigner
     /// Resource policies compiled for NONE function URLs, which are decided without an Authorizer.
     let urlPolicies = PolicyCache(capacity: 1_000)
+    /// S3, for code given as `S3Bucket`/`S3Key` (nil: such code is refused as from a missing bucket).
+    let codeObjects: (any CodeObjectSource)?
 
     public init(store: StateStore, accountId: String, region: String, codeStore: any CodeStore,
                 timings: LambdaTimings = LambdaTimings(), activity: InvocationActivity = InvocationActivity(),
                 invoker: any FunctionInvoker = UnavailableInvoker(), roleChecker: Authorizer? = nil,
-                codeURLs: CodeURLSigner = CodeURLSigner()) {
+                codeURLs: CodeURLSigner = CodeURLSigner(), codeObjects: (any CodeObjectSource)? = nil) {
         self.codeURLs = codeURLs
+        self.codeObjects = codeObjects
         self.store = store; self.accountId = accountId; self.region = region; self.codeStore = codeStore
         self.timings = timings; self.activity = activity; self.invoker = invoker; self.roleChecker = roleChecker
         self.json = LambdaJSON(region: region, accountId: accountId)
@@ -143,10 +146,36 @@ public final class LambdaService: Sendable {
     }
 
     /// Decodes `ZipFile` and checks it is a zip; returns the bytes and digest.
+    /// The package a request gives: `ZipFile`, or `S3Bucket`/`S3Key` (+ `S3ObjectVersion`) read from S3 with
+    /// Lambda's wording of S3's errors. nil when neither is there.
+    func readCode(_ b: JSONBody, _ ctx: RequestContext) throws(AWSError) -> ([UInt8], CodeDigest)? {
+        guard b.has("S3Bucket") || b.has("S3Key") || b.has("S3ObjectVersion") else { return try readZip(b) }
+        guard let bucket = try b.string("S3Bucket"), let key = try b.string("S3Key") else { throw LambdaErrors.codeSourceRequired }
+        guard let codeObjects else { throw LambdaErrors.s3Unsupported }
+        let object: (bytes: [UInt8], region: String)
+        do {
+            object = try codeObjects.codeObject(bucket: bucket, key: key, versionId: try b.string("S3ObjectVersion"),
+                                                limit: ZipArchive.unzippedLimit, context: ctx)
+        } catch let e where e.code == "EntityTooLarge" {
+            throw LambdaErrors.unzippedTooLarge
+        } catch let e where e.code == "AccessDenied" {
+            throw LambdaErrors.s3Error("AccessDenied", "Access Denied")
+        } catch {
+            throw LambdaErrors.s3Error(error.code, error.message)
+        }
+        guard object.region == region else {
+            throw LambdaErrors.s3Error("PermanentRedirect", "The bucket is in this region: \(object.region). Please use this region to retry the request")
+        }
+        return try checkedZip(object.bytes)
+    }
+
     func readZip(_ b: JSONBody) throws(AWSError) -> ([UInt8], CodeDigest)? {
         guard let text = try b.string("ZipFile") else { return nil }
         guard let data = Data(base64Encoded: text) else { throw LambdaErrors.unparsableBody("Illegal base64 character in ZipFile") }
-        let bytes = Array(data)
+        return try checkedZip(Array(data))
+    }
+
+    func checkedZip(_ bytes: [UInt8]) throws(AWSError) -> ([UInt8], CodeDigest) {
         guard ZipArchive.looksValid(bytes) else { throw LambdaErrors.badZip }
         if let size = ZipArchive.declaredUnzippedSize(bytes), size > UInt64(ZipArchive.unzippedLimit) {
             throw LambdaErrors.unzippedTooLarge

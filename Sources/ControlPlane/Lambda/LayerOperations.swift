@@ -84,8 +84,7 @@ extension LambdaService {
         }
         if !problems.isEmpty { throw LambdaErrors.validation(problems) }
         guard let name else { throw LambdaErrors.layerNotFound }
-        if content.has("S3Bucket") || content.has("S3Key") { throw LambdaErrors.s3Unsupported }
-        guard let (zip, digest) = try readZip(content) else { throw LambdaErrors.layerContentRequired }
+        guard let (zip, digest) = try readCode(content, ctx) else { throw LambdaErrors.layerContentRequired }
         let unzipped = ZipArchive.declaredUnzippedSize(zip).map { Int($0) } ?? zip.count
         try storeCode(zip, digest)
         defer { codeStore.release(sha256Hex: digest.hex) }

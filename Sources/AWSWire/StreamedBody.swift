@@ -1,0 +1,34 @@
+/// A request body the server wrote to a file as it arrived instead of holding it (S3 object uploads): where it is,
+/// how long the decoded payload is, and its digests, computed on the way.
+public struct StreamedBody: Sendable {
+    /// The file holding the decoded payload (aws-chunked framing removed).
+    public var path: String
+    public var length: Int64
+    public var md5: [UInt8]
+    /// Lower-case hex SHA-256 of the payload, when asked for (a stated hex `x-amz-content-sha256`).
+    public var sha256Hex: String?
+    /// Base64 digests by algorithm name (`CRC32`, `CRC32C`, `SHA1`, `SHA256`), those asked for.
+    public var checksums: [String: String]
+    /// aws-chunked trailers (names lower-cased), e.g. `x-amz-checksum-crc32`.
+    public var trailers: [String: String]
+    /// Set when the encoding was broken or a chunk signature did not verify; the request must be refused.
+    public var failure: StreamedBodyFailure?
+
+    public init(path: String, length: Int64, md5: [UInt8], sha256Hex: String? = nil, checksums: [String: String] = [:],
+                trailers: [String: String] = [:], failure: StreamedBodyFailure? = nil) {
+        self.path = path
+        self.length = length
+        self.md5 = md5
+        self.sha256Hex = sha256Hex
+        self.checksums = checksums
+        self.trailers = trailers
+        self.failure = failure
+    }
+}
+
+/// Why a streamed body cannot be used.
+public enum StreamedBodyFailure: Error, Sendable, Equatable {
+    case encoding(String)
+    case chunkSignature
+    case io(String)
+}

@@ -1,0 +1,296 @@
+import CloudModel
+import Foundation
+import GRDB
+import Synchronization
+
+/// S3's durable metadata: buckets, object versions, multipart uploads and parts as JSON rows in
+/// `<data-dir>/s3/s3.sqlite` (its own file: S3's rows are many and never loaded whole, unlike `state.sqlite`'s).
+/// Object bytes are files under `<data-dir>/s3/objects/`, named by the rows.
+public final class SQLiteS3Store: Sendable {
+    private let db: DatabasePool
+    /// `<data-dir>/s3`.
+    public let root: String
+    /// Every bucket, read once: each request reads its bucket (existence, versioning, policy), and buckets are few.
+    /// Written only after the transaction that changed a bucket committed.
+    private let bucketCache: Mutex<[String: S3Bucket]>
+    private let latest = LatestObjectCache()
+
+    public init(dataDir: String) throws {
+        root = (dataDir as NSString).appendingPathComponent("s3")
+        for sub in ["", "objects", "incoming"] {
+            try FileManager.default.createDirectory(atPath: (root as NSString).appendingPathComponent(sub),
+                                                    withIntermediateDirectories: true)
+        }
+        var config = Configuration()
+        config.prepareDatabase { db in
+            // As state.sqlite: a commit is in the WAL before it returns, so kill -9 loses nothing acknowledged.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        db = try DatabasePool(path: (root as NSString).appendingPathComponent("s3.sqlite"), configuration: config)
+        try Self.migrator.migrate(db)
+        let all = try db.read { db in try Data.fetchAll(db, sql: "SELECT body FROM buckets").map { try Self.decode(S3Bucket.self, $0) } }
+        bucketCache = Mutex(Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) }))
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-s3") { db in
+            try db.execute(sql: """
+                CREATE TABLE buckets (name TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE objects (
+                    bucket TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL,
+                    seq INTEGER NOT NULL, latest INTEGER NOT NULL, marker INTEGER NOT NULL, body BLOB NOT NULL,
+                    PRIMARY KEY (bucket, key, version)
+                ) WITHOUT ROWID;
+                CREATE INDEX objects_latest ON objects (bucket, latest, key);
+                CREATE TABLE uploads (id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
+                CREATE INDEX uploads_bucket ON uploads (bucket, key, id);
+                CREATE TABLE parts (upload TEXT NOT NULL, number INTEGER NOT NULL, body BLOB NOT NULL,
+                                    PRIMARY KEY (upload, number)) WITHOUT ROWID;
+                CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        return m
+    }
+
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
+    private static func encode<T: Encodable>(_ v: T) throws -> Data { try encoder.encode(v) }
+    private static func decode<T: Decodable>(_ t: T.Type, _ d: Data) throws -> T { try decoder.decode(t, from: d) }
+
+    // MARK: buckets
+
+    public func bucket(_ name: String) throws -> S3Bucket? { bucketCache.withLock { $0[name] } }
+
+    public func buckets() throws -> [S3Bucket] { bucketCache.withLock { Array($0.values) }.sorted { $0.name < $1.name } }
+
+    /// Inserts the bucket unless one of that name exists; returns the existing one then.
+    public func createBucket(_ b: S3Bucket) throws -> S3Bucket? {
+        let existing = try db.write { db -> S3Bucket? in
+            if let existing = try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [b.name]) {
+                return try Self.decode(S3Bucket.self, existing)
+            }
+            try db.execute(sql: "INSERT INTO buckets (name, body) VALUES (?, ?)", arguments: [b.name, try Self.encode(b)])
+            return nil
+        }
+        if existing == nil { bucketCache.withLock { $0[b.name] = b } }
+        return existing
+    }
+
+    /// Rewrites a bucket's record through `change`; nil when there is no such bucket.
+    @discardableResult
+    public func updateBucket(_ name: String, _ change: (inout S3Bucket) throws -> Void) throws -> S3Bucket? {
+        let updated = try db.write { db -> S3Bucket? in
+            guard let data = try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [name]) else { return nil }
+            var b = try Self.decode(S3Bucket.self, data)
+            try change(&b)
+            try db.execute(sql: "UPDATE buckets SET body = ? WHERE name = ?", arguments: [try Self.encode(b), name])
+            return b
+        }
+        if let updated { bucketCache.withLock { $0[name] = updated } }
+        return updated
+    }
+
+    public func deleteBucket(_ name: String) throws -> S3BucketDeletion {
+        let outcome = try db.write { db -> S3BucketDeletion in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else { return .missing }
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil { return .notEmpty }
+            // Uploads in progress do not keep a bucket (AWS deletes it and them); their parts' files go too.
+            try db.execute(sql: "DELETE FROM parts WHERE upload IN (SELECT id FROM uploads WHERE bucket = ?)", arguments: [name])
+            try db.execute(sql: "DELETE FROM uploads WHERE bucket = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            return .deleted
+        }
+        if case .deleted = outcome { bucketCache.withLock { $0[name] = nil } }
+        return outcome
+    }
+
+    // MARK: objects
+
+    /// The version named, or the latest (possibly a delete marker) when `versionId` is nil.
+    public func object(bucket: String, key: String, versionId: String? = nil) throws -> S3Object? {
+        let k = LatestObjectCache.Key(bucket: bucket, key: key)
+        if versionId == nil, let hit = latest.get(k) { return hit }
+        let generation = latest.generation
+        // One SELECT is atomic by itself: no transaction around it (it halves the cost of a small GET).
+        let o = try db.unsafeRead { db in try Self.object(db, bucket: bucket, key: key, versionId: versionId) }
+        if versionId == nil, let o { latest.insert(o, for: k, ifUnchangedSince: generation) }
+        return o
+    }
+
+    /// A write whose closure updates the latest-version cache: if the transaction then fails, the cache is dropped.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try db.write(body) } catch {
+            latest.clear()
+            throw error
+        }
+    }
+
+    static func object(_ db: Database, bucket: String, key: String, versionId: String?) throws -> S3Object? {
+        let data: Data?
+        if let versionId {
+            data = try Data.fetchOne(db, sql: "SELECT body FROM objects WHERE bucket = ? AND key = ? AND version = ?",
+                                     arguments: [bucket, key, versionId])
+        } else {
+            data = try Data.fetchOne(db, sql: "SELECT body FROM objects WHERE bucket = ? AND key = ? AND latest = 1",
+                                     arguments: [bucket, key])
+        }
+        return try data.map { try decode(S3Object.self, $0) }
+    }
+
+    /// Makes `o` the latest version of its key, in one transaction with `check` (which sees the current latest version
+    /// and may throw to refuse: conditional writes) and with the bucket still existing. A version of the same id (the
+    /// `null` version of an unversioned bucket) is replaced; the files no row names any more are returned for removal.
+    public func putObject(_ o: S3Object, check: (S3Object?) throws -> Void) throws -> [String] {
+        try write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [o.bucket]) != nil else {
+                throw S3StoreError.noSuchBucket
+            }
+            try check(try Self.object(db, bucket: o.bucket, key: o.key, versionId: nil))
+            var freed: [String] = []
+            if let old = try Self.object(db, bucket: o.bucket, key: o.key, versionId: o.versionId), let blob = old.blob { freed.append(blob) }
+            try db.execute(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1", arguments: [o.bucket, o.key])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body) VALUES (?, ?, ?, ?, 1, ?, ?)
+                """, arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), o.isDeleteMarker ? 1 : 0, try Self.encode(o)])
+            latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), o)
+            return freed.filter { $0 != o.blob }
+        }
+    }
+
+    /// Removes one version (the latest when `versionId` is nil); the next newest becomes latest. Returns the removed
+    /// version, nil when there was none.
+    public func deleteVersion(bucket: String, key: String, versionId: String?) throws -> S3Object? {
+        try write { db in
+            latest.set(LatestObjectCache.Key(bucket: bucket, key: key), nil)
+            guard let old = try Self.object(db, bucket: bucket, key: key, versionId: versionId) else { return nil }
+            try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ? AND version = ?", arguments: [bucket, key, old.versionId])
+            try db.execute(sql: """
+                UPDATE objects SET latest = 1 WHERE bucket = ? AND key = ? AND version =
+                  (SELECT version FROM objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)
+                  AND NOT EXISTS (SELECT 1 FROM objects WHERE bucket = ? AND key = ? AND latest = 1)
+                """, arguments: [bucket, key, bucket, key, bucket, key])
+            return old
+        }
+    }
+
+    /// Latest, non-deleted objects of a bucket with keys after `after` (exclusive) and not before `from`, in key
+    /// (UTF-8 byte) order.
+    public func latestObjects(bucket: String, after: String, from: String, limit: Int) throws -> [S3Object] {
+        try db.read { db in
+            try Data.fetchAll(db, sql: """
+                SELECT body FROM objects WHERE bucket = ? AND latest = 1 AND marker = 0 AND key > ? AND key >= ?
+                ORDER BY key LIMIT ?
+                """, arguments: [bucket, after, from, limit]).map { try Self.decode(S3Object.self, $0) }
+        }
+    }
+
+    /// Every version (delete markers too) with keys not before `from`, by key then newest first.
+    public func versions(bucket: String, from: String, limit: Int) throws -> [S3Object] {
+        try db.read { db in
+            try Data.fetchAll(db, sql: """
+                SELECT body FROM objects WHERE bucket = ? AND key >= ? ORDER BY key, seq DESC LIMIT ?
+                """, arguments: [bucket, from, limit]).map { try Self.decode(S3Object.self, $0) }
+        }
+    }
+
+    /// Rewrites one version's record (its tags).
+    public func updateObject(_ o: S3Object) throws {
+        try write { db in
+            latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), nil)
+            try db.execute(sql: "UPDATE objects SET body = ? WHERE bucket = ? AND key = ? AND version = ?",
+                           arguments: [try Self.encode(o), o.bucket, o.key, o.versionId])
+        }
+    }
+
+    // MARK: multipart uploads
+
+    public func createUpload(_ u: S3Upload) throws {
+        try db.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [u.bucket]) != nil else {
+                throw S3StoreError.noSuchBucket
+            }
+            try db.execute(sql: "INSERT INTO uploads (id, bucket, key, body) VALUES (?, ?, ?, ?)",
+                           arguments: [u.uploadId, u.bucket, u.key, try Self.encode(u)])
+        }
+    }
+
+    public func upload(_ id: String) throws -> S3Upload? {
+        try db.read { db in
+            try Data.fetchOne(db, sql: "SELECT body FROM uploads WHERE id = ?", arguments: [id]).map { try Self.decode(S3Upload.self, $0) }
+        }
+    }
+
+    /// Uploads of a bucket by key then id, after the (key, id) marker.
+    public func uploads(bucket: String, afterKey: String, afterId: String, limit: Int) throws -> [S3Upload] {
+        try db.read { db in
+            try Data.fetchAll(db, sql: """
+                SELECT body FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND id > ?)) ORDER BY key, id LIMIT ?
+                """, arguments: [bucket, afterKey, afterKey, afterId, limit]).map { try Self.decode(S3Upload.self, $0) }
+        }
+    }
+
+    /// Records a part (replacing one of the same number); returns the replaced part's file.
+    public func putPart(_ p: S3Part) throws -> String? {
+        try db.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE id = ?", arguments: [p.uploadId]) != nil else {
+                throw S3StoreError.noSuchUpload
+            }
+            let old = try Data.fetchOne(db, sql: "SELECT body FROM parts WHERE upload = ? AND number = ?", arguments: [p.uploadId, p.number])
+                .map { try Self.decode(S3Part.self, $0) }
+            try db.execute(sql: "INSERT OR REPLACE INTO parts (upload, number, body) VALUES (?, ?, ?)",
+                           arguments: [p.uploadId, p.number, try Self.encode(p)])
+            return old?.blob
+        }
+    }
+
+    public func parts(uploadId: String) throws -> [S3Part] {
+        try db.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM parts WHERE upload = ? ORDER BY number", arguments: [uploadId])
+                .map { try Self.decode(S3Part.self, $0) }
+        }
+    }
+
+    /// Ends an upload: its rows go; with `object`, that becomes the key's latest version (through `putObject`'s rules).
+    /// Returns the files no row names any more (every part's, the replaced version's).
+    public func finishUpload(_ id: String, object: S3Object?) throws -> [String] {
+        try write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE id = ?", arguments: [id]) != nil else {
+                throw S3StoreError.noSuchUpload
+            }
+            var freed = try Data.fetchAll(db, sql: "SELECT body FROM parts WHERE upload = ?", arguments: [id])
+                .map { try Self.decode(S3Part.self, $0).blob }
+            try db.execute(sql: "DELETE FROM parts WHERE upload = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [id])
+            if let o = object {
+                if let old = try Self.object(db, bucket: o.bucket, key: o.key, versionId: o.versionId), let blob = old.blob { freed.append(blob) }
+                try db.execute(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1", arguments: [o.bucket, o.key])
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body) VALUES (?, ?, ?, ?, 1, 0, ?)
+                    """, arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), try Self.encode(o)])
+                latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), o)
+            }
+            return freed
+        }
+    }
+
+    // MARK: files
+
+    /// Every file a row names (object versions and parts), for sweeping what a crash left unreferenced.
+    public func referencedBlobs() throws -> Set<String> {
+        try db.read { db in
+            var names = Set<String>()
+            for d in try Data.fetchAll(db, sql: "SELECT body FROM objects") {
+                if let b = try Self.decode(S3Object.self, d).blob { names.insert(b) }
+            }
+            for d in try Data.fetchAll(db, sql: "SELECT body FROM parts") { names.insert(try Self.decode(S3Part.self, d).blob) }
+            return names
+        }
+    }
+
+    private static func next(_ db: Database, _ name: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                       arguments: [name])
+        return try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [name]) ?? 1
+    }
+}

@@ -1,0 +1,4 @@
+import ControlPlane
+import Persistence
+
+extension SQLiteS3Store: S3MetadataStore {}
