@@ -24,6 +24,9 @@ def handler(event, context):
     except botocore.exceptions.BotoCoreError as e:
         return {"error": type(e).__name__, "seconds": time.time() - began}
     out = {"arn": arn}
+    if event.get("putitem"):
+        boto3.client("dynamodb", config=cfg).put_item(TableName=event["putitem"], Item={"k": {"S": "x"}})
+        return {"put": True}
     if not event.get("everything"):
         return out
     suffix = context.aws_request_id[:8]
@@ -103,13 +106,22 @@ def test_under_enforced_iam_the_functions_role_decides():
     s = Server(extra_args=["--eni-create-delay", "0ms", "--enforce-iam"]).start()
     try:
         lam = s.client("lambda")
+        s.client("dynamodb").create_table(TableName="orders", AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                                          KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
         name = deploy(lam, lambda_role(s, vpc=False))
-        # The role has only AWSLambdaBasicExecutionRole: identity works, DynamoDB is refused by the server.
-        r = lam.invoke(FunctionName=name, Payload=json.dumps({"everything": True}).encode())
+        # The role has only AWSLambdaBasicExecutionRole: its identity works, PutItem is refused by the server.
+        assert call(lam, name, {}) == {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/lambda-basic-role/{name}"}
+        r = lam.invoke(FunctionName=name, Payload=json.dumps({"putitem": "orders"}).encode())
         body = json.loads(r["Payload"].read())
         assert r.get("FunctionError") == "Unhandled" and body["errorType"] == "ClientError", body
         assert "AccessDeniedException" in body["errorMessage"]
         assert (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-basic-role/{name} is not authorized to perform: "
-                f"dynamodb:CreateTable on resource: arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t-") in body["errorMessage"]
+                f"dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders because no "
+                "identity-based policy allows the dynamodb:PutItem action") in body["errorMessage"]
+        # Given the permission, the same call goes through.
+        s.client("iam").put_role_policy(RoleName="lambda-basic-role", PolicyName="orders", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:PutItem",
+                                                    "Resource": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"}]}))
+        assert call(lam, name, {"putitem": "orders"}) == {"put": True}
     finally:
         s.cleanup()

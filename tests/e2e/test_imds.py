@@ -230,3 +230,37 @@ def test_enforced_an_instance_profile_needs_pass_role():
         ec2.terminate_instances(InstanceIds=[instance_id])
     finally:
         s.cleanup()
+
+
+CLI_IDENTITY = f"""#!/bin/sh
+# The AWS CLI as on an instance: no keys anywhere, so its credential chain ends at IMDSv2; the VPC's resolver names
+# STS, and the internet gateway with the instance's Elastic IP (associated just after launch) leads to the edge.
+for i in $(seq 1 40); do
+  {sys.executable} -m awscli sts get-caller-identity --region us-east-1 --query Arn --output text \\
+      --cli-connect-timeout 2 > identity.txt 2> identity.err && break
+  sleep 1
+done
+echo "cli-exit $?"
+"""
+
+
+def test_user_data_calls_sts_with_the_instance_profile_through_imds(net_server):
+    iam, ec2 = net_server.client("iam"), net_server.client("ec2")
+    iam.create_role(RoleName="cli-role", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="cli-profile")
+    iam.add_role_to_instance_profile(InstanceProfileName="cli-profile", RoleName="cli-role")
+    vpc, subnet = network(ec2, "10.77.0.0/16")
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    instance_id = ec2.run_instances(ImageId="ami-lambdavpc", MinCount=1, MaxCount=1, SubnetId=subnet, UserData=CLI_IDENTITY,
+                                    IamInstanceProfile={"Name": "cli-profile"})["Instances"][0]["InstanceId"]
+    wait_running(ec2, instance_id)
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=eip, InstanceId=instance_id)
+    lines = wait_console(ec2, instance_id, lambda ls: any(l.startswith("cli-exit") for l in ls), timeout=90,
+                         what="the CLI's exit")
+    assert "cli-exit 0" in lines, (lines, home(net_server, instance_id, "identity.err"))
+    assert home(net_server, instance_id, "identity.txt").strip() == f"arn:aws:sts::{ACCOUNT}:assumed-role/cli-role/{instance_id}"
+    ec2.terminate_instances(InstanceIds=[instance_id])

@@ -167,3 +167,33 @@ def test_gateway_endpoints_route_s3_and_dynamodb_and_apply_their_policy(server):
     # Without the endpoint, S3 is out of reach again.
     ec2.delete_vpc_endpoints(VpcEndpointIds=[s3_endpoint])
     assert settled({"do": "get", "bucket": bucket}, False) == {"error": "ConnectTimeoutError"}
+
+
+def test_bucket_policy_admits_only_the_endpoint_path(server):
+    ec2, lam, s3 = server.client("ec2"), server.client("lambda"), server.client("s3")
+    vpc, _, private, fn_sg, private_rtb = private_network(ec2)
+    name = unique("vpce-only")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Handler="index.handler", Role=lambda_role(server),
+                        Timeout=30, MemorySize=512, Code={"ZipFile": make_zip(GATEWAY_FUNCTION)},
+                        VpcConfig={"SubnetIds": [private], "SecurityGroupIds": [fn_sg]})
+    wait_active(lam, name)
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                                       RouteTableIds=[private_rtb])["VpcEndpoint"]["VpcEndpointId"]
+    bucket = unique("vpce-only")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"only through my endpoint")
+    # The classic VPC pattern: deny everything that does not come through this endpoint (applies without --enforce-iam).
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "OnlyThroughVpce", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint}}}]}))
+    with pytest.raises(Exception) as refused:
+        s3.get_object(Bucket=bucket, Key="k")
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    deadline = time.time() + 20
+    while True:
+        out = call(lam, name, {"do": "get", "bucket": bucket})
+        if "ok" in out or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert out == {"ok": "only through my endpoint"}
