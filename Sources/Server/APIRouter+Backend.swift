@@ -18,14 +18,12 @@ extension APIRouter.WireProtocol {
 extension APIRouter {
     /// True when the request's signature is scoped to a forwarded service (read before Query parameters are decoded).
     static func isForwarded(_ request: WireRequest) -> Bool {
-        guard let header = request.header("authorization") ?? (request.rawQuery.contains("X-Amz-Credential") ? "q" : nil) else {
-            return false
+        if let header = request.header("authorization") {
+            guard let service = SigV4Scope.service(ofHeader: header) else { return false }
+            return ServiceBackend.service(forScope: String(service)) != nil
         }
-        guard header != "q" else { return (try? SigV4Authorization.parse(request).get()).map { ServiceBackend.service(forScope: $0.service) != nil } ?? false }
-        // `Credential=KEY/DATE/REGION/SERVICE/aws4_request`: the fourth field.
-        guard let range = header.range(of: "Credential=") else { return false }
-        let parts = header[range.upperBound...].prefix { $0 != "," && $0 != " " }.split(separator: "/")
-        return parts.count >= 5 && ServiceBackend.service(forScope: String(parts[3])) != nil
+        guard request.rawQuery.contains("X-Amz-Credential") else { return false }
+        return (try? SigV4Authorization.parse(request).get()).map { ServiceBackend.service(forScope: $0.service) != nil } ?? false
     }
 
     func forwardToBackend(_ request: WireRequest, service name: String, context ctx: RequestContext) async throws -> WireResponse {

@@ -8,7 +8,7 @@ public enum S3Addressing {
     /// True when the request is for S3: signed for `s3` (header or presigned), or sent to an S3 host name.
     /// Cheap for the other services' requests: a substring test on the signature and one on the host.
     public static func isS3(_ r: WireRequest) -> Bool {
-        if let auth = r.header("authorization") { return auth.contains("/s3/aws4_request") }
+        if let auth = r.header("authorization") { return SigV4Scope.service(ofHeader: auth) == "s3" }
         // Signature version 2 presigned (boto3's and the CLI's default presign form for S3).
         if r.rawQuery.contains("AWSAccessKeyId=") && r.rawQuery.contains("Expires=") && !r.rawQuery.contains("SignatureVersion=") {
             return true
