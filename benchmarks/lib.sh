@@ -31,7 +31,8 @@ bench_free_port() {
 }
 
 bench_build_release() {
-    # LV_BENCH_BINARY=/path/to/lambda-vpc measures that build instead (before/after comparisons).
+    # LV_BENCH_BINARY=/path/to/lambda-vpc measures that build instead (before/after comparisons);
+    # LV_BENCH_SERVE_ARGS adds flags to its `serve` (e.g. --no-default-vpc, which older builds do not know).
     if [ -n "${LV_BENCH_BINARY:-}" ]; then lv_say "using $LV_BENCH_BINARY"; return; fi
     lv_say "building lambda-vpc (release)"
     swift build -c release --product lambda-vpc
@@ -43,7 +44,7 @@ start_lambda_vpc() {
     local dir="$BENCH_TMP/lambda-vpc-data"
     mkdir -p "$dir"
     "${LV_BENCH_BINARY:-$LV_ROOT/.build/release/lambda-vpc}" serve --host 127.0.0.1 --port "$port" --data-dir "$dir" \
-        --log-level warning >"$BENCH_TMP/lambda-vpc.log" 2>&1 &
+        --log-level warning ${LV_BENCH_SERVE_ARGS:-} >"$BENCH_TMP/lambda-vpc.log" 2>&1 &
     LV_PID=$!; BENCH_PIDS+=("$LV_PID"); LV_URL="http://127.0.0.1:$port"
     lv_wait_healthy "$LV_URL" "$LV_PID" || { cat "$BENCH_TMP/lambda-vpc.log" >&2; lv_die "lambda-vpc did not start"; }
     lv_say "lambda-vpc (pid $LV_PID) on $LV_URL"

@@ -19,4 +19,7 @@ public enum AWSRegions {
     }()
 
     public static func region(named name: String) -> Region? { all.first { $0.name == name } }
+
+    /// Every region's name, for the per-request check of a signature's region.
+    public static let names: Set<String> = Set(all.map(\.name))
 }

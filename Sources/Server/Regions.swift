@@ -21,7 +21,7 @@ final class Regions: Sendable {
 
     /// True for the regions requests may be signed for: AWS's commercial regions and the server's own `--region`.
     static func isServed(_ region: String, home: String) -> Bool {
-        region == home || AWSRegions.region(named: region) != nil
+        region == home || AWSRegions.names.contains(region)
     }
 
     /// The region's services, built (and started, once the server runs) on first use.
