@@ -111,7 +111,7 @@ extension LambdaOperations {
         -> (LambdaOperation, Labels)? {
         var segs = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
             // Foundation's decoder only when there is something to decode (every Invoke passes here).
-            $0.contains("%") ? String($0).removingPercentEncoding ?? String($0) : String($0)
+            $0.utf8.contains(UInt8(ascii: "%")) ? String($0).removingPercentEncoding ?? String($0) : String($0)
         }
         if rawPath.hasSuffix("/") && segs.count > 0 && segs.count != 2 { segs.append("") }
         guard let candidates = byShape[Shape(method: method, count: segs.count, first: segs.first ?? "")] else { return nil }
