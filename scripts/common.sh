@@ -10,7 +10,7 @@ LV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip zlib1g-dev sqlite3 libsqlite3-dev curl postgresql dnsutils)
 # The Python packages: the real clients (boto3, AWS CLI v1), the test runner, the Python runtime interface
 # client that runs functions, and moto's server for the side-by-side benchmark.
-LV_PIP_PACKAGES=(boto3 awscli pytest awslambdaric "moto[server]")
+LV_PIP_PACKAGES=(boto3 awscli pytest awslambdaric "moto[server]" aws-sam-translator cfn-lint)
 
 lv_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 lv_die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -43,7 +43,7 @@ lv_ensure_apt_packages() {
 
 # Installs the Python packages only when one of them is missing (a check is a second, a pip run is much more).
 lv_ensure_pip_packages() {
-    if python3 -c "import boto3, awscli, pytest, awslambdaric, moto.server, flask, flask_cors" 2>/dev/null \
+    if python3 -c "import boto3, awscli, pytest, awslambdaric, moto.server, flask, flask_cors, samtranslator, cfnlint" 2>/dev/null \
         && command -v aws >/dev/null && command -v moto_server >/dev/null; then
         return 0
     fi
