@@ -9,6 +9,9 @@ extension APIRouter {
         if request.rawPath.hasPrefix("/_lambda-vpc/"), request.edge == nil {
             return request.method == "GET" && request.rawPath == "/_lambda-vpc/health" ? internalRoute(request) : nil
         }
+        // Lambda's POSTs (`/2015-03-31/…`) are never immediate, and Invoke comes here once per call: leave before
+        // the S3 and Query checks. (A Query-protocol POST goes to `/`; S3 answers only GET/HEAD here.)
+        if request.method == "POST", request.rawPath.hasPrefix("/20") { return nil }
         if isFunctionUrlRequest(request) { return nil }
         if let s3, S3Addressing.isS3(request) {
             // An object read is two lookups (the bucket from memory, one SQLite row) and an open: cheaper on the loop

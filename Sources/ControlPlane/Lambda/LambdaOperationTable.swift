@@ -152,6 +152,34 @@ extension LambdaOperations {
     }()
 }
 
+extension LambdaOperations {
+    /// Whether a method and raw path have the shape of a row that waits on the event loop (a synchronous Invoke),
+    /// read from the path's bytes: every POST to Lambda asks this before its task starts, and building the
+    /// segments as `match` does costs as much again as the routing itself. A literal sent percent-encoded reads as
+    /// "no", which only moves that request to the concurrency pool.
+    static func hasWaitingShape(method: String, rawPath: String) -> Bool {
+        waitingShapes.contains { shape in
+            guard shape.method == method else { return false }
+            var segments = rawPath.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).makeIterator()
+            for expected in shape.segments {
+                guard let seg = segments.next() else { return false }
+                if let literal = expected, !seg.elementsEqual(literal) { return false }
+            }
+            return segments.next() == nil && !(rawPath.utf8.last == UInt8(ascii: "/"))
+        }
+    }
+
+    /// A waiting row's method and path: each segment's literal bytes, nil for a label.
+    private struct PathShape: Sendable {
+        var method: String
+        var segments: [[UInt8]?]
+    }
+
+    private static let waitingShapes: [PathShape] = table.filter(\.waitsOnEventLoop).map { op in
+        PathShape(method: op.method, segments: op.path.map { if case .literal(let l) = $0 { Array(l.utf8) } else { nil } })
+    }
+}
+
 private extension Array where Element == String {
     /// `[name, value]` as a pair.
     var pairOrNil: (name: String, value: String)? { count == 2 ? (self[0], self[1]) : nil }

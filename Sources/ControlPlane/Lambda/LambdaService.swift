@@ -57,10 +57,8 @@ public final class LambdaService: Sendable {
 
     /// True for the requests whose task should run on their connection's event loop: a synchronous Invoke.
     public static func waitsOnEventLoop(_ request: WireRequest) -> Bool {
-        // Cheap first: the only operation that waits (Invoke) ends its path with `/invocations`.
-        guard request.rawPath.hasSuffix("/invocations") else { return false }
-        guard let (op, _) = LambdaOperations.match(method: request.method, rawPath: request.rawPath, query: request.queryItems) else { return false }
-        return op.waitsOnEventLoop && request.header("x-amz-invocation-type") != "Event"
+        LambdaOperations.hasWaitingShape(method: request.method, rawPath: request.rawPath)
+            && request.header("x-amz-invocation-type") != "Event"
     }
 
     /// Every operation's name, in table order (for the docs and `lambda-vpc operations`).
