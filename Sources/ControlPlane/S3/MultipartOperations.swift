@@ -53,7 +53,7 @@ extension S3Service {
         let number = try partNumber(c)
         let body = try receive(c)
         guard body.length <= Self.maxObjectSize else { throw S3Errors.entityTooLarge(body.length, max: Self.maxObjectSize) }
-        let blob = try files.adopt(body.path)
+        let blob = try files.adopt(try file(of: body))
         let part = S3Part(uploadId: upload.uploadId, number: number, size: body.length, etag: "\"" + Self.hex(body.md5) + "\"",
                           lastModified: Date().timeIntervalSince1970, blob: blob, checksums: body.checksums)
         do {
@@ -71,7 +71,6 @@ extension S3Service {
         let upload = try existingUpload(c)
         let number = try partNumber(c)
         let source = try copySource(c)
-        guard let sourceBlob = source.blob else { throw S3Errors.internalError }
         var offset: Int64 = 0, length = source.size
         if let range = c.header("x-amz-copy-source-range") {
             guard range.hasPrefix("bytes="), case let bounds = range.dropFirst(6).split(separator: "-"), bounds.count == 2,
@@ -87,7 +86,15 @@ extension S3Service {
             length = b - a + 1
         }
         let tmp = files.incomingPath()
-        try files.copy(from: files.path(sourceBlob), offset: offset, length: length, appendingTo: tmp)
+        if let sourceBlob = source.blob {
+            try files.copy(from: files.path(sourceBlob), offset: offset, length: length, appendingTo: tmp)
+        } else {
+            let bytes = try rowBytes(source)
+            guard offset + length <= Int64(bytes.count),
+                  FileManager.default.createFile(atPath: tmp, contents: Data(bytes[Int(offset)..<Int(offset + length)])) else {
+                throw S3Errors.internalError
+            }
+        }
         let md5 = try Self.md5(ofFile: tmp)
         let blob = try files.adopt(tmp)
         let part = S3Part(uploadId: upload.uploadId, number: number, size: length, etag: "\"" + Self.hex(md5) + "\"",

@@ -3,9 +3,11 @@ import CloudModel
 import Crypto
 import Foundation
 
-/// What an upload's body turned out to be once checked against what the request said of it.
+/// What an upload's body turned out to be once checked against what the request said of it: its bytes when small,
+/// else the file in `incoming/` holding them.
 struct ReceivedBody {
-    var path: String
+    var path: String?
+    var bytes: [UInt8]?
     var length: Int64
     var md5: [UInt8]
     /// The checksums to keep with the object (those the request named), base64 by algorithm.
@@ -15,16 +17,15 @@ struct ReceivedBody {
 extension S3Service {
     static let checksumAlgorithms = ["CRC32", "CRC32C", "SHA1", "SHA256"]
 
-    /// The upload's bytes, in a file of `incoming/`, checked against Content-MD5, the decoded length and the named
-    /// checksums (header or trailer). A body that was not streamed (the rare small PUT) is written out first.
+    /// The upload's bytes (in memory when small, else in a file of `incoming/`), checked against Content-MD5, the
+    /// decoded length and the named checksums (header or trailer).
     func receive(_ c: S3Call) throws -> ReceivedBody {
         var body: StreamedBody
         if let s = c.request.streamed {
             body = s
         } else {
-            let path = files.incomingPath()
-            guard FileManager.default.createFile(atPath: path, contents: Data(c.request.body)) else { throw S3Errors.internalError }
-            body = StreamedBody(path: path, length: Int64(c.request.body.count), md5: Array(Insecure.MD5.hash(data: c.request.body)))
+            body = StreamedBody(path: "", length: Int64(c.request.body.count), md5: Array(Insecure.MD5.hash(data: c.request.body)),
+                                bytes: c.request.body)
             for algo in Self.checksumAlgorithms where c.header("x-amz-checksum-" + algo.lowercased()) != nil
                 || c.header("x-amz-sdk-checksum-algorithm")?.uppercased() == algo {
                 body.checksums[algo] = Self.checksum(algo, c.request.body)
@@ -47,7 +48,32 @@ extension S3Service {
             }
             kept[algo] = computed
         }
-        return ReceivedBody(path: body.path, length: body.length, md5: body.md5, checksums: kept)
+        return ReceivedBody(path: body.bytes == nil ? body.path : nil, bytes: body.bytes, length: body.length, md5: body.md5,
+                            checksums: kept)
+    }
+
+    /// A received body as a file of `incoming/` (written out when it was held in memory).
+    func file(of body: ReceivedBody) throws -> String {
+        if let path = body.path { return path }
+        let path = files.incomingPath()
+        guard FileManager.default.createFile(atPath: path, contents: Data(body.bytes ?? [])) else { throw S3Errors.internalError }
+        return path
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        guard let d = FileManager.default.contents(atPath: path) else { throw S3Errors.internalError }
+        return Array(d)
+    }
+
+    /// Objects up to this size keep their bytes in their row: one commit makes them durable, no file is created.
+    static let rowBytesLimit: Int64 = 64 * 1024
+
+    /// The bytes of a version kept in its row (`blob` nil).
+    func rowBytes(_ o: S3Object) throws -> [UInt8] {
+        guard let bytes = try store.objectData(bucket: o.bucket, key: o.key, versionId: o.versionId) else {
+            throw S3Errors.noSuchKey(o.key)
+        }
+        return bytes
     }
 
     static func checksum(_ algo: String, _ bytes: [UInt8]) -> String {
@@ -105,7 +131,7 @@ extension S3Service {
     }
 
     /// Conditional writes: `If-None-Match: *` refuses an existing key, `If-Match` needs the current ETag.
-    static func writeCondition(_ c: S3Call) throws -> (S3Object?) throws -> Void {
+    static func writeCondition(_ c: S3Call) throws -> @Sendable (S3Object?) throws -> Void {
         let ifNoneMatch = c.header("if-none-match"), ifMatch = c.header("if-match")
         if let v = ifNoneMatch, v.trimmingCharacters(in: .whitespaces) != "*" { throw S3Errors.notImplemented("If-None-Match") }
         let key = c.objectKey
