@@ -39,7 +39,7 @@ public final class RequestBodySink: @unchecked Sendable {
         public var chunked: Bool
         public var chain: ChunkSignatureChain?
         public var sha256: Bool
-        /// `CRC32`, `CRC32C`, `SHA1`, `SHA256`.
+        /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`.
         public var checksums: Set<String>
 
         public init(chunked: Bool, chain: ChunkSignatureChain? = nil, sha256: Bool = false, checksums: Set<String> = []) {
@@ -64,6 +64,7 @@ public final class RequestBodySink: @unchecked Sendable {
     private var sha1: Insecure.SHA1?
     private var crc32: CRC32?
     private var crc32c: CRC32?
+    private var crc64: CRC64NVME?
     private var checksumSHA256: SHA256?
     private var failure: StreamedBodyFailure?
 
@@ -77,6 +78,7 @@ public final class RequestBodySink: @unchecked Sendable {
         if plan.checksums.contains("SHA1") { sha1 = Insecure.SHA1() }
         if plan.checksums.contains("CRC32") { crc32 = CRC32() }
         if plan.checksums.contains("CRC32C") { crc32c = CRC32(castagnoli: true) }
+        if plan.checksums.contains("CRC64NVME") { crc64 = CRC64NVME() }
         if plan.checksums.contains("SHA256") { checksumSHA256 = SHA256() }
     }
 
@@ -103,6 +105,7 @@ public final class RequestBodySink: @unchecked Sendable {
         sha1?.update(bufferPointer: bytes)
         crc32?.update(bytes)
         crc32c?.update(bytes)
+        crc64?.update(bytes)
         checksumSHA256?.update(bufferPointer: bytes)
         length += Int64(bytes.count)
         if fd < 0 {
@@ -148,6 +151,7 @@ public final class RequestBodySink: @unchecked Sendable {
         var sums: [String: String] = [:]
         if let c = crc32 { sums["CRC32"] = Base64.encode(c.bigEndianBytes) }
         if let c = crc32c { sums["CRC32C"] = Base64.encode(c.bigEndianBytes) }
+        if let c = crc64 { sums["CRC64NVME"] = Base64.encode(c.bigEndianBytes) }
         if let s = sha1 { sums["SHA1"] = Base64.encode(Array(s.finalize())) }
         if let s = checksumSHA256 { sums["SHA256"] = Base64.encode(Array(s.finalize())) }
         var trailers: [String: String] = [:]

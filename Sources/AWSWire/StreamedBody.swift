@@ -9,7 +9,7 @@ public struct StreamedBody: Sendable {
     public var md5: [UInt8]
     /// Lower-case hex SHA-256 of the payload, when asked for (a stated hex `x-amz-content-sha256`).
     public var sha256Hex: String?
-    /// Base64 digests by algorithm name (`CRC32`, `CRC32C`, `SHA1`, `SHA256`), those asked for.
+    /// Base64 digests by algorithm name (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`), those asked for.
     public var checksums: [String: String]
     /// aws-chunked trailers (names lower-cased), e.g. `x-amz-checksum-crc32`.
     public var trailers: [String: String]

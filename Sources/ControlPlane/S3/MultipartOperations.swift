@@ -13,7 +13,7 @@ extension S3Service {
         let (headers, meta) = Self.objectHeaders(c.request)
         let algo = c.header("x-amz-checksum-algorithm")?.uppercased()
         if let a = algo, !Self.checksumAlgorithms.contains(a) {
-            throw S3Errors.invalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]",
+            throw S3Errors.invalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
                                            name: "x-amz-checksum-algorithm", value: a)
         }
         let id = files.newName() + files.newName()
@@ -121,6 +121,14 @@ extension S3Service {
         return Array(md5.finalize())
     }
 
+    static func crc64(ofFile path: String) throws -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw S3Errors.internalError }
+        defer { try? h.close() }
+        var crc = CRC64NVME()
+        while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { crc.update(Array(chunk)) }
+        return Base64.encode(crc.bigEndianBytes)
+    }
+
     func completeMultipartUpload(_ c: S3Call) throws -> WireResponse {
         let bucket = try existingBucket(c)
         let upload = try existingUpload(c)
@@ -152,7 +160,10 @@ extension S3Service {
         }
         let etag = "\"" + Self.hex(Insecure.MD5.hash(data: md5s)) + "-\(chosen.count)\""
         var checksums: [String: String] = [:]
-        if let algo = upload.checksumAlgorithm {
+        if upload.checksumAlgorithm == "CRC64NVME" {
+            // CRC-64/NVME is kept of the whole object (FULL_OBJECT), never composed from the parts'.
+            checksums["CRC64NVME"] = try Self.crc64(ofFile: tmp)
+        } else if let algo = upload.checksumAlgorithm {
             // COMPOSITE: the checksum of the parts' checksums, with the part count.
             var digests: [UInt8] = []
             for part in chosen {
@@ -166,7 +177,7 @@ extension S3Service {
                          size: chosen.reduce(0) { $0 + $1.size }, etag: etag, lastModified: Date().timeIntervalSince1970,
                          headers: upload.headers, metadata: upload.metadata, checksums: checksums, tags: upload.tags, blob: blob)
         o.partsCount = chosen.count
-        o.checksumType = checksums.isEmpty ? nil : "COMPOSITE"
+        o.checksumType = checksums.isEmpty ? nil : upload.checksumAlgorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE"
         do {
             try condition(try store.object(bucket: bucket.name, key: upload.key, versionId: nil))
             files.remove(try store.finishUpload(upload.uploadId, object: o))

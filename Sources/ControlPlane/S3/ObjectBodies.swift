@@ -15,7 +15,17 @@ struct ReceivedBody {
 }
 
 extension S3Service {
-    static let checksumAlgorithms = ["CRC32", "CRC32C", "SHA1", "SHA256"]
+    static let checksumAlgorithms = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]
+
+    /// The length of each algorithm's digest in bytes.
+    static func digestLength(_ algo: String) -> Int {
+        switch algo {
+        case "CRC32", "CRC32C": 4
+        case "CRC64NVME": 8
+        case "SHA1": 20
+        default: 32
+        }
+    }
 
     /// The upload's bytes (in memory when small, else in a file of `incoming/`), checked against Content-MD5, the
     /// decoded length and the named checksums (header or trailer).
@@ -41,7 +51,7 @@ extension S3Service {
             let name = "x-amz-checksum-" + algo.lowercased()
             guard let computed = body.checksums[algo] else { continue }
             if let stated = c.header(name) ?? body.trailers[name] {
-                guard let d = Data(base64Encoded: stated), d.count == (algo.hasPrefix("CRC") ? 4 : algo == "SHA1" ? 20 : 32) else {
+                guard let d = Data(base64Encoded: stated), d.count == Self.digestLength(algo) else {
                     throw S3Errors.invalidChecksum(algo)
                 }
                 guard stated == computed else { throw S3Errors.badChecksum(algo.lowercased()) }
@@ -80,6 +90,7 @@ extension S3Service {
         switch algo {
         case "CRC32": var c = CRC32(); c.update(bytes); return Base64.encode(c.bigEndianBytes)
         case "CRC32C": var c = CRC32(castagnoli: true); c.update(bytes); return Base64.encode(c.bigEndianBytes)
+        case "CRC64NVME": var c = CRC64NVME(); c.update(bytes); return Base64.encode(c.bigEndianBytes)
         case "SHA1": return Base64.encode(Array(Insecure.SHA1.hash(data: bytes)))
         default: return Base64.encode(Array(SHA256.hash(data: bytes)))
         }

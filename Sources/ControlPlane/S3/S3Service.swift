@@ -134,7 +134,7 @@ public final class S3Service: Sendable {
             || (head.header("content-encoding")?.contains("aws-chunked") ?? false)
         let signed = contentHash.hasPrefix("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
         var sums = Set<String>()
-        for algo in ["CRC32", "CRC32C", "SHA1", "SHA256"] where head.header("x-amz-checksum-" + algo.lowercased()) != nil {
+        for algo in Self.checksumAlgorithms where head.header("x-amz-checksum-" + algo.lowercased()) != nil {
             sums.insert(algo)
         }
         if let a = head.header("x-amz-sdk-checksum-algorithm")?.uppercased() { sums.insert(a) }
