@@ -11,6 +11,8 @@ final class GroupCommit: Sendable {
     private final class Pending: @unchecked Sendable {
         // Written by the leader before it signals `wake`, read by the owner after: the semaphore orders them.
         let work: (Database) throws -> Void
+        /// Runs after the commit, in batch order, before anyone is woken (what must not be seen before the commit).
+        var published: (() -> Void)?
         var failure: (any Error)?
         var lead = false
         let wake = DispatchSemaphore(value: 0)
@@ -28,11 +30,14 @@ final class GroupCommit: Sendable {
     private let batchLimit = 256
 
     /// Runs `body` in a transaction shared with the writes queued beside it; its error (or the commit's) is thrown
-    /// here. `onFailure` runs when a whole batch's commit failed.
-    func run<T>(_ db: DatabasePool, onFailure: @escaping @Sendable () -> Void,
+    /// here. `publish` runs once the transaction committed, in the order of the writes (batches run one at a time),
+    /// so what it shows (a cache entry) is never ahead of the database nor behind a later write. `onFailure` runs when
+    /// a whole batch's commit failed.
+    func run<T>(_ db: DatabasePool, onFailure: @escaping @Sendable () -> Void, publish: @escaping (T) -> Void,
                 _ body: @escaping (Database) throws -> T) throws -> T {
         nonisolated(unsafe) var result: T?
         let mine = Pending { db in result = try body(db) }
+        mine.published = { if let result { publish(result) } }
         let leads = queue.withLock { q -> Bool in
             q.waiting.append(mine)
             if q.leading { return false }
@@ -77,6 +82,10 @@ final class GroupCommit: Sendable {
 
     private func commit(_ batch: [Pending], _ db: DatabasePool, onFailure: @Sendable () -> Void) {
         var ran = [Bool](repeating: false, count: batch.count)
+        var committed = false
+        defer {
+            if committed { for (i, p) in batch.enumerated() where ran[i] { p.published?() } }
+        }
         do {
             try db.write { db in
                 for (i, p) in batch.enumerated() {
@@ -91,6 +100,7 @@ final class GroupCommit: Sendable {
                     }
                 }
             }
+            committed = true
         } catch {
             onFailure()
             for (i, p) in batch.enumerated() where ran[i] { p.failure = error }
