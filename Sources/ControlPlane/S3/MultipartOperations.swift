@@ -179,7 +179,7 @@ extension S3Service {
         o.partsCount = chosen.count
         o.checksumType = checksums.isEmpty ? nil : upload.checksumAlgorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE"
         do {
-            try condition(try store.object(bucket: bucket.name, key: upload.key, versionId: nil))
+            try condition?(try store.object(bucket: bucket.name, key: upload.key, versionId: nil))
             files.remove(try store.finishUpload(upload.uploadId, object: o))
         } catch {
             files.remove([blob])

@@ -136,14 +136,23 @@ extension S3Service {
     /// A new version id for a bucket with versioning enabled, else `null`.
     static func newVersionId(_ b: S3Bucket) -> String {
         guard b.versioning == "Enabled" else { return "null" }
+        // 64 symbols: six bits each, ten from each of four 64-bit draws (one getrandom call per draw).
         var g = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._".utf8)
-        return String(decoding: (0..<32).map { _ in alphabet[Int(g.next() % UInt64(alphabet.count))] }, as: UTF8.self)
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        while out.count < 32 {
+            let word: UInt64 = g.next()
+            for i in 0..<min(10, 32 - out.count) { out.append(alphabet[Int((word >> UInt64(6 * i)) & 63)]) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Conditional writes: `If-None-Match: *` refuses an existing key, `If-Match` needs the current ETag.
-    static func writeCondition(_ c: S3Call) throws -> @Sendable (S3Object?) throws -> Void {
+    /// Conditional writes: `If-None-Match: *` refuses an existing key, `If-Match` needs the current ETag; nil when the
+    /// request has neither (the commit then need not read the current version).
+    static func writeCondition(_ c: S3Call) throws -> (@Sendable (S3Object?) throws -> Void)? {
         let ifNoneMatch = c.header("if-none-match"), ifMatch = c.header("if-match")
+        if ifNoneMatch == nil && ifMatch == nil { return nil }
         if let v = ifNoneMatch, v.trimmingCharacters(in: .whitespaces) != "*" { throw S3Errors.notImplemented("If-None-Match") }
         let key = c.objectKey
         return { current in

@@ -29,7 +29,7 @@ extension S3Service {
 
     /// Makes `o` the key's latest version (with `data`, its bytes, when it keeps them in its row); its file is removed
     /// if the commit is refused, the replaced version's after.
-    func commit(_ o: S3Object, data: [UInt8]?, condition: @escaping @Sendable (S3Object?) throws -> Void) throws {
+    func commit(_ o: S3Object, data: [UInt8]?, condition: (@Sendable (S3Object?) throws -> Void)?) throws {
         let freed: [String]
         do {
             freed = try store.putObject(o, data: data, check: condition)
@@ -198,7 +198,7 @@ extension S3Service {
         if bucket.versioning != nil {
             let marker = S3Object(bucket: bucket.name, key: key, versionId: Self.newVersionId(bucket), isDeleteMarker: true,
                                   lastModified: Date().timeIntervalSince1970)
-            try commit(marker, data: nil, condition: { _ in })
+            try commit(marker, data: nil, condition: nil)
             return (marker, [("x-amz-version-id", marker.versionId), ("x-amz-delete-marker", "true")])
         }
         let removed = try store.deleteVersion(bucket: bucket.name, key: key, versionId: "null")

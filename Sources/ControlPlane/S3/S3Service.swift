@@ -177,7 +177,15 @@ public final class S3Service: Sendable {
         w.element(name) { o in o.element("ID", ownerId); o.element("DisplayName", "lambda-vpc") }
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// The request's body bytes when it was read into memory (configuration documents); a streamed body is read from
     /// its file (only small ones reach here).
