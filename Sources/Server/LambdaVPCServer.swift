@@ -93,7 +93,7 @@ public final class LambdaVPCServer: Sendable {
             codeURLs: CodeURLSigner(), codeObjects: s3, sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
             instanceRuntime: fabric.instanceRuntime,
             publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
-            logger: logger))
+            logger: logger, iam: iam))
         // Bucket notifications go to the function's own region.
         s3.connect(events: regions)
         // Instances' IMDS (169.254.169.254 in their namespaces) answers from their region's store and issues role sessions.

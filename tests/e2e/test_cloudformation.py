@@ -1,0 +1,249 @@
+"""CloudFormation: the seed's create-stack.sh (aws cloudformation deploy) for both sample templates, outputs and exports,
+gateway endpoints with their routes, deletion leaving nothing; rollback of a failing resource; AWS's validation
+errors; a second stack importing the first one's exports."""
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ROOT, Server
+
+SEEDS = os.path.join(os.path.dirname(ROOT), "shared", "seeds", "templates")
+
+
+@pytest.fixture(scope="module")
+def cfn_server():
+    s = Server(extra_args=["--nat-create-delay", "0", "--nat-delete-delay", "0"], default_vpc=True).start()
+    yield s
+    s.cleanup()
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    """A copy of the seed's templates directory, the two templates renamed to `.yml` as create-stack.sh reads them."""
+    if not os.path.isdir(SEEDS):
+        pytest.skip("the seed's templates are not next to the repository")
+    d = tempfile.mkdtemp(prefix="lv-cfn-seeds-")
+    for f in glob.glob(os.path.join(SEEDS, "*")):
+        shutil.copy(f, d)
+    for name in ("vpc-private", "vpc-privatepublic"):
+        os.rename(os.path.join(d, name + ".yaml"), os.path.join(d, name + ".yml"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def create_stack_sh(server, seeds, name):
+    p = subprocess.run(["bash", "create-stack.sh", name], cwd=seeds, env=server.cli_env(), capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr + server.log()
+    return p.stdout
+
+
+def stack(cfn, name):
+    return cfn.describe_stacks(StackName=name)["Stacks"][0]
+
+
+def outputs(s):
+    return {o["OutputKey"]: o for o in s.get("Outputs", [])}
+
+
+def delete_and_wait(cfn, name):
+    cfn.delete_stack(StackName=name)
+    cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+
+
+def only_default_vpc(ec2):
+    vpcs = ec2.describe_vpcs()["Vpcs"]
+    assert [v["IsDefault"] for v in vpcs] == [True], vpcs
+    default = vpcs[0]["VpcId"]
+    assert all(s["VpcId"] == default for s in ec2.describe_subnets()["Subnets"])
+    assert ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
+    assert [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"] == []
+    assert ec2.describe_addresses()["Addresses"] == []
+    assert ec2.describe_internet_gateways()["InternetGateways"] == [] or all(
+        a["VpcId"] == default for g in ec2.describe_internet_gateways()["InternetGateways"] for a in g["Attachments"])
+
+
+def test_seed_templates_deploy_and_delete(cfn_server, seeds):
+    cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
+    out = create_stack_sh(cfn_server, seeds, "vpc-private")
+    assert "Successfully created/updated stack - lambda-vpc-private" in out
+    create_stack_sh(cfn_server, seeds, "vpc-privatepublic")
+
+    private = stack(cfn, "lambda-vpc-private")
+    assert private["StackStatus"] == "CREATE_COMPLETE"
+    o = outputs(private)
+    vpc_id = o["privateVPCID"]["OutputValue"]
+    vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
+    assert vpc["CidrBlock"] == "172.31.0.0/16"
+    assert {"Key": "Name", "Value": "lambda-vpc-private"} in vpc["Tags"]
+    default_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                       {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    assert o["privateVPCSecurityGroup"]["OutputValue"] == default_sg["GroupId"]
+    assert o["privateVPCSecurityGroup"]["ExportName"] == "lambda-vpc-private-vpc-sg"
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    assert sorted(s["CidrBlock"] for s in subnets) == ["172.31.2.0/24", "172.31.3.0/24"]
+    assert sorted(s["AvailabilityZone"] for s in subnets) == ["us-east-1a", "us-east-1b"]
+
+    exports = {e["Name"]: e["Value"] for e in cfn.list_exports()["Exports"]}
+    assert exports["lambda-vpc-private-vpc"] == vpc_id
+    assert exports["lambda-vpc-privatepublic-vpc-sg"] == outputs(stack(cfn, "lambda-vpc-privatepublic"))["privateVPCSecurityGroup"]["OutputValue"]
+    assert len([e for e in exports if e.startswith("lambda-vpc-privatepublic-")]) == 5
+
+    # The gateway endpoints exist and route: the private route table sends each service's prefix list to its endpoint.
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    assert sorted(e["ServiceName"] for e in endpoints) == ["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]
+    by_id = {e["VpcEndpointId"]: e for e in endpoints}
+    for e in endpoints:
+        assert e["VpcEndpointType"] == "Gateway" and e["State"] == "available"
+        assert '"s3:*"' in e["PolicyDocument"] or '"dynamodb:*"' in e["PolicyDocument"]
+    table = ec2.describe_route_tables(RouteTableIds=endpoints[0]["RouteTableIds"])["RouteTables"][0]
+    routed = {r["GatewayId"] for r in table["Routes"] if "DestinationPrefixListId" in r}
+    assert routed == set(by_id)
+
+    pp = stack(cfn, "lambda-vpc-privatepublic")
+    assert pp["StackStatus"] == "CREATE_COMPLETE"
+    pp_vpc = outputs(pp)["pubPrivateVPCID"]["OutputValue"]
+    nats = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] == pp_vpc]
+    assert [n["State"] for n in nats] == ["available"]
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [pp_vpc]}])["RouteTables"]
+    defaults = {r.get("NatGatewayId") or r.get("GatewayId") for t in tables for r in t["Routes"]
+                if r.get("DestinationCidrBlock") == "0.0.0.0/0"}
+    assert nats[0]["NatGatewayId"] in defaults and any(g.startswith("igw-") for g in defaults)
+    resources = cfn.list_stack_resources(StackName="lambda-vpc-privatepublic")["StackResourceSummaries"]
+    assert len(resources) == 17 and {r["ResourceStatus"] for r in resources} == {"CREATE_COMPLETE"}
+    events = cfn.describe_stack_events(StackName="lambda-vpc-privatepublic")["StackEvents"]
+    assert events[0]["ResourceStatus"] == "CREATE_COMPLETE" and events[0]["LogicalResourceId"] == "lambda-vpc-privatepublic"
+    assert any(e["LogicalResourceId"] == "natGateway" and e.get("ResourceStatusReason") == "Resource creation Initiated" for e in events)
+
+    delete_and_wait(cfn, "lambda-vpc-privatepublic")
+    delete_and_wait(cfn, "lambda-vpc-private")
+    only_default_vpc(ec2)
+    listed = {s["StackName"]: s["StackStatus"] for s in cfn.list_stacks()["StackSummaries"]}
+    assert listed["lambda-vpc-private"] == "DELETE_COMPLETE"
+    with pytest.raises(ClientError) as e:
+        cfn.describe_stacks(StackName="lambda-vpc-private")
+    assert e.value.response["Error"]["Message"] == "Stack with id lambda-vpc-private does not exist"
+
+
+FAILING = """
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.20.0.0/16}
+  Good:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.20.1.0/24}
+  Bad:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.99.1.0/24}
+"""
+
+
+def test_failing_resource_rolls_back(cfn_server):
+    cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
+    cfn.create_stack(StackName="broken", TemplateBody=FAILING)
+    cfn.get_waiter("stack_rollback_complete").wait(StackName="broken", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    s = stack(cfn, "broken")
+    assert s["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert s["StackStatusReason"] == "The following resource(s) failed to create: [Bad]. Rollback requested by user."
+    events = cfn.describe_stack_events(StackName="broken")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed[0]["LogicalResourceId"] == "Bad" and "10.99.1.0/24" in failed[0]["ResourceStatusReason"]
+    assert "HandlerErrorCode: InvalidRequest" in failed[0]["ResourceStatusReason"]
+    assert {e["ResourceStatus"] for e in events if e["LogicalResourceId"] == "Vpc"} >= {"DELETE_COMPLETE"}
+    assert [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
+    delete_and_wait(cfn, "broken")
+
+
+def test_validation_errors(cfn_server):
+    cfn = cfn_server.client("cloudformation")
+
+    def error(**kw):
+        with pytest.raises(ClientError) as e:
+            cfn.create_stack(StackName="invalid", **kw)
+        return e.value.response["Error"]
+
+    e = error(TemplateBody="Resources:\n  A: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Nope}}")
+    assert (e["Code"], e["Message"]) == ("ValidationError", "Template format error: Unresolved resource dependencies [Nope] in the Resources block of the template")
+    e = error(TemplateBody="Resources:\n  A: {Type: AWS::EC2::VPC, Properties: {X: !GetAtt B.Id}}\n  B: {Type: AWS::EC2::VPC, Properties: {X: !Ref A}}")
+    assert e["Message"] == "Circular dependency between resources: [A, B]"
+    e = error(TemplateBody="Resources:\n  R: {Type: AWS::IAM::Role, Properties: {RoleName: r, AssumeRolePolicyDocument: {}}}")
+    assert (e["Code"], e["Message"]) == ("InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_NAMED_IAM]")
+    e = error(TemplateBody="Parameters:\n  P: {Type: String, AllowedValues: [a, b]}\nResources:\n  A: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}",
+              Parameters=[{"ParameterKey": "P", "ParameterValue": "c"}])
+    assert e["Message"] == "Parameter 'P' must be one of AllowedValues"
+    with pytest.raises(ClientError) as v:
+        cfn.validate_template(TemplateBody="Description: x")
+    assert v.value.response["Error"]["Message"] == "Template format error: At least one Resources member must be defined."
+    ok = cfn.validate_template(TemplateBody="Parameters:\n  P: {Type: String, Default: a}\nResources:\n  R: {Type: AWS::IAM::Role}")
+    assert ok["Capabilities"] == ["CAPABILITY_IAM"] and ok["Parameters"][0]["ParameterKey"] == "P"
+    assert stack_names(cfn) == [n for n in stack_names(cfn) if n != "invalid"]
+
+
+def stack_names(cfn):
+    return [s["StackName"] for s in cfn.describe_stacks()["Stacks"]]
+
+
+NETWORK = """
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.30.0.0/16}
+Outputs:
+  VpcId:
+    Value: !Ref Vpc
+    Export: {Name: !Sub "${AWS::StackName}-vpc"}
+"""
+
+IMPORTER = """
+Parameters:
+  Network: {Type: String, Default: net}
+Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: {"Fn::ImportValue": !Sub "${Network}-vpc"}
+      CidrBlock: !Select [0, !Cidr [10.30.0.0/16, 2, 8]]
+      AvailabilityZone: !Select [1, !GetAZs ""]
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: from an import
+      VpcId: !ImportValue net-vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.30.0.0/16}
+Outputs:
+  Subnet:
+    Value: !Ref Subnet
+"""
+
+
+def test_import_value_second_stack(cfn_server):
+    cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
+    cfn.create_stack(StackName="net", TemplateBody=NETWORK)
+    cfn.get_waiter("stack_create_complete").wait(StackName="net", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cfn.create_stack(StackName="app", TemplateBody=IMPORTER)
+    cfn.get_waiter("stack_create_complete").wait(StackName="app", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    vpc = outputs(stack(cfn, "net"))["VpcId"]["OutputValue"]
+    subnet = ec2.describe_subnets(SubnetIds=[outputs(stack(cfn, "app"))["Subnet"]["OutputValue"]])["Subnets"][0]
+    assert (subnet["VpcId"], subnet["CidrBlock"], subnet["AvailabilityZone"]) == (vpc, "10.30.0.0/24", "us-east-1b")
+    assert cfn.list_imports(ExportName="net-vpc")["Imports"] == ["app"]
+
+    cfn.delete_stack(StackName="net")
+    for _ in range(100):
+        s = stack(cfn, "net")
+        if s["StackStatus"] != "DELETE_IN_PROGRESS":
+            break
+        time.sleep(0.1)
+    assert s["StackStatus"] == "DELETE_FAILED"
+    assert s["StackStatusReason"] == "Export net-vpc cannot be deleted as it is in use by app"
+
+    delete_and_wait(cfn, "app")
+    delete_and_wait(cfn, "net")
+    assert [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
