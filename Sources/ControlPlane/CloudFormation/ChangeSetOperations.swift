@@ -108,9 +108,9 @@ extension CloudFormationService {
         return w.text
     }
 
-    func executeChangeSet(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
+    func executeChangeSet(_ p: QueryParameters, _ ctx: RequestContext) async throws -> String {
         guard let name = p["ChangeSetName"] else { throw CloudFormationErrors.missing("changeSetName") }
-        try store.write { tx in
+        let stackId = try store.write { tx -> String in
             var cs = try changeSet(name, stackName: p["StackName"], in: tx.state)
             guard cs.executionStatus == "AVAILABLE" else {
                 throw CloudFormationErrors.invalidChangeSetStatus("ChangeSet [\(cs.changeSetId)] cannot be executed in its current status of [\(cs.status)]")
@@ -140,8 +140,24 @@ extension CloudFormationService {
             for other in tx.all(CloudFormationChangeSet.self) where other.stackId == s.stackId && other.id != cs.id {
                 tx.delete(CloudFormationChangeSet.self, other.id)
             }
+            return s.stackId
         }
+        await settle(stackId, within: Self.executeSettleTime)
         return ""
+    }
+
+    /// How long ExecuteChangeSet waits for the deployment to settle before answering. AWS answers at once, but the
+    /// CLI's `deploy` then polls DescribeStacks every 30 s: a deployment that takes this server a fraction of a second
+    /// would cost 30 s of waiting. Waiting here changes no state and no status anyone can see.
+    static let executeSettleTime: TimeInterval = 5
+
+    /// Returns once the stack is no longer in progress, or after `within` seconds.
+    func settle(_ stackId: String, within: TimeInterval) async {
+        let deadline = Date().addingTimeInterval(within)
+        while Date() < deadline {
+            guard let s = store.snapshot().cloudFormationStacks[stackId], StackStatusMachine.isInProgress(s.status) else { return }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
     }
 
     func deleteChangeSet(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {

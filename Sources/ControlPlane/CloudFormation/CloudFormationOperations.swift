@@ -39,7 +39,7 @@ enum CloudFormationOperations {
         .init("ValidateTemplate", readOnly: true, stack: nil) { s, p, c in try await s.validateTemplate(p, c) },
         .init("CreateChangeSet", readOnly: false) { s, p, c in try await s.createChangeSet(p, c) },
         .init("DescribeChangeSet", readOnly: true) { s, p, c in try s.describeChangeSet(p, c) },
-        .init("ExecuteChangeSet", readOnly: false) { s, p, c in try s.executeChangeSet(p, c) },
+        .init("ExecuteChangeSet", readOnly: false) { s, p, c in try await s.executeChangeSet(p, c) },
         .init("DeleteChangeSet", readOnly: false) { s, p, c in try s.deleteChangeSet(p, c) },
         .init("ListChangeSets", readOnly: true) { s, p, c in try s.listChangeSets(p, c) },
         .init("ListExports", readOnly: true, stack: nil) { s, p, c in try s.listExports(p, c) },

@@ -56,7 +56,8 @@ public final class CloudFormationService: Sendable {
         let result = try await op.handler(self, params, context)
         var w = XMLWriter()
         w.open("\(action)Response", xmlns: Self.xmlns)
-        if !result.isEmpty { w.raw("<\(action)Result>\(result)</\(action)Result>") }
+        // botocore reads an empty output structure from its (empty) Result element, so it is always there.
+        w.raw("<\(action)Result>\(result)</\(action)Result>")
         w.open("ResponseMetadata"); w.element("RequestId", context.requestID); w.close("ResponseMetadata")
         w.close("\(action)Response")
         return w.text

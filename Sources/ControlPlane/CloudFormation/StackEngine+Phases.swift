@@ -187,7 +187,8 @@ extension StackEngine {
             }
             return (false, failed)
         }
-        if steps.isEmpty { return (remaining.count == failed.count, failed) }
+        // Nothing left to start or wait for: what remains is failed, or blocked behind a failure.
+        if steps.isEmpty { return (true, failed.isEmpty ? remaining.sorted() : failed) }
         begin(steps.filter { if case .delete = $0.kind { return true }; return false }, s.stackId)
         finish(await runAll(steps, s), s.stackId)
         return (false, failed)
