@@ -65,7 +65,8 @@ final class RegionServices: Sendable {
         ssm = SSMService(store: store)
         cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
                                                backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
-                                                                       objects: s.codeObjects, transformer: s.transformer))
+                                                                       objects: s.codeObjects, transformer: s.transformer,
+                                                                       s3: s.codeObjects as? S3Service, logs: logs))
         stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
@@ -89,3 +90,6 @@ final class RegionServices: Sendable {
         for t in r.awaited { await t.value }
     }
 }
+
+/// The stack engine's AWS::Logs::LogGroup calls go to the region's Logs API.
+extension CloudWatchLogsAPI: LogsBackend {}

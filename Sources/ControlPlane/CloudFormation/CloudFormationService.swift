@@ -14,9 +14,16 @@ public struct StackBackends: Sendable {
     public var objects: (any CodeObjectSource)?
     /// The SAM transform; nil refuses templates that name it.
     public var transformer: (any TemplateTransformer)?
+    /// S3's handler, for AWS::S3::Bucket.
+    public var s3: S3Service?
+    /// CloudWatch Logs, for AWS::Logs::LogGroup.
+    public var logs: (any LogsBackend)?
 
     public init(ec2: EC2Service, iam: IAMService? = nil, lambda: LambdaService? = nil, ssm: SSMService? = nil,
-                objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil) {
+                objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil,
+                s3: S3Service? = nil, logs: (any LogsBackend)? = nil) {
+        self.s3 = s3
+        self.logs = logs
         self.ec2 = ec2
         self.iam = iam
         self.lambda = lambda

@@ -165,6 +165,8 @@ enum ResourceProviders {
         EC2SubnetRouteTableAssociationProvider(), EC2InternetGatewayProvider(), EC2VPCGatewayAttachmentProvider(),
         EC2EIPProvider(), EC2NatGatewayProvider(), EC2VPCEndpointProvider(), EC2SecurityGroupProvider(),
         EC2SecurityGroupIngressProvider(), EC2SecurityGroupEgressProvider(), SSMParameterProvider(),
+        IAMRoleProvider(), LambdaFunctionProvider(), LambdaPermissionProvider(), LambdaVersionProvider(), LambdaAliasProvider(),
+        LogsLogGroupProvider(), S3BucketProvider(),
     ]
 
     static let byType: [String: any ResourceProvider] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
