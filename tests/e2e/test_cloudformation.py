@@ -258,3 +258,89 @@ def test_import_value_second_stack(cfn_server):
     delete_and_wait(cfn, "app")
     delete_and_wait(cfn, "net")
     assert [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
+
+
+FUNCTION_STACK = """
+Parameters:
+  Network: {Type: String, Default: fnnet}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: function
+      VpcId: {"Fn::ImportValue": !Sub "${Network}-vpc"}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: {"Fn::ImportValue": !Sub "${Network}-vpc"}
+      CidrBlock: 10.30.5.0/24
+      AvailabilityZone: !Select [0, !GetAZs ""]
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: {RetentionInDays: 7}
+  Bucket:
+    Type: AWS::S3::Bucket
+  Setting:
+    Type: AWS::SSM::Parameter
+    Properties: {Type: String, Value: !Ref Bucket}
+  Function:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Environment: {Variables: {BUCKET: !Ref Bucket, SETTING: !Ref Setting}}
+      VpcConfig:
+        SubnetIds: [!Ref Subnet]
+        SecurityGroupIds: [!Ref Group]
+      Code:
+        ZipFile: |
+          import os
+          def handler(event, context):
+              return {"bucket": os.environ["BUCKET"], "event": event}
+  Alias:
+    Type: AWS::Lambda::Alias
+    Properties: {FunctionName: !Ref Function, FunctionVersion: !GetAtt Version.Version, Name: live}
+  Version:
+    Type: AWS::Lambda::Version
+    Properties: {FunctionName: !Ref Function}
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !Ref Function, Action: "lambda:InvokeFunction", Principal: s3.amazonaws.com, SourceArn: !GetAtt Bucket.Arn}
+Outputs:
+  Function: {Value: !GetAtt Function.Arn}
+  Alias: {Value: !Ref Alias}
+  LogGroup: {Value: !GetAtt Logs.Arn}
+"""
+
+
+def test_function_in_a_vpc_stack(cfn_server):
+    cfn, lam = cfn_server.client("cloudformation"), cfn_server.client("lambda")
+    cfn.create_stack(StackName="fnnet", TemplateBody=NETWORK)
+    assert settled(cfn, "fnnet")["StackStatus"] == "CREATE_COMPLETE"
+    with pytest.raises(ClientError) as e:
+        cfn.create_stack(StackName="fn", TemplateBody=FUNCTION_STACK)
+    assert e.value.response["Error"]["Message"] == "Requires capabilities : [CAPABILITY_IAM]"
+    cfn.create_stack(StackName="fn", TemplateBody=FUNCTION_STACK, Capabilities=["CAPABILITY_IAM"])
+    s = settled(cfn, "fn")
+    reasons = [e.get("ResourceStatusReason") for e in cfn.describe_stack_events(StackName="fn")["StackEvents"] if "FAILED" in e["ResourceStatus"]]
+    assert s["StackStatus"] == "CREATE_COMPLETE", reasons
+    o = outputs(s)
+    fn = lam.get_function_configuration(FunctionName=o["Function"]["OutputValue"])
+    assert fn["State"] == "Active" and fn["VpcConfig"]["SubnetIds"]
+    assert o["Alias"]["OutputValue"].endswith(":live")
+    out = lam.invoke(FunctionName=o["Function"]["OutputValue"], Payload=b'{"a": 1}')
+    assert out["StatusCode"] == 200
+    delete_and_wait(cfn, "fn")
+    with pytest.raises(ClientError):
+        lam.get_function(FunctionName=o["Function"]["OutputValue"])
+    delete_and_wait(cfn, "fnnet")

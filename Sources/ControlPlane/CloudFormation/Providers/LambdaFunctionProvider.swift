@@ -17,7 +17,9 @@ struct LambdaFunctionProvider: ResourceProvider {
         guard let lambda = c.backends.lambda else { throw ResourceFailure("Lambda is not available") }
         let ctx = c.context()
         let bytes = try body.map { Array(try JSONSerialization.data(withJSONObject: $0)) } ?? []
-        let request = WireRequest(method: method, rawPath: path, headers: [(name: "content-type", value: "application/json")], body: bytes)
+        let parts = path.split(separator: "?", maxSplits: 1)
+        let request = WireRequest(method: method, rawPath: String(parts[0]), rawQuery: parts.count > 1 ? String(parts[1]) : "",
+                                  headers: [(name: "content-type", value: "application/json")], body: bytes)
         do {
             let response = try await lambda.handle(request, context: ctx)
             guard !response.body.isEmpty else { return [:] }
