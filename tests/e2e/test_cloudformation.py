@@ -44,6 +44,13 @@ def create_stack_sh(server, seeds, name):
     return p.stdout
 
 
+def deploy(server, path, name, *args):
+    p = subprocess.run(["aws", "cloudformation", "deploy", "--template-file", str(path), "--stack-name", name, *args],
+                       env=server.cli_env(), capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p.stdout
+
+
 def stack(cfn, name):
     return cfn.describe_stacks(StackName=name)["Stacks"][0]
 
@@ -344,3 +351,110 @@ def test_function_in_a_vpc_stack(cfn_server):
     with pytest.raises(ClientError):
         lam.get_function(FunctionName=o["Function"]["OutputValue"])
     delete_and_wait(cfn, "fnnet")
+
+
+UPDATABLE = """
+Parameters:
+  SubnetCidr: {Type: String, Default: 10.40.1.0/24}
+  Owner: {Type: String, Default: alice}
+  Broken: {Type: String, Default: "no"}
+Conditions:
+  Break: !Equals [!Ref Broken, "yes"]
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.40.0.0/16
+      Tags: [{Key: Owner, Value: !Ref Owner}]
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: !Ref SubnetCidr}
+  Extra:
+    Type: AWS::EC2::Subnet
+    Condition: Break
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.99.0.0/24}
+Outputs:
+  Subnet: {Value: !Ref Subnet}
+  Vpc: {Value: !Ref Vpc}
+"""
+
+
+def test_updates_in_place_replace_and_roll_back(cfn_server, tmp_path):
+    cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
+    path = tmp_path / "updatable.yml"
+    path.write_text(UPDATABLE)
+    deploy(cfn_server, path, "upd")
+    first = outputs(stack(cfn, "upd"))
+    vpc = first["Vpc"]["OutputValue"]
+
+    # A tag changes in place; a new CIDR replaces the subnet, and the old one is deleted in the cleanup phase.
+    deploy(cfn_server, path, "upd", "--parameter-overrides", "Owner=bob", "SubnetCidr=10.40.2.0/24")
+    s = stack(cfn, "upd")
+    assert s["StackStatus"] == "UPDATE_COMPLETE"
+    second = outputs(s)
+    assert second["Vpc"]["OutputValue"] == vpc
+    assert {"Key": "Owner", "Value": "bob"} in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Tags"]
+    new_subnet = second["Subnet"]["OutputValue"]
+    assert new_subnet != first["Subnet"]["OutputValue"]
+    assert [x["SubnetId"] for x in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]] == [new_subnet]
+    statuses = [e["ResourceStatus"] for e in cfn.describe_stack_events(StackName="upd")["StackEvents"]]
+    assert "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS" in statuses
+
+    # The same template and parameters: no change set to execute.
+    cs = cfn.create_change_set(StackName="upd", ChangeSetName="same", TemplateBody=UPDATABLE, ChangeSetType="UPDATE",
+                               Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in ("SubnetCidr", "Owner", "Broken")])
+    d = cfn.describe_change_set(ChangeSetName=cs["Id"])
+    assert (d["Status"], d["ExecutionStatus"]) == ("FAILED", "UNAVAILABLE")
+    assert d["StatusReason"] == "The submitted information didn't contain changes. Submit different information to create a change set."
+    with pytest.raises(ClientError) as e:
+        cfn.update_stack(StackName="upd", UsePreviousTemplate=True,
+                         Parameters=[{"ParameterKey": k, "UsePreviousValue": True} for k in ("SubnetCidr", "Owner", "Broken")])
+    assert e.value.response["Error"]["Message"] == "No updates are to be performed."
+
+    # A change set shows what an update does.
+    cs = cfn.create_change_set(StackName="upd", ChangeSetName="owner", TemplateBody=UPDATABLE, ChangeSetType="UPDATE",
+                               Parameters=[{"ParameterKey": "Owner", "ParameterValue": "carol"},
+                                           {"ParameterKey": "SubnetCidr", "UsePreviousValue": True},
+                                           {"ParameterKey": "Broken", "UsePreviousValue": True}])
+    changes = cfn.describe_change_set(ChangeSetName="owner", StackName="upd")["Changes"]
+    assert [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in changes] == [("Modify", "Vpc")]
+    cfn.delete_change_set(ChangeSetName="owner", StackName="upd")
+    names = [c["ChangeSetName"] for c in cfn.list_change_sets(StackName="upd")["Summaries"]]
+    assert "same" in names and "owner" not in names
+
+    # An update whose new resource fails rolls back to the previous template and parameters.
+    cfn.update_stack(StackName="upd", UsePreviousTemplate=True,
+                     Parameters=[{"ParameterKey": "Broken", "ParameterValue": "yes"}, {"ParameterKey": "Owner", "ParameterValue": "dave"},
+                                 {"ParameterKey": "SubnetCidr", "UsePreviousValue": True}])
+    s = settled(cfn, "upd")
+    assert s["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE", s
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in s["Parameters"]}["Owner"] == "bob"
+    assert {"Key": "Owner", "Value": "bob"} in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Tags"]
+    assert [x["SubnetId"] for x in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]] == [new_subnet]
+    assert {r["LogicalResourceId"] for r in cfn.list_stack_resources(StackName="upd")["StackResourceSummaries"]} == {"Vpc", "Subnet"}
+    assert cfn.get_template(StackName="upd")["TemplateBody"] == UPDATABLE
+    delete_and_wait(cfn, "upd")
+
+
+def test_deployment_survives_a_restart(tmp_path):
+    s = Server(extra_args=["--nat-create-delay", "2s", "--nat-delete-delay", "0"], default_vpc=True).start()
+    try:
+        cfn = s.client("cloudformation")
+        cfn.create_stack(StackName="pp", TemplateBody=open(os.path.join(SEEDS, "vpc-privatepublic.yaml")).read())
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            events = cfn.describe_stack_events(StackName="pp")["StackEvents"]
+            if any(e["LogicalResourceId"] == "natGateway" and e.get("ResourceStatusReason") == "Resource creation Initiated" for e in events):
+                break
+            time.sleep(0.05)
+        assert stack(cfn, "pp")["StackStatus"] == "CREATE_IN_PROGRESS"
+        s.kill9()
+        s.start()
+        cfn = s.client("cloudformation")
+        final = settled(cfn, "pp", timeout=30)
+        assert final["StackStatus"] == "CREATE_COMPLETE"
+        assert len(cfn.list_stack_resources(StackName="pp")["StackResourceSummaries"]) == 17
+        delete_and_wait(cfn, "pp")
+        only_default_vpc(s.client("ec2"))
+    finally:
+        s.cleanup()

@@ -69,7 +69,9 @@ extension CloudFormationService {
             cs.tags = p.has(prefix: "Tags") ? Self.tags(p) : s.tags
             cs.notificationARNs = p.list("NotificationARNs.member")
             cs.roleARN = p["RoleARN"]
-            cs.changes = ChangeSetPlanner.changes(from: s, to: prepared.template, parameters: params, isCreate: type == "CREATE")
+            let active = (try? DeploymentView(s, target, region: region, accountId: accountId))?.active
+            cs.changes = ChangeSetPlanner.changes(from: s, to: prepared.template, active: active ?? Set(prepared.template.resources.keys),
+                                                  parameters: params, isCreate: type == "CREATE")
             if type == "UPDATE", cs.changes.isEmpty, params == s.current.parameters, cs.tags == s.tags {
                 cs.status = "FAILED"
                 cs.statusReason = CloudFormationErrors.noChanges
@@ -195,11 +197,18 @@ extension CloudFormationService {
 
 /// What a change set would do, from the stack's current template to the proposed one; pure.
 enum ChangeSetPlanner {
-    static func changes(from s: CloudFormationStack, to t: Template, parameters: [StackParameterValue], isCreate: Bool) -> [ChangeSetResourceChange] {
+    static func changes(from s: CloudFormationStack, to t: Template, active: Set<String>, parameters: [StackParameterValue],
+                        isCreate: Bool) -> [ChangeSetResourceChange] {
         let old = isCreate ? nil : try? Template(body: s.current.processedTemplate)
         var out: [ChangeSetResourceChange] = []
-        let parametersChanged = parameters != s.current.parameters
-        for id in t.resources.keys.sorted() {
+        let before = Dictionary(s.current.parameters.map { ($0.key, $0.resolvedValue ?? $0.value) }) { a, _ in a }
+        let changedParameters = parameters.filter { before[$0.key] != ($0.resolvedValue ?? $0.value) }.map(\.key)
+        /// Whether a resource's properties read a parameter whose value changes.
+        func readsChangedParameter(_ v: TemplateValue) -> Bool {
+            let text = v.jsonText()
+            return changedParameters.contains { text.contains("{\"Ref\":\"\($0)\"}") || text.contains("${\($0)}") }
+        }
+        for id in active.sorted() {
             let r = t.resources[id]!
             guard let before = old?.resources[id], let existing = s.resources[id], existing.physicalId != nil else {
                 out.append(ChangeSetResourceChange(action: "Add", logicalResourceId: id, physicalResourceId: nil, resourceType: r.type,
@@ -208,14 +217,14 @@ enum ChangeSetPlanner {
             }
             let a = before.properties.objectValue ?? [:], b = r.properties.objectValue ?? [:]
             var changed = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }
-            if changed.isEmpty && parametersChanged && r.properties.jsonText().contains("\"Ref\"") { changed = Set(b.keys) }
+            if changed.isEmpty { changed = Set(b.keys.filter { readsChangedParameter(b[$0]!) }) }
             if changed.isEmpty && before.type == r.type { continue }
             let replaces = before.type != r.type || !changed.isDisjoint(with: ResourceProviders.replacementProperties(r.type))
             out.append(ChangeSetResourceChange(action: "Modify", logicalResourceId: id, physicalResourceId: existing.physicalId,
                                                resourceType: r.type, replacement: replaces ? "True" : "False",
                                                changedProperties: changed.sorted()))
         }
-        for (id, r) in (old?.resources ?? [:]) where t.resources[id] == nil {
+        for (id, r) in (old?.resources ?? [:]) where !active.contains(id) && s.resources[id]?.physicalId != nil {
             out.append(ChangeSetResourceChange(action: "Remove", logicalResourceId: id, physicalResourceId: s.resources[id]?.physicalId,
                                                resourceType: r.type, replacement: nil, changedProperties: []))
         }
