@@ -18,7 +18,7 @@ SEEDS = os.path.join(os.path.dirname(ROOT), "shared", "seeds", "templates")
 
 @pytest.fixture(scope="module")
 def cfn_server():
-    s = Server(extra_args=["--nat-create-delay", "0", "--nat-delete-delay", "0"], default_vpc=True).start()
+    s = Server(extra_args=["--nat-create-delay", "0", "--nat-delete-delay", "0", "--eni-release-after", "1s"], default_vpc=True).start()
     yield s
     s.cleanup()
 
@@ -347,6 +347,18 @@ def test_function_in_a_vpc_stack(cfn_server):
     assert o["Alias"]["OutputValue"].endswith(":live")
     out = lam.invoke(FunctionName=o["Function"]["OutputValue"], Payload=b'{"a": 1}')
     assert out["StatusCode"] == 200
+
+    # Moving the function to another subnet is an in-place update that waits for Lambda's update to finish.
+    moved = FUNCTION_STACK.replace("SubnetIds: [!Ref Subnet]", "SubnetIds: [!Ref Other]").replace(
+        "  Logs:\n", "  Other:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: {\"Fn::ImportValue\": !Sub \"${Network}-vpc\"}\n"
+                   "      CidrBlock: 10.30.6.0/24\n  Logs:\n")
+    cfn.update_stack(StackName="fn", TemplateBody=moved, Capabilities=["CAPABILITY_IAM"])
+    s = settled(cfn, "fn")
+    assert s["StackStatus"] == "UPDATE_COMPLETE", s
+    other = cfn.describe_stack_resource(StackName="fn", LogicalResourceId="Other")["StackResourceDetail"]["PhysicalResourceId"]
+    fn = lam.get_function_configuration(FunctionName=o["Function"]["OutputValue"])
+    assert fn["VpcConfig"]["SubnetIds"] == [other] and fn["LastUpdateStatus"] == "Successful"
+    assert outputs(s)["Function"]["OutputValue"] == o["Function"]["OutputValue"]
     delete_and_wait(cfn, "fn")
     with pytest.raises(ClientError):
         lam.get_function(FunctionName=o["Function"]["OutputValue"])
@@ -434,6 +446,27 @@ def test_updates_in_place_replace_and_roll_back(cfn_server, tmp_path):
     assert {r["LogicalResourceId"] for r in cfn.list_stack_resources(StackName="upd")["StackResourceSummaries"]} == {"Vpc", "Subnet"}
     assert cfn.get_template(StackName="upd")["TemplateBody"] == UPDATABLE
     delete_and_wait(cfn, "upd")
+
+
+def test_template_url_from_s3(cfn_server):
+    cfn, s3 = cfn_server.client("cloudformation"), cfn_server.client("s3")
+    s3.create_bucket(Bucket="cfn-templates")
+    s3.put_object(Bucket="cfn-templates", Key="net.yaml", Body=NETWORK.encode())
+    url = "https://cfn-templates.s3.amazonaws.com/net.yaml"
+    summary = cfn.get_template_summary(TemplateURL=url)
+    assert summary["ResourceTypes"] == ["AWS::EC2::VPC"]
+    cfn.create_stack(StackName="fromurl", TemplateURL=url, Tags=[{"Key": "team", "Value": "net"}])
+    s = settled(cfn, "fromurl")
+    assert s["StackStatus"] == "CREATE_COMPLETE" and s["Tags"] == [{"Key": "team", "Value": "net"}]
+    assert cfn.get_template(StackName="fromurl")["TemplateBody"] == NETWORK
+    cfn.update_termination_protection(StackName="fromurl", EnableTerminationProtection=True)
+    with pytest.raises(ClientError) as e:
+        cfn.delete_stack(StackName="fromurl")
+    assert e.value.response["Error"]["Message"] == "Stack [fromurl] cannot be deleted while TerminationProtection is enabled"
+    cfn.update_termination_protection(StackName="fromurl", EnableTerminationProtection=False)
+    delete_and_wait(cfn, "fromurl")
+    s3.delete_object(Bucket="cfn-templates", Key="net.yaml")
+    s3.delete_bucket(Bucket="cfn-templates")
 
 
 def test_deployment_survives_a_restart(tmp_path):

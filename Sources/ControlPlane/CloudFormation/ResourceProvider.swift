@@ -30,7 +30,12 @@ enum Stabilization: Sendable {
 /// A resource failure with the status reason the stack's event shows.
 struct ResourceFailure: Error, Sendable {
     var reason: String
-    init(_ reason: String) { self.reason = reason }
+    /// The service's error code, when a service refused.
+    var code: String?
+    init(_ reason: String, code: String? = nil) {
+        self.reason = reason
+        self.code = code
+    }
 }
 
 /// One CloudFormation resource type: how it is created, updated, deleted, and what `Ref`/`Fn::GetAtt` give.
@@ -123,7 +128,8 @@ struct ProviderContext: Sendable {
         case "UnauthorizedOperation", "AccessDenied", "AccessDeniedException": handlerCode = "AccessDenied"
         default: handlerCode = "InvalidRequest"
         }
-        return ResourceFailure("Resource handler returned message: \"\(e.message) (Service: \(service), Status Code: \(e.httpStatus), Request ID: \(requestID))\" (RequestToken: \(UUID().uuidString.lowercased()), HandlerErrorCode: \(handlerCode))")
+        return ResourceFailure("Resource handler returned message: \"\(e.message) (Service: \(service), Status Code: \(e.httpStatus), Request ID: \(requestID))\" (RequestToken: \(UUID().uuidString.lowercased()), HandlerErrorCode: \(handlerCode))",
+                               code: e.code)
     }
 
     /// `TagSpecification.1` for a created EC2 resource: the template's tags.
@@ -147,6 +153,13 @@ struct ProviderContext: Sendable {
         for (i, t) in new.tags.enumerated() { add["Tag.\(i + 1).Key"] = t.key; add["Tag.\(i + 1).Value"] = t.value }
         if add.count > 1 { try ec2("CreateTags", add) }
     }
+}
+
+/// Deletes with `body`; a `DependencyViolation` (an ENI Lambda has not released yet, a NAT gateway still
+/// letting go) means "not yet": false, and the engine asks again, as CloudFormation's handlers retry it.
+func deletingUnlessInUse(_ body: () throws -> Void) throws -> Bool {
+    do { try ignoringNotFound(body) } catch let f as ResourceFailure where f.code == "DependencyViolation" { return false }
+    return true
 }
 
 extension XMLElement {

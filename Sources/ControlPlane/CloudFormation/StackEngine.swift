@@ -12,9 +12,13 @@ public final class StackEngine: Sendable {
     /// How often a stack waiting on a service (a NAT gateway becoming available) looks again, besides every write.
     let pollInterval: TimeInterval
 
-    public init(service: CloudFormationService, pollInterval: TimeInterval = 0.25) {
+    /// How long a resource may wait on its service before its step fails.
+    let stabilizeTimeout: TimeInterval
+
+    public init(service: CloudFormationService, pollInterval: TimeInterval = 0.25, stabilizeTimeout: TimeInterval = 1800) {
         self.service = service
         self.pollInterval = pollInterval
+        self.stabilizeTimeout = stabilizeTimeout
     }
 
     var store: StateStore { service.store }
@@ -172,12 +176,19 @@ public final class StackEngine: Sendable {
             guard var s = tx.get(CloudFormationStack.self, stackId) else { return }
             for (step, outcome) in results {
                 guard var r = s.resources[step.logicalId] else { continue }
+                let waitingSince = r.lastUpdated
                 r.lastUpdated = tx.now
                 switch outcome {
-                case .waiting:
+                case .waiting, .deletePending:
                     r.stabilizing = true
-                case .deletePending:
-                    r.stabilizing = true
+                    // Waiting keeps the time it started; past the deadline the step fails, as a handler times out.
+                    r.lastUpdated = waitingSince
+                    if tx.now.timeIntervalSince(waitingSince) > stabilizeTimeout {
+                        r.stabilizing = false
+                        r.status = step.verb + "_FAILED"
+                        r.statusReason = "Resource timed out waiting for completion"
+                        StackEvents.resource(&tx, &s, r)
+                    }
                 case .provisioned(let p):
                     if case .replace(let old) = step.kind, let oldId = r.physicalId {
                         r.replaced.append(ReplacedResource(physicalId: oldId, propertiesJSON: old.json))

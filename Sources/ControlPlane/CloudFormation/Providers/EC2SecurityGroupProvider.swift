@@ -38,8 +38,11 @@ struct EC2SecurityGroupProvider: ResourceProvider {
     }
 
     func delete(_ id: String, _ p: ResourceProperties, _ c: ProviderContext) async throws -> Bool {
-        try ignoringNotFound { try c.ec2("DeleteSecurityGroup", ["GroupId": id]) }
-        return true
+        try isDeleted(id, c)
+    }
+
+    func isDeleted(_ id: String, _ c: ProviderContext) throws -> Bool {
+        try deletingUnlessInUse { try c.ec2("DeleteSecurityGroup", ["GroupId": id]) }
     }
 }
 

@@ -41,8 +41,11 @@ struct EC2VPCProvider: ResourceProvider {
     }
 
     func delete(_ id: String, _ p: ResourceProperties, _ c: ProviderContext) async throws -> Bool {
-        try ignoringNotFound { try c.ec2("DeleteVpc", ["VpcId": id]) }
-        return true
+        try isDeleted(id, c)
+    }
+
+    func isDeleted(_ id: String, _ c: ProviderContext) throws -> Bool {
+        try deletingUnlessInUse { try c.ec2("DeleteVpc", ["VpcId": id]) }
     }
 }
 
