@@ -2,6 +2,7 @@
 gateway endpoints with their routes, deletion leaving nothing; rollback of a failing resource; AWS's validation
 errors; a second stack importing the first one's exports."""
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -47,7 +48,10 @@ def create_stack_sh(server, seeds, name):
 def deploy(server, path, name, *args):
     p = subprocess.run(["aws", "cloudformation", "deploy", "--template-file", str(path), "--stack-name", name, *args],
                        env=server.cli_env(), capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stdout + p.stderr
+    if p.returncode != 0:
+        events = server.client("cloudformation").describe_stack_events(StackName=name)["StackEvents"]
+        reasons = [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason")) for e in events if "FAILED" in e["ResourceStatus"]]
+        raise AssertionError(p.stdout + p.stderr + repr(reasons))
     return p.stdout
 
 
@@ -489,5 +493,100 @@ def test_deployment_survives_a_restart(tmp_path):
         assert len(cfn.list_stack_resources(StackName="pp")["StackResourceSummaries"]) == 17
         delete_and_wait(cfn, "pp")
         only_default_vpc(s.client("ec2"))
+    finally:
+        s.cleanup()
+
+
+READER = """
+Parameters:
+  Network: {Type: String, Default: lambda-vpc-private}
+  Bucket: {Type: String}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole
+      Policies:
+        - PolicyName: read-the-bucket
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - {Effect: Allow, Action: "s3:GetObject", Resource: !Sub "arn:aws:s3:::${Bucket}/*"}
+  Reader:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Timeout: 30
+      MemorySize: 512
+      Role: !GetAtt Role.Arn
+      Environment: {Variables: {BUCKET: !Ref Bucket}}
+      VpcConfig:
+        SubnetIds:
+          - {"Fn::ImportValue": !Sub "${Network}-subnet-a"}
+          - {"Fn::ImportValue": !Sub "${Network}-subnet-b"}
+        SecurityGroupIds:
+          - {"Fn::ImportValue": !Sub "${Network}-vpc-sg"}
+      Code:
+        ZipFile: |
+          import os, boto3, botocore.config, botocore.exceptions
+          def handler(event, context):
+              cfg = botocore.config.Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 1})
+              try:
+                  if event.get("do") == "sts":
+                      return {"ok": boto3.client("sts", config=cfg).get_caller_identity()["Arn"]}
+                  body = boto3.client("s3", config=cfg).get_object(Bucket=os.environ["BUCKET"], Key="hello.txt")["Body"].read()
+                  return {"ok": body.decode()}
+              except botocore.exceptions.BotoCoreError as e:
+                  return {"error": type(e).__name__}
+Outputs:
+  Reader: {Value: !Ref Reader}
+"""
+
+
+def test_function_in_the_seed_vpc_reads_s3_through_its_endpoint(seeds, tmp_path):
+    from network_support import require_net_admin
+    require_net_admin()
+    s = Server(extra_args=["--eni-create-delay", "0ms", "--nat-create-delay", "0", "--eni-release-after", "1s"], default_vpc=True).start()
+    try:
+        cfn, lam, s3 = s.client("cloudformation"), s.client("lambda"), s.client("s3")
+        create_stack_sh(s, seeds, "vpc-private")
+        s3.create_bucket(Bucket="seed-vpc-data")
+        s3.put_object(Bucket="seed-vpc-data", Key="hello.txt", Body=b"through the gateway endpoint")
+        path = tmp_path / "reader.yml"
+        path.write_text(READER)
+        deploy(s, path, "reader", "--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "Bucket=seed-vpc-data")
+        name = outputs(stack(cfn, "reader"))["Reader"]["OutputValue"]
+        assert cfn.list_imports(ExportName="lambda-vpc-private-subnet-a")["Imports"] == ["reader"]
+
+        def call(event):
+            r = lam.invoke(FunctionName=name, Payload=json.dumps(event).encode())
+            body = json.loads(r["Payload"].read())
+            assert "FunctionError" not in r, body
+            return body
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            out = call({})
+            if "ok" in out:
+                break
+            time.sleep(0.5)
+        assert out == {"ok": "through the gateway endpoint"}
+        # No NAT and no other endpoint: STS is out of reach.
+        assert call({"do": "sts"}) == {"error": "ConnectTimeoutError"}
+
+        # The network stack cannot go while the function's stack imports it; in order, both go and leave nothing.
+        cfn.delete_stack(StackName="lambda-vpc-private")
+        assert settled(cfn, "lambda-vpc-private")["StackStatus"] == "DELETE_FAILED"
+        delete_and_wait(cfn, "reader")
+        delete_and_wait(cfn, "lambda-vpc-private")
+        only_default_vpc(s.client("ec2"))
+        assert s.client("ec2").describe_network_interfaces(Filters=[{"Name": "description", "Values": ["AWS Lambda VPC ENI*"]}])["NetworkInterfaces"] == []
+        s3.delete_object(Bucket="seed-vpc-data", Key="hello.txt")
+        s3.delete_bucket(Bucket="seed-vpc-data")
     finally:
         s.cleanup()
