@@ -595,10 +595,108 @@ def test_function_in_the_seed_vpc_reads_s3_through_its_endpoint(seeds, tmp_path)
         s.cleanup()
 
 
+MORE_TYPES = """
+Parameters:
+  Image:
+    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>
+    Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.50.0.0/16, EnableDnsHostnames: true}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.50.1.0/24, AvailabilityZone: !Select [0, !GetAZs ""]}
+  Acl:
+    Type: AWS::EC2::NetworkAcl
+    Properties: {VpcId: !Ref Vpc}
+  AclEntry:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0,
+                 PortRange: {From: 443, To: 443}}
+  AclAssociation:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {SubnetId: !Ref Subnet, NetworkAclId: !Ref Acl}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}
+  ReadPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Roles: [!Ref Role]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: "s3:GetObject", Resource: "*"}
+  InlinePolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: describe
+      Roles: [!Ref Role]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Action: "ec2:DescribeVpcs", Resource: "*"}
+  Profile:
+    Type: AWS::IAM::InstanceProfile
+    Properties: {Roles: [!Ref Role]}
+  Server:
+    Type: AWS::EC2::Instance
+    DependsOn: AclAssociation
+    Properties: {ImageId: !Ref Image, InstanceType: t3.micro, SubnetId: !Ref Subnet, IamInstanceProfile: !Ref Profile}
+  Bucket:
+    Type: AWS::S3::Bucket
+  BucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {AWS: !GetAtt Role.Arn}, Action: "s3:GetObject", Resource: !Sub "${Bucket.Arn}/*"}
+Outputs:
+  Server: {Value: !Ref Server}
+  PrivateIp: {Value: !GetAtt Server.PrivateIp}
+  Policy: {Value: !Ref ReadPolicy}
+  Acl: {Value: !Ref Acl}
+  Subnet: {Value: !Ref Subnet}
+  Bucket: {Value: !Ref Bucket}
+"""
+
+
+def test_more_resource_types(cfn_server):
+    cfn, ec2, iam, s3 = (cfn_server.client(n) for n in ("cloudformation", "ec2", "iam", "s3"))
+    cfn.create_stack(StackName="more", TemplateBody=MORE_TYPES, Capabilities=["CAPABILITY_IAM"])
+    s = settled(cfn, "more")
+    reasons = [e.get("ResourceStatusReason") for e in cfn.describe_stack_events(StackName="more")["StackEvents"] if "FAILED" in e["ResourceStatus"]]
+    assert s["StackStatus"] == "CREATE_COMPLETE", reasons
+    assert s["Parameters"][0]["ResolvedValue"].startswith("ami-")
+    o = {k: v["OutputValue"] for k, v in outputs(s).items()}
+    instance = ec2.describe_instances(InstanceIds=[o["Server"]])["Reservations"][0]["Instances"][0]
+    assert instance["State"]["Name"] == "running" and instance["PrivateIpAddress"] == o["PrivateIp"]
+    assert instance["ImageId"] == s["Parameters"][0]["ResolvedValue"]
+    acl = ec2.describe_network_acls(NetworkAclIds=[o["Acl"]])["NetworkAcls"][0]
+    assert [a["SubnetId"] for a in acl["Associations"]] == [o["Subnet"]]
+    assert any(e["RuleNumber"] == 100 and e["PortRange"] == {"From": 443, "To": 443} for e in acl["Entries"])
+    role = cfn.describe_stack_resource(StackName="more", LogicalResourceId="Role")["StackResourceDetail"]["PhysicalResourceId"]
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]] == [o["Policy"]]
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["describe"]
+    assert role in s3.get_bucket_policy(Bucket=o["Bucket"])["Policy"]
+    delete_and_wait(cfn, "more")
+    assert ec2.describe_instances(InstanceIds=[o["Server"]])["Reservations"][0]["Instances"][0]["State"]["Name"] == "terminated"
+    with pytest.raises(ClientError):
+        iam.get_role(RoleName=role)
+    assert [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
+
+
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):
     if shutil.which("cfn-lint") is None:
         pytest.skip("cfn-lint is not installed")
-    names = ["FAILING", "NETWORK", "IMPORTER", "FUNCTION_STACK", "UPDATABLE", "READER"]
+    names = ["FAILING", "NETWORK", "IMPORTER", "FUNCTION_STACK", "UPDATABLE", "READER", "MORE_TYPES"]
     for n in names:
         (tmp_path / f"{n}.yaml").write_text(globals()[n])
     p = subprocess.run(["cfn-lint", *[str(tmp_path / f"{n}.yaml") for n in names]], capture_output=True, text=True, timeout=300)

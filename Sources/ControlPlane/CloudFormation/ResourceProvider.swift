@@ -179,7 +179,9 @@ enum ResourceProviders {
         EC2EIPProvider(), EC2NatGatewayProvider(), EC2VPCEndpointProvider(), EC2SecurityGroupProvider(),
         EC2SecurityGroupIngressProvider(), EC2SecurityGroupEgressProvider(), SSMParameterProvider(),
         IAMRoleProvider(), LambdaFunctionProvider(), LambdaPermissionProvider(), LambdaVersionProvider(), LambdaAliasProvider(),
-        LogsLogGroupProvider(), S3BucketProvider(),
+        LogsLogGroupProvider(), S3BucketProvider(), IAMManagedPolicyProvider(), IAMPolicyProvider(), IAMInstanceProfileProvider(),
+        S3BucketPolicyProvider(), LambdaUrlProvider(), LambdaEventInvokeConfigProvider(), LambdaLayerVersionProvider(),
+        EC2NetworkAclProvider(), EC2NetworkAclEntryProvider(), EC2SubnetNetworkAclAssociationProvider(), EC2InstanceProvider(),
     ]
 
     static let byType: [String: any ResourceProvider] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
