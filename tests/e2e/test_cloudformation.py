@@ -693,6 +693,48 @@ def test_more_resource_types(cfn_server):
     assert [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
 
 
+SAM_APP = """
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return {"hello": event}
+Outputs:
+  Fn: {Value: !Ref Hello}
+"""
+
+
+def test_sam_transform_through_deploy(cfn_server, tmp_path):
+    cfn = cfn_server.client("cloudformation")
+    try:
+        cfn.validate_template(TemplateBody=SAM_APP)
+        cfn.create_change_set(StackName="sam-probe", ChangeSetName="probe", TemplateBody=SAM_APP, ChangeSetType="CREATE",
+                              Capabilities=["CAPABILITY_IAM"])
+        cfn.delete_stack(StackName="sam-probe")
+    except ClientError as e:
+        if "the SAM transform is not available on this server" in e.response["Error"]["Message"]:
+            pytest.skip("this server has no TemplateTransformer")
+        raise
+    path = tmp_path / "sam.yml"
+    path.write_text(SAM_APP)
+    deploy(cfn_server, path, "sam", "--capabilities", "CAPABILITY_IAM")
+    s = stack(cfn, "sam")
+    assert s["StackStatus"] == "CREATE_COMPLETE"
+    types = {r["LogicalResourceId"]: r["ResourceType"] for r in cfn.list_stack_resources(StackName="sam")["StackResourceSummaries"]}
+    assert types == {"Hello": "AWS::Lambda::Function", "HelloRole": "AWS::IAM::Role"}
+    assert "AWS::Serverless::Function" in cfn.get_template(StackName="sam", TemplateStage="Original")["TemplateBody"]
+    assert "AWS::Serverless::Function" not in cfn.get_template(StackName="sam", TemplateStage="Processed")["TemplateBody"]
+    r = cfn_server.client("lambda").invoke(FunctionName=outputs(s)["Fn"]["OutputValue"], Payload=b'{"x": 1}')
+    assert json.loads(r["Payload"].read()) == {"hello": {"x": 1}}
+    delete_and_wait(cfn, "sam")
+
+
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):
     if shutil.which("cfn-lint") is None:
         pytest.skip("cfn-lint is not installed")
