@@ -44,6 +44,8 @@ final class RegionServices: Sendable {
         var iam: IAMService? = nil
         /// Macros for CloudFormation templates (the SAM transform); nil refuses templates that name one.
         var transformer: (any TemplateTransformer)? = nil
+        /// The forwarded services (DynamoDB, SQS, SNS, Secrets Manager), for the stack engine's resources of theirs.
+        var forwarded: (any ForwardedServices)? = nil
     }
 
     init(region: String, store: StateStore, shared s: Shared) {
@@ -66,7 +68,7 @@ final class RegionServices: Sendable {
         cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
                                                backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
                                                                        objects: s.codeObjects, transformer: s.transformer,
-                                                                       s3: s.codeObjects as? S3Service, logs: logs))
+                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded))
         stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)

@@ -735,10 +735,57 @@ def test_sam_transform_through_deploy(cfn_server, tmp_path):
     delete_and_wait(cfn, "sam")
 
 
+FORWARDED = """
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {VisibilityTimeout: 45}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {DisplayName: alerts}
+  Secret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      GenerateSecretString: {SecretStringTemplate: '{"username": "app"}', GenerateStringKey: password, PasswordLength: 20}
+Outputs:
+  Table: {Value: !Ref Table}
+  TableArn: {Value: !GetAtt Table.Arn}
+  Queue: {Value: !Ref Queue}
+  QueueArn: {Value: !GetAtt Queue.Arn}
+  Topic: {Value: !Ref Topic}
+  Secret: {Value: !Ref Secret}
+"""
+
+
+def test_forwarded_service_resources(cfn_server):
+    cfn = cfn_server.client("cloudformation")
+    cfn.create_stack(StackName="fwd", TemplateBody=FORWARDED)
+    s = settled(cfn, "fwd", timeout=120)
+    reasons = [e.get("ResourceStatusReason") for e in cfn.describe_stack_events(StackName="fwd")["StackEvents"] if "FAILED" in e["ResourceStatus"]]
+    assert s["StackStatus"] == "CREATE_COMPLETE", reasons
+    o = {k: v["OutputValue"] for k, v in outputs(s).items()}
+    ddb, sqs, sns, sm = (cfn_server.client(n) for n in ("dynamodb", "sqs", "sns", "secretsmanager"))
+    assert ddb.describe_table(TableName=o["Table"])["Table"]["TableArn"] == o["TableArn"]
+    assert sqs.get_queue_attributes(QueueUrl=o["Queue"], AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"] == "45"
+    assert o["QueueArn"].endswith(":" + o["Queue"].rsplit("/", 1)[1])
+    assert sns.get_topic_attributes(TopicArn=o["Topic"])["Attributes"]["DisplayName"] == "alerts"
+    secret = json.loads(sm.get_secret_value(SecretId=o["Secret"])["SecretString"])
+    assert secret["username"] == "app" and len(secret["password"]) == 20
+    delete_and_wait(cfn, "fwd")
+    with pytest.raises(ClientError):
+        ddb.describe_table(TableName=o["Table"])
+
+
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):
     if shutil.which("cfn-lint") is None:
         pytest.skip("cfn-lint is not installed")
-    names = ["FAILING", "NETWORK", "IMPORTER", "FUNCTION_STACK", "UPDATABLE", "READER", "MORE_TYPES"]
+    names = ["FAILING", "NETWORK", "IMPORTER", "FUNCTION_STACK", "UPDATABLE", "READER", "MORE_TYPES", "FORWARDED"]
     for n in names:
         (tmp_path / f"{n}.yaml").write_text(globals()[n])
     p = subprocess.run(["cfn-lint", *[str(tmp_path / f"{n}.yaml") for n in names]], capture_output=True, text=True, timeout=300)

@@ -18,10 +18,13 @@ public struct StackBackends: Sendable {
     public var s3: S3Service?
     /// CloudWatch Logs, for AWS::Logs::LogGroup.
     public var logs: (any LogsBackend)?
+    /// The services forwarded to the backend (DynamoDB, SQS, SNS, Secrets Manager).
+    public var forwarded: (any ForwardedServices)?
 
     public init(ec2: EC2Service, iam: IAMService? = nil, lambda: LambdaService? = nil, ssm: SSMService? = nil,
                 objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil,
-                s3: S3Service? = nil, logs: (any LogsBackend)? = nil) {
+                s3: S3Service? = nil, logs: (any LogsBackend)? = nil, forwarded: (any ForwardedServices)? = nil) {
+        self.forwarded = forwarded
         self.s3 = s3
         self.logs = logs
         self.ec2 = ec2

@@ -182,6 +182,7 @@ enum ResourceProviders {
         LogsLogGroupProvider(), S3BucketProvider(), IAMManagedPolicyProvider(), IAMPolicyProvider(), IAMInstanceProfileProvider(),
         S3BucketPolicyProvider(), LambdaUrlProvider(), LambdaEventInvokeConfigProvider(), LambdaLayerVersionProvider(),
         EC2NetworkAclProvider(), EC2NetworkAclEntryProvider(), EC2SubnetNetworkAclAssociationProvider(), EC2InstanceProvider(),
+        DynamoDBTableProvider(), SQSQueueProvider(), SNSTopicProvider(), SecretsManagerSecretProvider(),
     ]
 
     static let byType: [String: any ResourceProvider] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
