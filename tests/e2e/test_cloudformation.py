@@ -258,6 +258,15 @@ def test_import_value_second_stack(cfn_server):
     assert (subnet["VpcId"], subnet["CidrBlock"], subnet["AvailabilityZone"]) == (vpc, "10.30.0.0/24", "us-east-1b")
     assert cfn.list_imports(ExportName="net-vpc")["Imports"] == ["app"]
 
+    # An update may not remove an export another stack imports: it rolls back.
+    cfn.update_stack(StackName="net", TemplateBody=NETWORK.replace('    Export: {Name: !Sub "${AWS::StackName}-vpc"}\n', ""))
+    s = settled(cfn, "net")
+    assert s["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="net")["StackEvents"]
+    assert [e["ResourceStatusReason"] for e in events if e["ResourceStatus"] == "UPDATE_ROLLBACK_IN_PROGRESS"] == [
+        "Cannot delete export net-vpc as it is in use by app"]
+    assert outputs(s)["VpcId"]["ExportName"] == "net-vpc"
+
     cfn.delete_stack(StackName="net")
     for _ in range(100):
         s = stack(cfn, "net")

@@ -135,11 +135,29 @@ extension StackEngine {
                 return
             }
         }
+        if let reason = exportChangeInUse(s, outputs) {
+            failDeployment(s, reason: reason, failed: [])
+            return
+        }
         let imports = view.imports(evaluator)
         transition(s.stackId, .applied, reason: nil) { st, _ in
             st.outputs = outputs
             st.imports = imports
         }
+    }
+
+    /// An update may not change or remove an export another stack imports.
+    func exportChangeInUse(_ s: CloudFormationStack, _ outputs: [StackOutput]) -> String? {
+        let importers = store.snapshot().cloudFormationStacks.values.filter { $0.stackId != s.stackId && $0.status != .deleteComplete }
+        let after = Dictionary(outputs.compactMap { o in o.exportName.map { ($0, o.value) } }) { a, _ in a }
+        for o in s.outputs {
+            guard let e = o.exportName, after[e] != o.value else { continue }
+            let users = importers.filter { $0.imports.contains(e) }.map(\.name).sorted()
+            guard !users.isEmpty else { continue }
+            return after[e] == nil ? "Cannot delete export \(e) as it is in use by \(users.joined(separator: ", "))"
+                : "Cannot update export \(e) as it is in use by \(users.joined(separator: ", "))"
+        }
+        return nil
     }
 
     // MARK: Delete
