@@ -38,6 +38,9 @@ public struct CloudState: Sendable {
     public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
     public var regionSettings: [String: RegionSettings] = [:]
     public var vpcEndpoints: [String: VpcEndpoint] = [:]
+    public var cloudFormationStacks: [String: CloudFormationStack] = [:]
+    public var cloudFormationEvents: [String: CloudFormationStackEvent] = [:]
+    public var cloudFormationChangeSets: [String: CloudFormationChangeSet] = [:]
 
     public init() {}
 
@@ -52,6 +55,7 @@ public struct CloudState: Sendable {
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
         LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
+        CloudFormationStack.self, CloudFormationStackEvent.self, CloudFormationChangeSet.self,
     ]
 
     /// The union of partitions' states (each region's and the global one), for readers that serve every region

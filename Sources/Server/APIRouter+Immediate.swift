@@ -34,7 +34,7 @@ extension APIRouter {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
             case .lambda: return try regions.services(a.context.region).lambda.handleImmediately(request, context: a.context)
-            case .logs, .ssm, .s3, .backend: return nil
+            case .logs, .ssm, .s3, .backend, .cloudformation: return nil
             }
         } catch {
             return renderThrown(error, a)

@@ -52,13 +52,13 @@ public final class APIRouter: HTTPResponder {
 
     /// The wire protocol a request speaks, which decides how its errors look.
     enum WireProtocol: Equatable {
-        case ec2, iam, sts, lambda, logs, ssm, s3
+        case ec2, iam, sts, lambda, logs, ssm, s3, cloudformation
         /// A service forwarded to the backend, by its signing name.
         case backend(String)
         /// Served per region (IAM and STS are global; S3's bucket names are global but each bucket has a region).
         var isRegional: Bool {
             switch self {
-            case .ec2, .lambda, .logs, .ssm, .s3, .backend: true
+            case .ec2, .lambda, .logs, .ssm, .s3, .backend, .cloudformation: true
             case .iam, .sts: false
             }
         }
@@ -163,6 +163,7 @@ public final class APIRouter: HTTPResponder {
         case .lambda: service = "lambda"
         case .logs: service = "logs"
         case .ssm: service = "ssm"
+        case .cloudformation: service = "cloudformation"
         case .backend(let name): service = name
         case .s3: service = "s3"
         }
@@ -220,6 +221,7 @@ public final class APIRouter: HTTPResponder {
         return await answering(a) {
             switch a.proto {
             case .ec2, .iam, .sts: return try dispatchQuery(a)
+            case .cloudformation: return try await cloudFormation(a)
             case .lambda: return try await regions.services(a.context.region).lambda.handle(request, context: a.context)
             case .logs: return try cloudWatchLogs(request, context: a.context)
             case .ssm: return try parameterStore(request, context: a.context)
@@ -250,7 +252,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try regions.services(a.context.region).ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
-        case .lambda, .logs, .ssm, .s3, .backend: throw QueryErrors.invalidAction(action)
+        case .lambda, .logs, .ssm, .s3, .backend, .cloudformation: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
     }
@@ -263,7 +265,7 @@ public final class APIRouter: HTTPResponder {
         case .lambda, .logs: denial = { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
         case .ssm: denial = { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .s3: denial = { S3Service.accessDenied($0, action: $1, resource: $2, explicit: $3) }
-        case .iam, .sts: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .iam, .sts, .cloudformation: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         case .backend(let name): denial = Self.backendDenial(name)
         }
         return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, enforcesIdentity: config.enforceIAM,
@@ -275,6 +277,7 @@ public final class APIRouter: HTTPResponder {
         case .ec2: return ErrorEnvelope.ec2(e, requestID: requestID)
         case .iam: return ErrorEnvelope.query(e, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", requestID: requestID)
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
+        case .cloudformation: return ErrorEnvelope.query(e, xmlns: CloudFormationService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
         case .logs, .ssm: return ErrorEnvelope.awsJSON(e, requestID: requestID)
         case .backend(let name): return Self.renderBackendError(e, service: name, requestID: requestID)
@@ -290,6 +293,7 @@ public final class APIRouter: HTTPResponder {
         case "lambda": return .lambda
         case "logs": return .logs
         case "ssm": return .ssm
+        case "cloudformation": return .cloudformation
         case "s3": return .s3
         case let name? where ServiceBackend.service(forScope: name) != nil: return .backend(name)
         default: break
@@ -304,6 +308,7 @@ public final class APIRouter: HTTPResponder {
         switch params?["Version"] {
         case "2010-05-08": return .iam
         case "2011-06-15": return .sts
+        case "2010-05-15": return .cloudformation
         default: return .ec2
         }
     }

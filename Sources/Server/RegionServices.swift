@@ -16,6 +16,8 @@ final class RegionServices: Sendable {
     let lambda: LambdaService
     let ssm: SSMService
     let logs: CloudWatchLogsAPI
+    let cloudformation: CloudFormationService
+    private let stackEngine: StackEngine
     private let reconciler: ReconcileLoop
     private let lifecycle: LifecycleReconciler
     private let asyncWorker: AsyncInvocationWorker
@@ -38,6 +40,12 @@ final class RegionServices: Sendable {
         var instanceRuntime: any InstanceRuntime
         var publicAddresses: PublicAddressSpace
         var logger: Logger
+        /// IAM (global), for the stack engine's IAM resources.
+        var iam: IAMService? = nil
+        /// Macros for CloudFormation templates (the SAM transform); nil refuses templates that name one.
+        var transformer: (any TemplateTransformer)? = nil
+        /// The forwarded services (DynamoDB, SQS, SNS, Secrets Manager), for the stack engine's resources of theirs.
+        var forwarded: (any ForwardedServices)? = nil
     }
 
     init(region: String, store: StateStore, shared s: Shared) {
@@ -57,23 +65,33 @@ final class RegionServices: Sendable {
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: s.logger)
         logs = CloudWatchLogsAPI(store: s.sandbox.logStores.store(region: region), region: region, accountId: config.accountId)
         ssm = SSMService(store: store)
+        cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
+                                               backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
+                                                                       objects: s.codeObjects, transformer: s.transformer,
+                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded))
+        stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
     }
 
     /// Starts the region's loops.
     func start() {
-        let lifecycle = self.lifecycle
-        let r = Running(reconcile: reconciler.start(), awaited: [Task { await lifecycle.run() }, asyncWorker.start()])
+        let lifecycle = self.lifecycle, stackEngine = self.stackEngine
+        let r = Running(reconcile: reconciler.start(),
+                        awaited: [Task { await lifecycle.run() }, asyncWorker.start(), Task { await stackEngine.run() }])
         running.withLock { $0 = r }
     }
 
     /// Stops the loops; Event deliveries in flight keep their records for the next server.
     func stop() async {
         lifecycle.stop()
+        stackEngine.stop()
         asyncWorker.stop()
         let r = running.withLock { r in defer { r = Running() }; return r }
         r.reconcile?.cancel()
         for t in r.awaited { await t.value }
     }
 }
+
+/// The stack engine's AWS::Logs::LogGroup calls go to the region's Logs API.
+extension CloudWatchLogsAPI: LogsBackend {}
