@@ -53,6 +53,12 @@ def logged(server, function, needle, timeout=60):
     raise AssertionError(f"{function} never logged {needle!r}")
 
 
+def lint_clean(path):
+    """cfn-lint (installed with the test dependencies) finds nothing in the template."""
+    p = subprocess.run(["cfn-lint", str(path)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -97,6 +103,7 @@ def test_cloudformation_package_and_deploy_with_local_code(server, tmp_path):
                     "--s3-bucket", bucket, "--output-template-file", packaged], check=True, env=env, timeout=120)
     with open(packaged) as f:
         assert f"S3Bucket: {bucket}" in f.read(), "package rewrote the local code to an object in the bucket"
+    lint_clean(packaged)
     name = unique("pkg")
     p = subprocess.run(["aws", "cloudformation", "deploy", "--template-file", packaged, "--stack-name", name,
                         "--capabilities", "CAPABILITY_IAM"], capture_output=True, text=True, env=env, timeout=300)
@@ -172,6 +179,7 @@ def test_sam_deploy_function_in_a_vpc_with_a_layer_and_an_s3_event(server, tmp_p
           BucketName:
             Value: !Ref Uploads
         """)
+    lint_clean(tmp_path / "template.yaml")
     name = unique("sam")
     env = server.cli_env(SAM_CLI_TELEMETRY="0")
     p = subprocess.run([sam, "deploy", "--template-file", "template.yaml", "--stack-name", name, "--s3-bucket", artifacts,
