@@ -791,6 +791,32 @@ def test_forwarded_service_resources(cfn_server):
         ddb.describe_table(TableName=o["Table"])
 
 
+def test_the_engine_acts_as_the_caller_under_enforce_iam():
+    from conftest import user_client
+    s = Server(extra_args=["--enforce-iam"]).start()
+    try:
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["cloudformation:*", "ec2:CreateVpc", "ec2:DeleteVpc", "ec2:Describe*", "ec2:CreateTags"],
+             "Resource": "*"}]}
+        cfn = user_client(s, "cloudformation", "deployer", policy)
+        cfn.create_stack(StackName="limited", TemplateBody=FAILING.replace("10.99.1.0/24", "10.20.2.0/24"))
+        final = settled(cfn, "limited")
+        assert final["StackStatus"] == "ROLLBACK_COMPLETE"
+        events = cfn.describe_stack_events(StackName="limited")["StackEvents"]
+        failed = {e["LogicalResourceId"]: e["ResourceStatusReason"] for e in events if e["ResourceStatus"] == "CREATE_FAILED"}
+        assert "not authorized to perform: ec2:CreateSubnet" in failed["Good"]
+        assert "arn:aws:iam::123456789012:user/deployer" in failed["Good"]
+        assert s.client("ec2").describe_vpcs()["Vpcs"] == []
+        with pytest.raises(ClientError) as e:
+            user_client(s, "cloudformation", "reader", {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "cloudformation:Describe*", "Resource": "*"}]}).create_stack(
+                StackName="denied", TemplateBody=NETWORK)
+        assert e.value.response["Error"]["Code"] == "AccessDenied"
+        assert "cloudformation:CreateStack" in e.value.response["Error"]["Message"]
+    finally:
+        s.cleanup()
+
+
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):
     if shutil.which("cfn-lint") is None:
         pytest.skip("cfn-lint is not installed")

@@ -84,8 +84,7 @@ public final class StackEngine: Sendable {
 
     func providerContext(_ s: CloudFormationStack, _ logicalId: String) -> ProviderContext {
         var ctx = RequestContext(requestID: newRequestID(), accountId: service.accountId, region: service.region,
-                                 principal: Principal(arn: s.callerArn, userId: service.accountId, accountId: service.accountId,
-                                                      accessKeyId: "cloudformation"),
+                                 principal: s.callerPrincipal(accountId: service.accountId),
                                  sourceIP: "127.0.0.1")
         ctx.secureTransport = true
         return ProviderContext(backends: service.backends, caller: ctx, stackName: s.name, stackId: s.stackId, logicalId: logicalId)
