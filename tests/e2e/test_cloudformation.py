@@ -817,6 +817,17 @@ def test_the_engine_acts_as_the_caller_under_enforce_iam():
         s.cleanup()
 
 
+def test_deletion_policy_retain(cfn_server):
+    cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
+    cfn.create_stack(StackName="keep", TemplateBody=NETWORK.replace("    Type: AWS::EC2::VPC\n", "    Type: AWS::EC2::VPC\n    DeletionPolicy: Retain\n"))
+    vpc = outputs(settled(cfn, "keep"))["VpcId"]["OutputValue"]
+    delete_and_wait(cfn, "keep")
+    assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["VpcId"] == vpc
+    events = cfn.describe_stack_events(StackName=[s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == "keep"][0]["StackId"])
+    assert "DELETE_SKIPPED" in [e["ResourceStatus"] for e in events["StackEvents"] if e["LogicalResourceId"] == "Vpc"]
+    ec2.delete_vpc(VpcId=vpc)
+
+
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):
     if shutil.which("cfn-lint") is None:
         pytest.skip("cfn-lint is not installed")

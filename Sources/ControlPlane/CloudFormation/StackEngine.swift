@@ -71,6 +71,8 @@ public final class StackEngine: Sendable {
         var kind: Kind
         /// `CREATE`, `UPDATE` or `DELETE`: the prefix of the statuses this step writes.
         var verb: String
+        /// The template's `DeletionPolicy` (`Retain` keeps the resource when the stack or the resource goes).
+        var deletionPolicy: String?
     }
 
     enum Outcome: Sendable {
@@ -159,6 +161,7 @@ public final class StackEngine: Sendable {
                 r.generation = s.generation
                 r.type = step.type
                 if case .create = step.kind { r.propertiesJSON = step.properties.json }
+                if step.verb != "DELETE" { r.deletionPolicy = step.deletionPolicy }
                 var reason: String?
                 if case .replace = step.kind { reason = "Requested update requires the creation of a new physical resource; hence creating one." }
                 s.resources[step.logicalId] = r
