@@ -828,6 +828,45 @@ def test_deletion_policy_retain(cfn_server):
     ec2.delete_vpc(VpcId=vpc)
 
 
+PACKAGED = """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}
+  Packaged:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: !GetAtt Role.Arn
+      Code: ./src
+Outputs:
+  Fn: {Value: !Ref Packaged}
+"""
+
+
+def test_package_then_deploy_local_code(cfn_server, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {'packaged': True}\n")
+    (tmp_path / "template.yml").write_text(PACKAGED)
+    cfn_server.client("s3").create_bucket(Bucket="cfn-artifacts")
+    p = subprocess.run(["aws", "cloudformation", "package", "--template-file", "template.yml", "--s3-bucket", "cfn-artifacts",
+                        "--output-template-file", "packaged.yml"], cwd=tmp_path, env=cfn_server.cli_env(), capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "S3Bucket: cfn-artifacts" in (tmp_path / "packaged.yml").read_text()
+    deploy(cfn_server, tmp_path / "packaged.yml", "packaged", "--capabilities", "CAPABILITY_IAM")
+    cfn, lam = cfn_server.client("cloudformation"), cfn_server.client("lambda")
+    fn = outputs(stack(cfn, "packaged"))["Fn"]["OutputValue"]
+    r = lam.invoke(FunctionName=fn, Payload=b"{}")
+    assert json.loads(r["Payload"].read()) == {"packaged": True}
+    delete_and_wait(cfn, "packaged")
+
+
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):
     if shutil.which("cfn-lint") is None:
         pytest.skip("cfn-lint is not installed")
