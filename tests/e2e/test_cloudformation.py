@@ -657,6 +657,9 @@ Resources:
     Type: AWS::EC2::Instance
     DependsOn: AclAssociation
     Properties: {ImageId: !Ref Image, InstanceType: t3.micro, SubnetId: !Ref Subnet, IamInstanceProfile: !Ref Profile}
+  CDKMetadata:
+    Type: AWS::CDK::Metadata
+    Properties: {Analytics: "v2:deflate64:H4sIAAAAAAAA/zPSMzQ30DNQTCwv1k1OydbNyUzSqw4uSUzO1nFOy/MvLSkoLanVyctPSdXLKtYvMzLQMzQHKskqzszULSrNK8nMTdULBgA1Qy3OQQAAAA=="}
   Bucket:
     Type: AWS::S3::Bucket
   BucketPolicy:
