@@ -25,9 +25,8 @@ public final class StackEngine: Sendable {
 
     /// Runs until `stop()`.
     public func run() async {
-        store.observe { [wake] state in
-            if state.cloudFormationStacks.values.contains(where: { StackStatusMachine.phase($0.status) != .idle }) { wake.signal() }
-        }
+        // Only a signal on the writer's path (it runs under the store's write lock); the loop looks at the stacks.
+        store.observe { [wake] _ in wake.signal() }
         while !wake.isStopped {
             let busy = await reconcileOnce()
             await wake.wait(timeout: busy ? pollInterval : 60)
