@@ -98,7 +98,7 @@ public final class LambdaVPCServer: Sendable {
             codeURLs: CodeURLSigner(), codeObjects: s3, sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
             instanceRuntime: fabric.instanceRuntime,
             publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
-            logger: logger, iam: iam, forwarded: BackendForwarder(backend: forwarding)))
+            logger: logger, iam: iam, transformer: SAMTranslatorProcess(), forwarded: BackendForwarder(backend: forwarding)))
         // Bucket notifications go to the function's own region.
         s3.connect(events: regions)
         // Instances' IMDS (169.254.169.254 in their namespaces) answers from their region's store and issues role sessions.

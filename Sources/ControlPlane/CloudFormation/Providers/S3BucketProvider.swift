@@ -32,8 +32,64 @@ struct S3BucketProvider: ResourceProvider {
         let body = c.region == "us-east-1" ? ""
             : "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(c.region)</LocationConstraint></CreateBucketConfiguration>"
         try call("PUT", "/\(name)", body: body, c)
-        try versioning(name, p, c)
+        try configure(name, old: nil, p, c)
         return Provisioned(name, attributes: attributes(name, c))
+    }
+
+    static let xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// The bucket's sub-configurations the template sets (each through S3's own operation), those changed on update;
+    /// one removed from the template is removed from the bucket.
+    func configure(_ name: String, old: ResourceProperties?, _ p: ResourceProperties, _ c: ProviderContext) throws {
+        func changed(_ key: String) -> Bool { old == nil ? p[key] != nil : old?[key] != p[key] }
+        if changed("VersioningConfiguration") { try versioning(name, p, c) }
+        if changed("Tags") {
+            if p.tags.isEmpty {
+                try call("DELETE", "/\(name)", query: "tagging", c)
+            } else {
+                var w = XMLWriter(declaration: false)
+                w.open("Tagging", xmlns: Self.xmlns)
+                w.open("TagSet")
+                for t in p.tags { w.element("Tag") { $0.element("Key", t.key); $0.element("Value", t.value) } }
+                w.close("TagSet")
+                w.close("Tagging")
+                try call("PUT", "/\(name)", query: "tagging", body: w.text, c)
+            }
+        }
+        if changed("PublicAccessBlockConfiguration") {
+            if let block = p["PublicAccessBlockConfiguration"] {
+                var w = XMLWriter(declaration: false)
+                w.open("PublicAccessBlockConfiguration", xmlns: Self.xmlns)
+                for key in ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] {
+                    w.element(key, block[key]?.scalarText?.lowercased() ?? "false")
+                }
+                w.close("PublicAccessBlockConfiguration")
+                try call("PUT", "/\(name)", query: "publicAccessBlock", body: w.text, c)
+            } else {
+                try call("DELETE", "/\(name)", query: "publicAccessBlock", c)
+            }
+        }
+        if changed("NotificationConfiguration") {
+            // S3 checks each function's resource policy (it must allow s3.amazonaws.com) as it does for a user.
+            var w = XMLWriter(declaration: false)
+            w.open("NotificationConfiguration", xmlns: Self.xmlns)
+            for f in p["NotificationConfiguration"]?["LambdaConfigurations"]?.listValue ?? [] {
+                w.open("CloudFunctionConfiguration")
+                w.element("CloudFunction", f["Function"]?.scalarText)
+                w.element("Event", f["Event"]?.scalarText)
+                let rules = f["Filter"]?["S3Key"]?["Rules"]?.listValue ?? []
+                if !rules.isEmpty {
+                    w.open("Filter")
+                    w.open("S3Key")
+                    for r in rules { w.element("FilterRule") { $0.element("Name", r["Name"]?.scalarText); $0.element("Value", r["Value"]?.scalarText) } }
+                    w.close("S3Key")
+                    w.close("Filter")
+                }
+                w.close("CloudFunctionConfiguration")
+            }
+            w.close("NotificationConfiguration")
+            try call("PUT", "/\(name)", query: "notification", body: w.text, c)
+        }
     }
 
     func versioning(_ name: String, _ p: ResourceProperties, _ c: ProviderContext) throws {
@@ -43,7 +99,7 @@ struct S3BucketProvider: ResourceProvider {
     }
 
     func update(_ id: String, old: ResourceProperties, new: ResourceProperties, _ c: ProviderContext) async throws -> Provisioned? {
-        try versioning(id, new, c)
+        try configure(id, old: old, new, c)
         return Provisioned(id, attributes: attributes(id, c))
     }
 
