@@ -68,7 +68,8 @@ final class RegionServices: Sendable {
         cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
                                                backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
                                                                        objects: s.codeObjects, transformer: s.transformer,
-                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded))
+                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded,
+                                                                       authorizer: config.enforceIAM ? s.authorizer : nil))
         stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
