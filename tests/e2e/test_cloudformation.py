@@ -373,6 +373,10 @@ def test_function_in_a_vpc_stack(cfn_server):
     other = cfn.describe_stack_resource(StackName="fn", LogicalResourceId="Other")["StackResourceDetail"]["PhysicalResourceId"]
     fn = lam.get_function_configuration(FunctionName=o["Function"]["OutputValue"])
     assert fn["VpcConfig"]["SubnetIds"] == [other] and fn["LastUpdateStatus"] == "Successful"
+    # The function's Hyperplane ENI moved with it: one in the new subnet.
+    enis = cfn_server.client("ec2").describe_network_interfaces(Filters=[
+        {"Name": "interface-type", "Values": ["lambda"]}, {"Name": "subnet-id", "Values": [other]}])["NetworkInterfaces"]
+    assert enis and enis[0]["Status"] == "in-use", enis
     assert outputs(s)["Function"]["OutputValue"] == o["Function"]["OutputValue"]
     delete_and_wait(cfn, "fn")
     with pytest.raises(ClientError):
