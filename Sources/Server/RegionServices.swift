@@ -1,3 +1,4 @@
+import AWSWire
 import CloudModel
 import ControlPlane
 import Foundation
@@ -69,10 +70,24 @@ final class RegionServices: Sendable {
                                                backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
                                                                        objects: s.codeObjects, transformer: s.transformer,
                                                                        s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded,
-                                                                       authorizer: config.enforceIAM ? s.authorizer : nil))
+                                                                       authorizer: config.enforceIAM ? s.authorizer : nil,
+                                                                       roleSessions: Self.stackRoles(s)))
         stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
+    }
+
+    /// CloudFormation's sessions of stacks' service roles, issued by STS like any AssumeRole.
+    static func stackRoles(_ s: Shared) -> StackRoleSessions {
+        let authorizer = s.authorizer, sts = s.sts, accountId = s.config.accountId
+        return StackRoleSessions(
+            assumable: { arn in authorizer.role(arn: arn).map { authorizer.trusts($0, service: "cloudformation.amazonaws.com") } ?? false },
+            issue: { arn in
+                guard let role = authorizer.role(arn: arn) else { throw AWSError(code: "NoSuchEntity", message: arn) }
+                let session = try sts.issueRoleSession(role, sessionName: "AWSCloudFormation", duration: 3600)
+                return (Principal(arn: session.principalArn, userId: session.userId, accountId: accountId,
+                                  accessKeyId: session.id, roleArn: session.roleArn), session.expiration)
+            })
     }
 
     /// Starts the region's loops.

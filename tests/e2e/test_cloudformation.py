@@ -824,6 +824,38 @@ def test_the_engine_acts_as_the_caller_under_enforce_iam():
         s.cleanup()
 
 
+def test_a_stack_role_acts_instead_of_the_caller_under_enforce_iam():
+    from conftest import user_client
+    s = Server(extra_args=["--enforce-iam"]).start()
+    try:
+        iam = s.client("iam")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "cloudformation.amazonaws.com"}}]}
+        role = iam.create_role(RoleName="cfn-deployer", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        iam.put_role_policy(RoleName="cfn-deployer", PolicyName="vpcs", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:*"], "Resource": "*"}]}))
+        lambda_trust = dict(trust, Statement=[dict(trust["Statement"][0], Principal={"Service": "lambda.amazonaws.com"})])
+        other = iam.create_role(RoleName="not-for-cfn", AssumeRolePolicyDocument=json.dumps(lambda_trust))["Role"]["Arn"]
+        # The caller may use CloudFormation but not EC2: with the role the stack is built, as the role's session.
+        cfn = user_client(s, "cloudformation", "operator", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["cloudformation:*", "iam:PassRole"], "Resource": "*"}]})
+        cfn.create_stack(StackName="by-role", TemplateBody=NETWORK, RoleARN=role)
+        final = settled(cfn, "by-role")
+        assert final["StackStatus"] == "CREATE_COMPLETE" and final["RoleARN"] == role
+        cfn.create_stack(StackName="by-caller", TemplateBody=NETWORK.replace("10.30.0.0/16", "10.31.0.0/16"))
+        failed = [e["ResourceStatusReason"] for e in cfn.describe_stack_events(StackName="by-caller")["StackEvents"]
+                  if e["ResourceStatus"] == "CREATE_FAILED"] if settled(cfn, "by-caller")["StackStatus"] == "ROLLBACK_COMPLETE" else []
+        assert failed and "arn:aws:iam::123456789012:user/operator" in failed[0]
+        for bad in (other, "arn:aws:iam::123456789012:role/missing"):
+            with pytest.raises(ClientError) as e:
+                cfn.create_stack(StackName="bad-role", TemplateBody=NETWORK, RoleARN=bad)
+            assert e.value.response["Error"]["Message"] == f"Role {bad} is invalid or cannot be assumed"
+        delete_and_wait(cfn, "by-role")
+        assert s.client("ec2").describe_vpcs()["Vpcs"] == []
+    finally:
+        s.cleanup()
+
+
 def test_deletion_policy_retain(cfn_server):
     cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
     cfn.create_stack(StackName="keep", TemplateBody=NETWORK.replace("    Type: AWS::EC2::VPC\n", "    Type: AWS::EC2::VPC\n    DeletionPolicy: Retain\n"))

@@ -26,6 +26,7 @@ extension CloudFormationService {
         guard csName.count <= 128, csName.first!.isLetter, csName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
             throw CloudFormationErrors.validation("1 validation error detected: Value '\(csName)' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*")
         }
+        try backends.roleSessions?.validate(p["RoleARN"])
         let type = p["ChangeSetType"] ?? "UPDATE"
         guard type == "CREATE" || type == "UPDATE" else {
             throw CloudFormationErrors.validation("ChangeSetType \(type) is not supported; use CREATE or UPDATE")

@@ -22,12 +22,15 @@ public struct StackBackends: Sendable {
     public var forwarded: (any ForwardedServices)?
     /// Under `--enforce-iam`: decides each call the engine makes as the stack's caller (nil: calls are not checked).
     public var authorizer: Authorizer?
+    /// Sessions of stacks' service roles (`RoleARN`); nil: a stack's role is recorded but the caller acts.
+    public var roleSessions: StackRoleSessions?
 
     public init(ec2: EC2Service, iam: IAMService? = nil, lambda: LambdaService? = nil, ssm: SSMService? = nil,
                 objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil,
                 s3: S3Service? = nil, logs: (any LogsBackend)? = nil, forwarded: (any ForwardedServices)? = nil,
-                authorizer: Authorizer? = nil) {
+                authorizer: Authorizer? = nil, roleSessions: StackRoleSessions? = nil) {
         self.authorizer = authorizer
+        self.roleSessions = roleSessions
         self.forwarded = forwarded
         self.s3 = s3
         self.logs = logs

@@ -84,9 +84,14 @@ public final class StackEngine: Sendable {
     }
 
     func providerContext(_ s: CloudFormationStack, _ logicalId: String) -> ProviderContext {
+        var principal = s.callerPrincipal(accountId: service.accountId)
+        if let roleArn = s.roleARN, let roles = service.backends.roleSessions {
+            // As the stack's service role; a role gone since acts with no policies (a principal no key resolves).
+            principal = roles.principal(roleArn, now: Date())
+                ?? Principal(arn: roleArn, userId: "", accountId: service.accountId, accessKeyId: "", roleArn: roleArn)
+        }
         var ctx = RequestContext(requestID: newRequestID(), accountId: service.accountId, region: service.region,
-                                 principal: s.callerPrincipal(accountId: service.accountId),
-                                 sourceIP: "127.0.0.1")
+                                 principal: principal, sourceIP: "127.0.0.1")
         ctx.secureTransport = true
         return ProviderContext(backends: service.backends, caller: ctx, stackName: s.name, stackId: s.stackId, logicalId: logicalId)
     }

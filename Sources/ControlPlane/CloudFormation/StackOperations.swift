@@ -8,6 +8,7 @@ extension CloudFormationService {
     func createStack(_ p: QueryParameters, _ ctx: RequestContext) async throws -> String {
         let name = try Self.checkStackName(p["StackName"])
         if let existing = stack(name, in: store.snapshot()) { throw CloudFormationErrors.alreadyExists(existing.name) }
+        try backends.roleSessions?.validate(p["RoleARN"])
         let body = try templateText(p, ctx)!
         let prepared = try await prepare(body, parameters: givenParameters(p), ctx)
         let original = try? Template(body: body)
@@ -48,6 +49,7 @@ extension CloudFormationService {
     func updateStack(_ p: QueryParameters, _ ctx: RequestContext) async throws -> String {
         let s = try requireStack(p["StackName"], in: store.snapshot())
         guard StackStatusMachine.acceptsUpdate(s.status) else { throw CloudFormationErrors.notUpdatable(s.stackId, s.status.rawValue) }
+        try backends.roleSessions?.validate(p["RoleARN"])
         let body = p["UsePreviousTemplate"] == "true" ? s.current.templateBody : try templateText(p, ctx)!
         let prepared = try await prepare(body, parameters: givenParameters(p), ctx)
         let caps = try Self.checkCapabilities(prepared.template, p)
@@ -65,6 +67,7 @@ extension CloudFormationService {
             Self.beginUpdate(&s, target: target, next: next, now: tx.now, caller: ctx.principal)
             s.capabilities = caps
             s.tags = tags
+            s.roleARN = p["RoleARN"] ?? s.roleARN
             s.changeSetId = nil
             StackEvents.stack(&tx, &s, next.rawValue, reason: "User Initiated")
             tx.put(s)
