@@ -38,6 +38,10 @@ public struct CloudState: Sendable {
     public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
     public var regionSettings: [String: RegionSettings] = [:]
     public var vpcEndpoints: [String: VpcEndpoint] = [:]
+    public var dbSubnetGroups: [String: DBSubnetGroup] = [:]
+    public var dbInstances: [String: DBInstance] = [:]
+    public var cacheSubnetGroups: [String: CacheSubnetGroup] = [:]
+    public var cacheClusters: [String: CacheCluster] = [:]
 
     public init() {}
 
@@ -52,6 +56,7 @@ public struct CloudState: Sendable {
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
         LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
+        DBSubnetGroup.self, DBInstance.self, CacheSubnetGroup.self, CacheCluster.self,
     ]
 
     /// The union of partitions' states (each region's and the global one), for readers that serve every region

@@ -9,6 +9,7 @@ extension APIRouter.WireProtocol {
     /// Which native protocol's authentication errors a protocol shares: forwarded awsJson services answer as Lambda
     /// does, the other forwarded ones as the Query services.
     var authStyle: APIRouter.WireProtocol {
+        if self == .rds || self == .elasticache { return .iam }
         guard case .backend(let name) = self else { return self }
         if case .awsJSON? = ServiceBackend.service(forScope: name)?.wire { return .lambda }
         return .iam

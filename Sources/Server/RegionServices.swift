@@ -15,10 +15,14 @@ final class RegionServices: Sendable {
     let ec2: EC2Service
     let lambda: LambdaService
     let ssm: SSMService
+    let rds: RDSService
+    let elastiCache: ElastiCacheService
     let logs: CloudWatchLogsAPI
     private let reconciler: ReconcileLoop
     private let lifecycle: LifecycleReconciler
     private let asyncWorker: AsyncInvocationWorker
+    /// RDS's and ElastiCache's engines: started, restarted, stopped and removed as their records say.
+    private let engines: ManagedEngineReconciler
     private struct Running { var reconcile: Task<Void, Never>?; var awaited: [Task<Void, Never>] = [] }
     private let running = Mutex(Running())
 
@@ -36,6 +40,7 @@ final class RegionServices: Sendable {
         var sandbox: SandboxPool
         var attachesNetworks: Bool
         var instanceRuntime: any InstanceRuntime
+        var engineRuntime: any ManagedEngineRuntime
         var publicAddresses: PublicAddressSpace
         var logger: Logger
     }
@@ -57,6 +62,9 @@ final class RegionServices: Sendable {
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: s.logger)
         logs = CloudWatchLogsAPI(store: s.sandbox.logStores.store(region: region), region: region, accountId: config.accountId)
         ssm = SSMService(store: store)
+        rds = RDSService(store: store, accountId: config.accountId, region: region)
+        elastiCache = ElastiCacheService(store: store, accountId: config.accountId, region: region)
+        engines = ManagedEngineReconciler(store: store, runtime: s.engineRuntime, region: region)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
     }
@@ -64,13 +72,16 @@ final class RegionServices: Sendable {
     /// Starts the region's loops.
     func start() {
         let lifecycle = self.lifecycle
-        let r = Running(reconcile: reconciler.start(), awaited: [Task { await lifecycle.run() }, asyncWorker.start()])
+        let engines = self.engines
+        let r = Running(reconcile: reconciler.start(),
+                        awaited: [Task { await lifecycle.run() }, Task { await engines.run() }, asyncWorker.start()])
         running.withLock { $0 = r }
     }
 
     /// Stops the loops; Event deliveries in flight keep their records for the next server.
     func stop() async {
         lifecycle.stop()
+        engines.stop()
         asyncWorker.stop()
         let r = running.withLock { r in defer { r = Running() }; return r }
         r.reconcile?.cancel()

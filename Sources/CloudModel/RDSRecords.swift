@@ -1,0 +1,80 @@
+import Foundation
+
+/// An RDS DB subnet group: the subnets (of one VPC, in at least two zones) a DB instance's interface may take.
+public struct DBSubnetGroup: Record {
+    public static let kind = "rds.db-subnet-group"
+    public static var table: WritableKeyPath<CloudState, [String: DBSubnetGroup]> { \.dbSubnetGroups }
+    /// The name as RDS keeps it: lower-cased.
+    public var id: String
+    public var description: String
+    public var vpcId: String
+    public var subnetIds: [String]
+    public var tags: [Tag]
+    public var createdAt: Date
+
+    public init(id: String, description: String, vpcId: String, subnetIds: [String], tags: [Tag], createdAt: Date) {
+        self.id = id; self.description = description; self.vpcId = vpcId; self.subnetIds = subnetIds
+        self.tags = tags; self.createdAt = createdAt
+    }
+}
+
+/// Where a DB instance is in its life (RDS's `DBInstanceStatus` strings); `DBInstanceLifecycle` owns the moves.
+public enum DBInstanceStatus: String, Codable, Sendable, CaseIterable {
+    case creating, backingUp = "backing-up", available, modifying, rebooting
+    case resettingMasterCredentials = "resetting-master-credentials"
+    case stopping, stopped, starting, deleting, failed
+}
+
+/// An RDS DB instance: its settings, its interface in one subnet of its group, and the engine that runs there.
+public struct DBInstance: Record {
+    public static let kind = "rds.db-instance"
+    public static var table: WritableKeyPath<CloudState, [String: DBInstance]> { \.dbInstances }
+    /// The identifier as RDS keeps it: lower-cased.
+    public var id: String
+    /// `postgres`, `mysql` or `mariadb` (lower-cased as RDS answers it).
+    public var engine: String
+    public var engineVersion: String
+    public var instanceClass: String
+    public var allocatedStorage: Int
+    public var storageType: String
+    public var masterUsername: String
+    public var masterPassword: String
+    public var dbName: String?
+    public var port: Int
+    public var subnetGroupName: String
+    public var vpcSecurityGroupIds: [String]
+    public var publiclyAccessible: Bool
+    public var backupRetentionPeriod: Int
+    public var multiAZ: Bool
+    public var status: DBInstanceStatus
+    public var statusChangedAt: Date
+    /// The interface the engine listens on (`RDSNetworkInterface`, requester `amazon-rds`).
+    public var networkInterfaceId: String?
+    public var availabilityZone: String
+    /// `ID.cXXXXXXXXXXX.REGION.rds.amazonaws.com`, resolvable in the VPC.
+    public var endpointAddress: String
+    /// `db-…`: the instance's resource id.
+    public var resourceId: String
+    /// Bumped by whatever needs the engine started again (a reboot, a new master password).
+    public var engineGeneration: Int
+    public var deletionProtection: Bool
+    public var tags: [Tag]
+    public var createdAt: Date
+
+    public init(id: String, engine: String, engineVersion: String, instanceClass: String, allocatedStorage: Int,
+                storageType: String, masterUsername: String, masterPassword: String, dbName: String?, port: Int,
+                subnetGroupName: String, vpcSecurityGroupIds: [String], publiclyAccessible: Bool, backupRetentionPeriod: Int,
+                multiAZ: Bool, status: DBInstanceStatus, statusChangedAt: Date, networkInterfaceId: String?,
+                availabilityZone: String, endpointAddress: String, resourceId: String, engineGeneration: Int = 0,
+                deletionProtection: Bool = false, tags: [Tag], createdAt: Date) {
+        self.id = id; self.engine = engine; self.engineVersion = engineVersion; self.instanceClass = instanceClass
+        self.allocatedStorage = allocatedStorage; self.storageType = storageType; self.masterUsername = masterUsername
+        self.masterPassword = masterPassword; self.dbName = dbName; self.port = port; self.subnetGroupName = subnetGroupName
+        self.vpcSecurityGroupIds = vpcSecurityGroupIds; self.publiclyAccessible = publiclyAccessible
+        self.backupRetentionPeriod = backupRetentionPeriod; self.multiAZ = multiAZ; self.status = status
+        self.statusChangedAt = statusChangedAt; self.networkInterfaceId = networkInterfaceId
+        self.availabilityZone = availabilityZone; self.endpointAddress = endpointAddress; self.resourceId = resourceId
+        self.engineGeneration = engineGeneration; self.deletionProtection = deletionProtection; self.tags = tags
+        self.createdAt = createdAt
+    }
+}
