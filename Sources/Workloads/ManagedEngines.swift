@@ -73,6 +73,7 @@ public final class ManagedEngines: ManagedEngineRuntime {
         await stop(key: key)
         try? FileManager.default.removeItem(atPath: home(key))
         try? FileManager.default.removeItem(atPath: home(key) + ".log")
+        try? FileManager.default.removeItem(atPath: home(key) + ".resolv.conf")
     }
 
     /// Stops every engine (server shutdown, before the fabric is torn down); no engine is restarted after this.
@@ -86,6 +87,8 @@ public final class ManagedEngines: ManagedEngineRuntime {
     }
 
     func home(_ key: String) -> String { dataDir + "/" + key }
+
+    static let resolvConf = "options timeout:1 attempts:2\nnameserver 169.254.169.253\n"
 
     // MARK: Starting
 
@@ -112,12 +115,19 @@ public final class ManagedEngines: ManagedEngineRuntime {
         guard FileManager.default.createFile(atPath: script, contents: Data(recipe.script.utf8), attributes: [.posixPermissions: 0o700]) else {
             throw RuntimeFailure("cannot write \(script)")
         }
+        // The VPC's resolver (at its link-local address), as an instance's: the host's resolver is not reachable
+        // from the namespace, and MariaDB's setup waits out every lookup of the host's name otherwise.
+        let resolvConf = dir + ".resolv.conf"
+        guard FileManager.default.createFile(atPath: resolvConf, contents: Data(Self.resolvConf.utf8),
+                                             attributes: [.posixPermissions: 0o644]) else {
+            throw RuntimeFailure("cannot write \(resolvConf)")
+        }
         let key = spec.key
         let flag = ExitFlag()
         let process = try NamespaceProcess.spawn(
             namespace: namespace, argv: ["/bin/sh", script], hostHome: dir, dataDir: dataDir, privateIp: spec.privateIp.description,
             environment: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=\(dir)", "LANG=C.UTF-8"],
-            console: ConsoleLog(path: dir + ".log"),
+            console: ConsoleLog(path: dir + ".log"), resolvConf: resolvConf,
             onExit: { [weak self] status in
                 flag.value.store(true, ordering: .releasing)
                 self?.exited(key, flag: flag, status: status)

@@ -6,6 +6,7 @@ survive a server restart."""
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -176,14 +177,50 @@ def test_rds_tutorial_mysql_function_reads_rows_security_groups_and_restart(srv)
 
     # The rows survive a restart: the engine is started again from the data dir.
     srv.restart()
-    deadline = time.time() + 120
+    assert read_rows(lam) == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+
+    # The engine is supervised: killed, it is started again.
+    pids = engine_pids(srv, "rds/us-east-1/mysqlforlambdatest")
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    assert read_rows(lam) == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+    assert engine_pids(srv, "rds/us-east-1/mysqlforlambdatest") != pids
+
+    # After the server's kill -9 the next server takes the engine over.
+    srv.kill9()
+    srv.start()
+    assert read_rows(lam) == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+
+    # Stopping the server stops the engine.
+    srv.stop()
+    assert not engine_pids(srv, "rds/us-east-1/mysqlforlambdatest")
+    srv.start()
+
+
+def read_rows(lam, timeout=120):
+    deadline = time.time() + timeout
     while True:
         error, result = invoke(lam, "CreateTableAddRecordsAndRead", {"write": False})
         if error is None and "rows" in result:
-            break
+            return result["rows"]
         assert time.time() < deadline, result
-        time.sleep(1)
-    assert result["rows"] == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+        time.sleep(0.5)
+
+
+def engine_pids(srv, key):
+    """Pids of the engine whose directory is `<data-dir>/<key>` (its command line names it)."""
+    home = os.path.join(os.path.realpath(srv.data_dir), key)
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if (home + "/").encode() in f.read():
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return sorted(pids)
 
 
 def test_elasticache_tutorial_memcached_function_sets_and_gets(srv):
