@@ -57,6 +57,21 @@ def handler(event, context):
     return {"set": value, "got": fetched.decode() if fetched else None}
 '''
 
+REDIS_APP = r'''
+import os, socket
+
+def command(s, *parts):
+    s.sendall(("*%d\r\n" % len(parts) + "".join("$%d\r\n%s\r\n" % (len(p), p) for p in parts)).encode())
+    return s.recv(1024).decode()
+
+def handler(event, context):
+    try:
+        with socket.create_connection((os.environ["REDIS_HOST"], 6379), timeout=3) as s:
+            return {"ping": command(s, "PING"), "set": command(s, "SET", "k", "v1"), "get": command(s, "GET", "k")}
+    except OSError as e:
+        return {"error": str(e)}
+'''
+
 RESOLVE_APP = r'''
 import socket
 def handler(event, context):
@@ -303,3 +318,25 @@ def test_postgres_lifecycle_and_rds_errors(srv):
     assert error(rds.describe_db_instances, DBInstanceIdentifier="pg1") == ("DBInstanceNotFound", "DBInstance pg1 not found.")
     rds.delete_db_subnet_group(DBSubnetGroupName="two")
     assert not os.path.exists(os.path.join(srv.data_dir, "rds", "us-east-1", "pg1"))
+
+
+def test_valkey_cluster_on_redis_server_and_modified_security_groups(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cache = srv.client("elasticache")
+    cache.create_cache_cluster(CacheClusterId="sessions", CacheNodeType="cache.t3.micro", Engine="valkey", NumCacheNodes=1,
+                               SecurityGroupIds=[default_sg])
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cluster = cache.describe_cache_clusters(CacheClusterId="sessions", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    node = cluster["CacheNodes"][0]["Endpoint"]
+    assert node["Port"] == 6379 and "ConfigurationEndpoint" not in cluster and cluster["Engine"] == "valkey"
+    lam = create_function(srv, "RedisPing", package(REDIS_APP), subnets, [default_sg], {"REDIS_HOST": node["Address"]})
+    error, result = invoke(lam, "RedisPing")
+    assert error is None and result == {"ping": "+PONG\r\n", "set": "+OK\r\n", "get": "$2\r\nv1\r\n"}, result
+
+    # Moved to a group that admits nobody, the node is out of the function's reach.
+    closed = srv.client("ec2").create_security_group(GroupName=unique("closed"), Description="admits nobody",
+                                                     VpcId=vpc)["GroupId"]
+    cache.modify_cache_cluster(CacheClusterId="sessions", SecurityGroupIds=[closed], ApplyImmediately=True)
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    error, result = invoke(lam, "RedisPing")
+    assert error is None and "timed out" in result.get("error", ""), result
