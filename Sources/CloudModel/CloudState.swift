@@ -40,6 +40,7 @@ public struct CloudState: Sendable {
     public var vpcEndpoints: [String: VpcEndpoint] = [:]
     public var dbSubnetGroups: [String: DBSubnetGroup] = [:]
     public var dbInstances: [String: DBInstance] = [:]
+    public var dbSnapshots: [String: DBSnapshot] = [:]
     public var cacheSubnetGroups: [String: CacheSubnetGroup] = [:]
     public var cacheClusters: [String: CacheCluster] = [:]
 
@@ -56,7 +57,7 @@ public struct CloudState: Sendable {
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
         LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
-        DBSubnetGroup.self, DBInstance.self, CacheSubnetGroup.self, CacheCluster.self,
+        DBSubnetGroup.self, DBInstance.self, DBSnapshot.self, CacheSubnetGroup.self, CacheCluster.self,
     ]
 
     /// The union of partitions' states (each region's and the global one), for readers that serve every region

@@ -60,6 +60,8 @@ public struct DBInstance: Record {
     public var deletionProtection: Bool
     public var tags: [Tag]
     public var createdAt: Date
+    /// The snapshot whose data the engine's first start copies (RestoreDBInstanceFromDBSnapshot).
+    public var restoredFrom: String?
 
     public init(id: String, engine: String, engineVersion: String, instanceClass: String, allocatedStorage: Int,
                 storageType: String, masterUsername: String, masterPassword: String, dbName: String?, port: Int,
@@ -76,5 +78,42 @@ public struct DBInstance: Record {
         self.availabilityZone = availabilityZone; self.endpointAddress = endpointAddress; self.resourceId = resourceId
         self.engineGeneration = engineGeneration; self.deletionProtection = deletionProtection; self.tags = tags
         self.createdAt = createdAt
+    }
+}
+
+/// A manual DB snapshot: a copy of a DB instance's data directory taken with its engine stopped, and the settings a
+/// restore starts from (the master user and password at the time, as RDS keeps them).
+public struct DBSnapshot: Record {
+    public static let kind = "rds.db-snapshot"
+    public static var table: WritableKeyPath<CloudState, [String: DBSnapshot]> { \.dbSnapshots }
+
+    /// `creating` → `available`; `deleting` while its data is removed.
+    public enum Status: String, Codable, Sendable { case creating, available, deleting, failed }
+
+    /// The snapshot identifier, lower-cased.
+    public var id: String
+    public var dbInstanceIdentifier: String
+    public var engine: String
+    public var engineVersion: String
+    public var allocatedStorage: Int
+    public var storageType: String
+    public var port: Int
+    public var masterUsername: String
+    public var masterPassword: String
+    public var dbName: String?
+    public var vpcId: String
+    public var availabilityZone: String
+    public var instanceCreateTime: Date
+    public var resourceId: String
+    public var status: Status
+    public var tags: [Tag]
+    public var createdAt: Date
+
+    public init(id: String, of db: DBInstance, vpcId: String, tags: [Tag], createdAt: Date) {
+        self.id = id; dbInstanceIdentifier = db.id; engine = db.engine; engineVersion = db.engineVersion
+        allocatedStorage = db.allocatedStorage; storageType = db.storageType; port = db.port
+        masterUsername = db.masterUsername; masterPassword = db.masterPassword; dbName = db.dbName; self.vpcId = vpcId
+        availabilityZone = db.availabilityZone; instanceCreateTime = db.createdAt; resourceId = db.resourceId
+        status = .creating; self.tags = tags; self.createdAt = createdAt
     }
 }

@@ -76,6 +76,30 @@ public final class ManagedEngines: ManagedEngineRuntime {
         try? FileManager.default.removeItem(atPath: home(key) + ".resolv.conf")
     }
 
+    public func snapshot(_ spec: EngineSpec, into snapshotKey: String, restart: Bool) async throws {
+        await stop(key: spec.key)
+        let target = home(snapshotKey)
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Self.copyTree(home(spec.key), to: target)
+        logger.info("engine \(spec.key) copied to snapshot \(snapshotKey)")
+        if restart { try await run(spec) }
+    }
+
+    public func removeSnapshot(key: String) async {
+        try? FileManager.default.removeItem(atPath: home(key))
+    }
+
+    /// `cp -a`: the engines' files keep their owners (postgres, mysql) and modes.
+    static func copyTree(_ source: String, to target: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/cp")
+        p.arguments = ["-a", source, target]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw RuntimeFailure("cp -a \(source) \(target) exited \(p.terminationStatus)") }
+    }
+
     /// Stops every engine (server shutdown, before the fabric is torn down); no engine is restarted after this.
     func stopAll() async {
         let all = table.withLock { t -> [Engine] in
@@ -101,6 +125,11 @@ public final class ManagedEngines: ManagedEngineRuntime {
         // A previous server (killed with -9) may have left the engine running there: it starts afresh.
         NamespaceProcess.killAll(inNamespace: namespace)
         let dir = home(spec.key)
+        // A restored instance starts from its snapshot's data.
+        if let seed = spec.seed, !FileManager.default.fileExists(atPath: dir), FileManager.default.fileExists(atPath: home(seed)) {
+            try FileManager.default.createDirectory(atPath: (dir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Self.copyTree(home(seed), to: dir)
+        }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let recipe = EngineRecipe.make(spec, home: dir)
         for (name, text) in recipe.files {

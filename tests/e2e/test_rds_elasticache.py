@@ -212,6 +212,25 @@ def test_rds_tutorial_mysql_function_reads_rows_security_groups_and_restart(srv)
     assert not engine_pids(srv, "rds/us-east-1/mysqlforlambdatest")
     srv.start()
 
+    # A snapshot, and a new instance restored from it with the same rows.
+    rds = srv.client("rds")
+    rds.create_db_snapshot(DBInstanceIdentifier="MySQLForLambdaTest", DBSnapshotIdentifier="tutorial-rows")
+    assert rds.describe_db_instances(DBInstanceIdentifier="mysqlforlambdatest")["DBInstances"][0]["DBInstanceStatus"] == "backing-up"
+    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier="tutorial-rows", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    wait_db(srv, "mysqlforlambdatest")
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="restored", DBSnapshotIdentifier="tutorial-rows")
+    restored = wait_db(srv, "restored")
+    assert restored["MasterUsername"] == "username" and restored["DBName"] == "ExampleDB"
+    create_function(srv, "ReadRestored", zip_bytes, subnets, [default_sg], dict(env, RDS_HOST=restored["Endpoint"]["Address"]))
+    error, result = invoke(lam, "ReadRestored", {"write": False})
+    assert error is None and result == {"rows": [[1, "Joe"], [2, "Bob"], [3, "Mary"]]}, result
+    # Deleted with a final snapshot: the snapshot outlives the instance.
+    rds.delete_db_instance(DBInstanceIdentifier="restored", FinalDBSnapshotIdentifier="restored-final")
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier="restored", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    final = rds.describe_db_snapshots(DBSnapshotIdentifier="restored-final")["DBSnapshots"][0]
+    assert final["Status"] == "available" and final["DBInstanceIdentifier"] == "restored"
+    rds.delete_db_snapshot(DBSnapshotIdentifier="restored-final")
+
 
 def read_rows(lam, timeout=120):
     deadline = time.time() + timeout

@@ -10,6 +10,8 @@ public enum DBInstanceLifecycle {
         case backupTaken
         case engineFailed
         case modifyRequested
+        /// CreateDBSnapshot: the instance backs up while its engine is copied.
+        case snapshotRequested
         case masterPasswordReset
         case rebootRequested
         case stopRequested
@@ -28,6 +30,7 @@ public enum DBInstanceLifecycle {
         case (.creating, .engineFailed), (.starting, .engineFailed), (.rebooting, .engineFailed), (.modifying, .engineFailed),
              (.resettingMasterCredentials, .engineFailed): return .failed
         case (.available, .modifyRequested): return .modifying
+        case (.available, .snapshotRequested): return .backingUp
         case (.available, .masterPasswordReset): return .resettingMasterCredentials
         case (.available, .rebootRequested): return .rebooting
         case (.available, .stopRequested): return .stopping

@@ -56,7 +56,9 @@ public final class ManagedEngineReconciler: Sendable {
         var next: Date?
         func due(_ d: Date) { next = next.map { min($0, d) } ?? d }
 
-        let backups = s.dbInstances.values.filter { $0.status == .backingUp }
+        // A DB instance backs up for `backupDelay`, or while a snapshot of it is being taken.
+        let snapshotting = Set(s.dbSnapshots.values.filter { $0.status == .creating }.map(\.dbInstanceIdentifier))
+        let backups = s.dbInstances.values.filter { $0.status == .backingUp && !snapshotting.contains($0.id) }
         var backedUp: [String] = []
         for db in backups {
             let at = db.statusChangedAt.addingTimeInterval(backupDelay)
@@ -95,6 +97,8 @@ public final class ManagedEngineReconciler: Sendable {
                     return true
                 }
             case .removed:
+                // The final snapshot first (the snapshots' pass below takes it).
+                if snapshotting.contains(db.id) { continue }
                 launch(key) { [runtime, store] in
                     await runtime.remove(key: key)
                     try? store.write { tx in
@@ -105,6 +109,39 @@ public final class ManagedEngineReconciler: Sendable {
                     return true
                 }
             case .stopped, .untouched: continue
+            }
+        }
+
+        for snap in s.dbSnapshots.values {
+            switch snap.status {
+            case .creating:
+                guard let db = s.dbInstances[snap.dbInstanceIdentifier], db.status == .backingUp || db.status == .deleting,
+                      let spec = Self.spec(db, key: Self.dbKey(region: region, db.id), in: s) else {
+                    if s.dbInstances[snap.dbInstanceIdentifier] == nil {
+                        try? store.write { tx in tx.update(DBSnapshot.self, snap.id) { $0.status = .failed } }
+                    }
+                    continue
+                }
+                let snapshotKey = Self.snapshotKey(region: region, snap.id)
+                let restart = db.status != .deleting
+                launch(spec.key) { [runtime, store] in
+                    let ok = (try? await runtime.snapshot(spec, into: snapshotKey, restart: restart)) != nil
+                    try? store.write { tx in
+                        tx.update(DBSnapshot.self, snap.id) { $0.status = ok ? .available : .failed }
+                        Self.apply(.backupTaken, toDB: db.id, &tx)
+                    }
+                    return ok
+                }
+            case .deleting:
+                let snapshotKey = Self.snapshotKey(region: region, snap.id)
+                launch(snapshotKey) { [runtime, store] in
+                    await runtime.removeSnapshot(key: snapshotKey)
+                    try? store.write { tx in
+                        if tx.get(DBSnapshot.self, snap.id)?.status == .deleting { tx.delete(DBSnapshot.self, snap.id) }
+                    }
+                    return true
+                }
+            case .available, .failed: continue
             }
         }
 
@@ -171,13 +208,15 @@ public final class ManagedEngineReconciler: Sendable {
 
     static func dbKey(region: String, _ id: String) -> String { "rds/\(region)/\(id)" }
     static func cacheKey(region: String, _ id: String) -> String { "elasticache/\(region)/\(id)" }
+    static func snapshotKey(region: String, _ id: String) -> String { "rds-snapshots/\(region)/\(id)" }
 
     /// The engine a DB instance runs: PostgreSQL for `postgres`, MariaDB for `mysql` and `mariadb`.
     static func spec(_ db: DBInstance, key: String, in s: CloudState) -> EngineSpec? {
         guard let eniId = db.networkInterfaceId, let eni = s.networkInterfaces[eniId] else { return nil }
         return EngineSpec(key: key, kind: db.engine == "postgres" ? .postgres : .mariadb, networkInterfaceId: eniId,
                           privateIp: eni.privateIpAddress, port: db.port, masterUsername: db.masterUsername,
-                          masterPassword: db.masterPassword, databaseName: db.dbName, generation: db.engineGeneration)
+                          masterPassword: db.masterPassword, databaseName: db.dbName, generation: db.engineGeneration,
+                          seed: db.restoredFrom.map { snapshotKey(region: key.split(separator: "/").dropFirst().first.map(String.init) ?? "", $0) })
     }
 
     /// The engine a cache cluster runs: memcached, or redis-server for `redis` and `valkey`.

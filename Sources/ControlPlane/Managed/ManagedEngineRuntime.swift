@@ -20,12 +20,15 @@ public struct EngineSpec: Sendable, Equatable {
     public var databaseName: String?
     /// A different generation than the running one's means "start again" (a reboot, a new password).
     public var generation: Int
+    /// A snapshot's key whose data the engine starts from when it has none yet (a restored DB instance).
+    public var seed: String?
 
     public init(key: String, kind: Kind, networkInterfaceId: String, privateIp: IPv4Address, port: Int,
-                masterUsername: String? = nil, masterPassword: String? = nil, databaseName: String? = nil, generation: Int = 0) {
+                masterUsername: String? = nil, masterPassword: String? = nil, databaseName: String? = nil, generation: Int = 0,
+                seed: String? = nil) {
         self.key = key; self.kind = kind; self.networkInterfaceId = networkInterfaceId; self.privateIp = privateIp
         self.port = port; self.masterUsername = masterUsername; self.masterPassword = masterPassword
-        self.databaseName = databaseName; self.generation = generation
+        self.databaseName = databaseName; self.generation = generation; self.seed = seed
     }
 }
 
@@ -41,6 +44,11 @@ public protocol ManagedEngineRuntime: Sendable {
     func stop(key: String) async
     /// Stops the engine and removes its data. Idempotent.
     func remove(key: String) async
+    /// Copies the engine's data to the snapshot `snapshotKey` with the engine stopped (a consistent copy), then
+    /// starts it again when `restart`.
+    func snapshot(_ spec: EngineSpec, into snapshotKey: String, restart: Bool) async throws
+    /// Removes a snapshot's data. Idempotent.
+    func removeSnapshot(key: String) async
 }
 
 /// The runtime without a network fabric (no CAP_NET_ADMIN, `--no-network`, unit tests): engines are bookkeeping
@@ -52,4 +60,8 @@ public final class BookkeepingEngineRuntime: ManagedEngineRuntime {
     public func run(_ spec: EngineSpec) async throws { running.withLock { $0[spec.key] = spec.generation } }
     public func stop(key: String) async { _ = running.withLock { $0.removeValue(forKey: key) } }
     public func remove(key: String) async { _ = running.withLock { $0.removeValue(forKey: key) } }
+    public func snapshot(_ spec: EngineSpec, into snapshotKey: String, restart: Bool) async throws {
+        if !restart { _ = running.withLock { $0.removeValue(forKey: spec.key) } }
+    }
+    public func removeSnapshot(key: String) async {}
 }

@@ -186,7 +186,18 @@ extension RDSService {
         if let db = store.snapshot().dbInstances[id], db.deletionProtection {
             throw RDSErrors.invalidCombination("Cannot delete protected DB Instance, please disable deletion protection and try again.")
         }
-        let db = try move(id, .deleteRequested, refusal: "Instance \(id) is already being deleted.")
+        let db = try store.write { tx -> DBInstance in
+            guard var db = tx.get(DBInstance.self, id) else { throw RDSErrors.instanceNotFound(id) }
+            guard let next = DBInstanceLifecycle.next(db.status, .deleteRequested) else {
+                throw RDSErrors.invalidState("Instance \(id) is already being deleted.")
+            }
+            // The final snapshot is taken (by the reconciler) before the engine's data goes.
+            if let finalSnapshot { _ = try Self.newSnapshot(finalSnapshot.lowercased(), of: db, tags: [], &tx) }
+            db.status = next
+            db.statusChangedAt = tx.now
+            tx.put(db)
+            return db
+        }
         return instanceResponse("DeleteDBInstance", db, c)
     }
 

@@ -37,6 +37,10 @@ enum RDSErrors {
         AWSError(code: "InvalidDBInstanceState", message: message)
     }
 
+    static func snapshotNotFound(_ id: String) -> AWSError {
+        AWSError(code: "DBSnapshotNotFound", message: "DBSnapshot \(id) not found.", httpStatus: 404)
+    }
+
     static func subnetGroupNotFound(_ name: String) -> AWSError {
         AWSError(code: "DBSubnetGroupNotFoundFault", message: "DBSubnetGroup \(name) not found.", httpStatus: 404)
     }

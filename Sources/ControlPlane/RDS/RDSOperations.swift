@@ -43,6 +43,17 @@ enum RDSOperations {
               { s, p, c in try s.startDBInstance(p, c) }),
         .init("DeleteDBInstance", on: { s, p, _ in [s.dbArn(p["DBInstanceIdentifier"]?.lowercased() ?? "")] },
               { s, p, c in try s.deleteDBInstance(p, c) }),
+        .init("CreateDBSnapshot", on: { s, p, _ in
+            [s.dbArn(p["DBInstanceIdentifier"]?.lowercased() ?? ""), s.snapshotArn(p["DBSnapshotIdentifier"]?.lowercased() ?? "")]
+        }, { s, p, c in try s.createDBSnapshot(p, c) }),
+        .init("DescribeDBSnapshots", readOnly: true, on: { s, p, _ in [p["DBSnapshotIdentifier"].map { s.snapshotArn(RDSService.snapshotName($0)) } ?? "*"] },
+              { s, p, c in try s.describeDBSnapshots(p, c) }),
+        .init("DeleteDBSnapshot", on: { s, p, _ in [s.snapshotArn(RDSService.snapshotName(p["DBSnapshotIdentifier"] ?? ""))] },
+              { s, p, c in try s.deleteDBSnapshot(p, c) }),
+        .init("RestoreDBInstanceFromDBSnapshot", on: { s, p, _ in
+            [s.dbArn(p["DBInstanceIdentifier"]?.lowercased() ?? ""), s.snapshotArn(RDSService.snapshotName(p["DBSnapshotIdentifier"] ?? "")),
+             s.subnetGroupArn(p["DBSubnetGroupName"]?.lowercased() ?? "default")]
+        }, { s, p, c in try s.restoreFromSnapshot(p, c) }),
         .init("DescribeDBEngineVersions", readOnly: true, on: { _, _, _ in ["*"] }, { s, p, c in s.describeEngineVersions(p, c) }),
         .init("AddTagsToResource", on: { _, p, _ in [p["ResourceName"] ?? ""] }, { s, p, c in try s.addTags(p, c) }),
         .init("ListTagsForResource", readOnly: true, on: { _, p, _ in [p["ResourceName"] ?? ""] }, { s, p, c in try s.listTags(p, c) }),

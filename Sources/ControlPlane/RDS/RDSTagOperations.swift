@@ -29,6 +29,9 @@ extension RDSService {
         case "subgrp":
             guard let g = s.dbSubnetGroups[name] else { throw RDSErrors.subnetGroupNotFound(name) }
             tags = g.tags
+        case "snapshot":
+            guard let snap = s.dbSnapshots[name] else { throw RDSErrors.snapshotNotFound(name) }
+            tags = snap.tags
         default: throw RDSErrors.invalidArn(arn)
         }
         return Self.response("ListTagsForResource", requestID: c.requestID) { RDSXML.tagList(&$0, tags) }
@@ -42,6 +45,8 @@ extension RDSService {
                 guard tx.update(DBInstance.self, name, { $0.tags = change($0.tags) }) else { throw RDSErrors.instanceNotFound(name) }
             case "subgrp":
                 guard tx.update(DBSubnetGroup.self, name, { $0.tags = change($0.tags) }) else { throw RDSErrors.subnetGroupNotFound(name) }
+            case "snapshot":
+                guard tx.update(DBSnapshot.self, name, { $0.tags = change($0.tags) }) else { throw RDSErrors.snapshotNotFound(name) }
             default: throw RDSErrors.invalidArn(arn)
             }
         }

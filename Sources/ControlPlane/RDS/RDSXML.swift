@@ -92,6 +92,32 @@ enum RDSXML {
         w.element("NetworkType", "IPV4")
     }
 
+    static func snapshot(_ w: inout XMLWriter, _ snap: DBSnapshot, arn: String) {
+        w.element("DBSnapshotIdentifier", snap.id)
+        w.element("DBInstanceIdentifier", snap.dbInstanceIdentifier)
+        w.element("SnapshotCreateTime", date(snap.createdAt))
+        w.element("Engine", snap.engine)
+        w.element("AllocatedStorage", snap.allocatedStorage)
+        w.element("Status", snap.status.rawValue)
+        w.element("Port", snap.port)
+        w.element("AvailabilityZone", snap.availabilityZone)
+        w.element("VpcId", snap.vpcId)
+        w.element("InstanceCreateTime", date(snap.instanceCreateTime))
+        w.element("MasterUsername", snap.masterUsername)
+        w.element("EngineVersion", snap.engineVersion)
+        w.element("LicenseModel", snap.engine == "postgres" ? "postgresql-license" : "general-public-license")
+        w.element("SnapshotType", "manual")
+        w.element("PercentProgress", snap.status == .creating ? 0 : 100)
+        w.element("StorageType", snap.storageType)
+        w.element("Encrypted", false)
+        w.element("DBSnapshotArn", arn)
+        w.element("IAMDatabaseAuthenticationEnabled", false)
+        w.element("DbiResourceId", snap.resourceId)
+        tagList(&w, snap.tags)
+        w.element("OriginalSnapshotCreateTime", date(snap.createdAt))
+        w.element("SnapshotTarget", "region")
+    }
+
     static func tagList(_ w: inout XMLWriter, _ tags: [Tag]) {
         w.list("TagList", tags, member: "Tag") { w, t in
             w.element("Key", t.key)
