@@ -359,3 +359,24 @@ def test_valkey_cluster_on_redis_server_and_modified_security_groups(srv):
     cache.get_waiter("cache_cluster_available").wait(CacheClusterId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     error, result = invoke(lam, "RedisPing")
     assert error is None and "timed out" in result.get("error", ""), result
+
+
+def test_rds_and_elasticache_are_authorized_per_action_and_resource():
+    """Under --enforce-iam each operation is `rds:`/`elasticache:` Action on the resource's ARN, denied as Query's AccessDenied."""
+    from conftest import call_error, user_client
+    s = Server(extra_args=["--enforce-iam", "--no-network"]).start()
+    try:
+        rds = user_client(s, "rds", "reader", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "rds:DescribeDBInstances", "Resource": "*"}]})
+        assert rds.describe_db_instances()["DBInstances"] == []
+        status, code, message = call_error(rds.create_db_instance, DBInstanceIdentifier="Denied", Engine="postgres",
+                                           DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="m",
+                                           MasterUserPassword="password1")
+        assert (status, code) == (403, "AccessDenied")
+        assert "rds:CreateDBInstance" in message and "arn:aws:rds:us-east-1:123456789012:db:denied" in message
+        cache = s.client("elasticache", key=rds._request_signer._credentials.access_key,
+                         secret=rds._request_signer._credentials.secret_key)
+        status, code, message = call_error(cache.describe_cache_clusters)
+        assert (status, code) == (403, "AccessDenied") and "elasticache:DescribeCacheClusters" in message
+    finally:
+        s.cleanup()
