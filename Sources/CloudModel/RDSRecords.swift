@@ -62,6 +62,9 @@ public struct DBInstance: Record {
     public var createdAt: Date
     /// The snapshot whose data the engine's first start copies (RestoreDBInstanceFromDBSnapshot).
     public var restoredFrom: String?
+    /// A publicly accessible instance's public address (from the Elastic IP pool), mapped 1:1 to its interface by
+    /// its VPC's internet gateway; its endpoint name answers it outside the VPC.
+    public var publicIp: IPv4Address?
 
     public init(id: String, engine: String, engineVersion: String, instanceClass: String, allocatedStorage: Int,
                 storageType: String, masterUsername: String, masterPassword: String, dbName: String?, port: Int,
@@ -115,5 +118,12 @@ public struct DBSnapshot: Record {
         masterUsername = db.masterUsername; masterPassword = db.masterPassword; dbName = db.dbName; self.vpcId = vpcId
         availabilityZone = db.availabilityZone; instanceCreateTime = db.createdAt; resourceId = db.resourceId
         status = .creating; self.tags = tags; self.createdAt = createdAt
+    }
+}
+
+extension CloudState {
+    /// Every public address a state holds: Elastic IPs and publicly accessible DB instances' addresses.
+    public static func publicAddresses(_ s: CloudState) -> Set<IPv4Address> {
+        Set(s.addresses.values.map(\.publicIp)).union(s.dbInstances.values.compactMap(\.publicIp))
     }
 }

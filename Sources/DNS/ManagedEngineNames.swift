@@ -1,8 +1,7 @@
 import CloudModel
 
 /// RDS endpoints and ElastiCache node and configuration endpoints: inside their VPC each name answers its
-/// interface's private address. (A publicly accessible instance's public name is not served yet: the name exists
-/// in the VPC only.)
+/// interface's private address; outside it, a publicly accessible DB instance's name answers its public address.
 public enum ManagedEngineNames {
     public static func overrides(state: CloudState) -> [DNSZone.Override] {
         var out: [DNSZone.Override] = []
@@ -16,5 +15,12 @@ public enum ManagedEngineNames {
                                         addresses: [eni.privateIpAddress]))
         }
         return out
+    }
+
+    /// Publicly accessible DB instances' names with their public addresses, answered everywhere outside their VPC.
+    public static func publicHosts(state: CloudState) -> [DNSZone.InternetHost] {
+        state.dbInstances.values.sorted { $0.id < $1.id }.compactMap { db in
+            db.publicIp.map { DNSZone.InternetHost(name: db.endpointAddress, address: $0) }
+        }
     }
 }

@@ -94,7 +94,7 @@ public final class LambdaVPCServer: Sendable {
             config: config, authorizer: authorizer, sts: sts, activity: InvocationActivity(), codeStore: codeStore,
             codeURLs: CodeURLSigner(), codeObjects: s3, sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
             instanceRuntime: fabric.instanceRuntime, engineRuntime: fabric.engineRuntime,
-            publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
+            publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { CloudState.publicAddresses($0.store.snapshot()) }) },
             logger: logger))
         // Bucket notifications go to the function's own region.
         s3.connect(events: regions)

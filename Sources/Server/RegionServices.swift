@@ -62,7 +62,7 @@ final class RegionServices: Sendable {
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: s.logger)
         logs = CloudWatchLogsAPI(store: s.sandbox.logStores.store(region: region), region: region, accountId: config.accountId)
         ssm = SSMService(store: store)
-        rds = RDSService(store: store, accountId: config.accountId, region: region)
+        rds = RDSService(store: store, accountId: config.accountId, region: region, publicAddresses: s.publicAddresses)
         elastiCache = ElastiCacheService(store: store, accountId: config.accountId, region: region)
         engines = ManagedEngineReconciler(store: store, runtime: s.engineRuntime, region: region)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,

@@ -72,6 +72,20 @@ def handler(event, context):
         return {"error": str(e)}
 '''
 
+PROBE_APP = r'''
+import socket
+def handler(event, context):
+    try:
+        address = socket.gethostbyname(event["name"])
+    except OSError as e:
+        return {"error": str(e)}
+    try:
+        socket.create_connection((address, event["port"]), timeout=3).close()
+        return {"address": address, "connected": True}
+    except OSError as e:
+        return {"address": address, "connected": False, "why": str(e)}
+'''
+
 RESOLVE_APP = r'''
 import socket
 def handler(event, context):
@@ -380,3 +394,27 @@ def test_rds_and_elasticache_are_authorized_per_action_and_resource():
         assert (status, code) == (403, "AccessDenied") and "elasticache:DescribeCacheClusters" in message
     finally:
         s.cleanup()
+
+
+def test_publicly_accessible_instance_answers_outside_its_vpc(srv):
+    """A publicly accessible instance (RDS's default in a VPC with an internet gateway) gets a public address: its name
+    resolves to it outside the VPC and the internet gateway maps it, as its security group allows."""
+    vpc, subnets, default_sg = default_network(srv)
+    ec2, rds = srv.client("ec2"), srv.client("rds")
+    open_sg = ec2.create_security_group(GroupName=unique("public-db"), Description="postgres from anywhere", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=open_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    rds.create_db_instance(DBInstanceIdentifier="public-pg", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           AllocatedStorage=20, MasterUsername="master", MasterUserPassword="secret123",
+                           VpcSecurityGroupIds=[open_sg])
+    db = wait_db(srv, "public-pg")
+    assert db["PubliclyAccessible"] is True
+    lam = create_function(srv, "OutsideProbe", package(PROBE_APP))
+    _, result = invoke(lam, "OutsideProbe", {"name": db["Endpoint"]["Address"], "port": 5432})
+    assert result.get("connected") is True and result["address"].startswith("192.88.99."), result
+    # Made private, the name no longer answers outside the VPC.
+    rds.modify_db_instance(DBInstanceIdentifier="public-pg", PubliclyAccessible=False, ApplyImmediately=True)
+    wait_db(srv, "public-pg")
+    _, result = invoke(lam, "OutsideProbe", {"name": db["Endpoint"]["Address"], "port": 5432})
+    assert "error" in result, result
+    rds.delete_db_instance(DBInstanceIdentifier="public-pg", SkipFinalSnapshot=True)

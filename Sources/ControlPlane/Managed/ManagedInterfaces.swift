@@ -23,7 +23,7 @@ enum ManagedInterfaces {
     /// Writes a new interface in `subnet` under `groups`; nil when the subnet is full.
     static func create(in subnet: Subnet, groups: [String], requester: Requester, accountId: String,
                        _ tx: inout Transaction) -> NetworkInterface? {
-        guard let ip = SubnetAddressing.firstFree(subnet.cidrBlock, used: SubnetUsage.used(subnet.id, in: tx.state)) else { return nil }
+        guard let ip = randomFree(subnet.cidrBlock, used: SubnetUsage.used(subnet.id, in: tx.state)) else { return nil }
         let now = tx.now
         let eni = NetworkInterface(
             id: ResourceID.make("eni"), subnetId: subnet.id, vpcId: subnet.vpcId, availabilityZone: subnet.availabilityZone,
@@ -35,6 +35,14 @@ enum ManagedInterfaces {
             ownerId: accountId, tags: [], createdAt: now)
         tx.put(eni)
         return eni
+    }
+
+    /// A free assignable address picked at random, as the services' own interfaces get theirs: the lowest free one
+    /// would often be the address an interface deleted moments ago held, which the VPC router's neighbour table
+    /// still maps to that interface's link for a few seconds.
+    static func randomFree(_ cidr: IPv4CIDR, used: Set<IPv4Address>) -> IPv4Address? {
+        let free = SubnetAddressing.assignableRange(cidr).lazy.map { cidr.address(at: $0) }.filter { !used.contains($0) }
+        return Array(free).randomElement()
     }
 
     /// The VPC's `default` security group, which a managed resource gets when none is named.

@@ -53,7 +53,7 @@ extension RDSService {
         if !(0...35).contains(retention) {
             throw RDSErrors.invalidParameter("Invalid backup retention period \(retention): it must be between 0 and 35.")
         }
-        let db = try store.write { tx -> DBInstance in
+        let db = try publicAddresses.allocating { elsewhere in try store.write { tx -> DBInstance in
             if tx.get(DBInstance.self, id) != nil { throw RDSErrors.instanceExists() }
             let group: DBSubnetGroup
             if let name = p["DBSubnetGroupName"]?.lowercased() {
@@ -77,15 +77,20 @@ extension RDSService {
                 id: id, engine: engineName, engineVersion: p["EngineVersion"] ?? traits.defaultVersion, instanceClass: instanceClass,
                 allocatedStorage: storage, storageType: storageType, masterUsername: user, masterPassword: password, dbName: dbName,
                 port: port, subnetGroupName: group.id, vpcSecurityGroupIds: groups,
-                publiclyAccessible: p.flag("PubliclyAccessible") ?? false, backupRetentionPeriod: retention,
+                publiclyAccessible: p.flag("PubliclyAccessible") ?? Self.hasInternetGateway(group.vpcId, tx.state),
+                backupRetentionPeriod: retention,
                 multiAZ: p.flag("MultiAZ") ?? false, status: .creating, statusChangedAt: tx.now, networkInterfaceId: eni.id,
                 availabilityZone: subnet.availabilityZone,
                 endpointAddress: ManagedEndpoints.rdsAddress(id: id, accountId: accountId, region: region),
                 resourceId: "db-" + Self.resourceSuffix(), deletionProtection: p.flag("DeletionProtection") ?? false,
                 tags: p.tagMembers(), createdAt: tx.now)
-            tx.put(db)
-            return db
-        }
+            var made = db
+            if db.publiclyAccessible {
+                made.publicIp = try Self.publicAddress(used: elsewhere.union(CloudState.publicAddresses(tx.state)))
+            }
+            tx.put(made)
+            return made
+        } }
         return instanceResponse("CreateDBInstance", db, c)
     }
 
@@ -113,7 +118,7 @@ extension RDSService {
 
     func modifyDBInstance(_ p: QueryParameters, _ c: RequestContext) throws -> String {
         let id = try requiredIdentifier(p)
-        let db = try store.write { tx -> DBInstance in
+        let db = try publicAddresses.allocating { elsewhere in try store.write { tx -> DBInstance in
             guard var db = tx.get(DBInstance.self, id) else { throw RDSErrors.instanceNotFound(id) }
             guard db.status == .available || db.status == .stopped else {
                 throw RDSErrors.invalidState("Database instance is not in available state.")
@@ -141,14 +146,20 @@ extension RDSService {
             }
             if let r = p["BackupRetentionPeriod"].flatMap(Int.init) { db.backupRetentionPeriod = r }
             if let d = p.flag("DeletionProtection") { db.deletionProtection = d }
-            if let pub = p.flag("PubliclyAccessible") { db.publiclyAccessible = pub }
+            if let pub = p.flag("PubliclyAccessible") {
+                db.publiclyAccessible = pub
+                if !pub { db.publicIp = nil }
+                if pub, db.publicIp == nil {
+                    db.publicIp = try Self.publicAddress(used: elsewhere.union(CloudState.publicAddresses(tx.state)))
+                }
+            }
             if let next = DBInstanceLifecycle.next(db.status, event) {
                 db.status = next
                 db.statusChangedAt = tx.now
             }
             tx.put(db)
             return db
-        }
+        } }
         return instanceResponse("ModifyDBInstance", db, c)
     }
 
@@ -279,6 +290,18 @@ extension RDSService {
             if g.vpcId != vpcId { throw RDSErrors.securityGroupsNotInVpc(vpcId) }
         }
         return ids
+    }
+
+    /// RDS's default for PubliclyAccessible: public when the VPC has an internet gateway attached.
+    static func hasInternetGateway(_ vpcId: String, _ s: CloudState) -> Bool {
+        s.internetGateways.values.contains { $0.attachedVpcId == vpcId }
+    }
+
+    static func publicAddress(used: Set<IPv4Address>) throws -> IPv4Address {
+        guard let ip = ElasticAddress.firstFree(used: used) else {
+            throw AWSError(code: "InsufficientDBInstanceCapacity", message: "No public address is free for a publicly accessible DB instance.")
+        }
+        return ip
     }
 
     /// 26 upper-case letters and digits, as RDS's `db-…` resource ids.

@@ -8,9 +8,12 @@ public final class RDSService: Sendable {
     public let store: StateStore
     public let accountId: String
     public let region: String
+    /// Public addresses of every region (a publicly accessible instance takes one).
+    let publicAddresses: PublicAddressSpace
 
-    public init(store: StateStore, accountId: String, region: String) {
+    public init(store: StateStore, accountId: String, region: String, publicAddresses: PublicAddressSpace? = nil) {
         self.store = store; self.accountId = accountId; self.region = region
+        self.publicAddresses = publicAddresses ?? .single(store)
     }
 
     /// Finds the action's row, authorizes every resource it names, runs it.
