@@ -117,6 +117,7 @@ public final class ManagedEngines: ManagedEngineRuntime {
     // MARK: Starting
 
     private func start(_ spec: EngineSpec) async throws -> Engine {
+        if table.withLock({ $0.closed }) { throw RuntimeFailure("the server is stopping: \(spec.key) is not started") }
         await converge()
         let namespace = fabric.interfaceNamespace(spec.networkInterfaceId)
         guard FileManager.default.fileExists(atPath: "/run/netns/" + namespace) else {
@@ -162,7 +163,17 @@ public final class ManagedEngines: ManagedEngineRuntime {
                 self?.exited(key, flag: flag, status: status)
             })
         let engine = Engine(spec: spec, namespace: namespace, process: process, exited: flag)
-        table.withLock { $0.engines[key] = engine }
+        // Stopping began while this one was being spawned: it ends at once rather than outlive the server.
+        let admitted = table.withLock { t -> Bool in
+            if t.closed { return false }
+            t.engines[key] = engine
+            return true
+        }
+        guard admitted else {
+            process.killGroup()
+            NamespaceProcess.killAll(inNamespace: namespace)
+            throw RuntimeFailure("the server is stopping: \(key) is not started")
+        }
         logger.info("engine \(key) (\(spec.kind.rawValue)) starting in \(namespace) (pid \(process.pid))")
         return engine
     }

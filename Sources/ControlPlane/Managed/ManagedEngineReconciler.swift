@@ -209,6 +209,8 @@ public final class ManagedEngineReconciler: Sendable {
     static func dbKey(region: String, _ id: String) -> String { "rds/\(region)/\(id)" }
     static func cacheKey(region: String, _ id: String) -> String { "elasticache/\(region)/\(id)" }
     static func snapshotKey(region: String, _ id: String) -> String { "rds-snapshots/\(region)/\(id)" }
+    /// The region part of a key (`rds/REGION/ID`).
+    static func regionOf(_ key: String) -> String { key.split(separator: "/").dropFirst().first.map(String.init) ?? "" }
 
     /// The engine a DB instance runs: PostgreSQL for `postgres`, MariaDB for `mysql` and `mariadb`.
     static func spec(_ db: DBInstance, key: String, in s: CloudState) -> EngineSpec? {
@@ -216,7 +218,7 @@ public final class ManagedEngineReconciler: Sendable {
         return EngineSpec(key: key, kind: db.engine == "postgres" ? .postgres : .mariadb, networkInterfaceId: eniId,
                           privateIp: eni.privateIpAddress, port: db.port, masterUsername: db.masterUsername,
                           masterPassword: db.masterPassword, databaseName: db.dbName, generation: db.engineGeneration,
-                          seed: db.restoredFrom.map { snapshotKey(region: key.split(separator: "/").dropFirst().first.map(String.init) ?? "", $0) })
+                          seed: db.restoredFrom.map { snapshotKey(region: regionOf(key), $0) })
     }
 
     /// The engine a cache cluster runs: memcached, or redis-server for `redis` and `valkey`.
