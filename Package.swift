@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .target(name: "AWSWire", dependencies: [
@@ -27,6 +28,10 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "CloudModel", swiftSettings: strict),
         .target(name: "IAMPolicy", swiftSettings: strict),
+        // CloudFormation templates: JSON/YAML parsing, intrinsic functions, the dependency graph; pure.
+        .target(name: "CloudFormationTemplate", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
         // The Amazon-provided resolver's wire format and zones: pure, no I/O (the server's listeners use NIO).
         .target(name: "DNS", dependencies: ["CloudModel"], swiftSettings: strict),
         .target(name: "Persistence", dependencies: [
@@ -34,7 +39,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "ControlPlane", dependencies: [
-            "AWSWire", "CloudModel", "IAMPolicy",
+            "AWSWire", "CloudModel", "IAMPolicy", "CloudFormationTemplate",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
@@ -87,6 +92,7 @@ let package = Package(
         .executableTarget(name: "enforcement-bench", dependencies: ["AWSWire", "CloudModel", "ControlPlane", "IAMPolicy"],
                           path: "benchmarks/enforcement-bench", exclude: ["README.md", "instructions.sh"], swiftSettings: strict),
         .testTarget(name: "IAMPolicyTests", dependencies: ["IAMPolicy"], swiftSettings: strict),
+        .testTarget(name: "CloudFormationTemplateTests", dependencies: ["CloudFormationTemplate"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: strict),
         .testTarget(name: "CloudModelTests", dependencies: ["CloudModel"], swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "CloudModel"], swiftSettings: strict),

@@ -87,6 +87,25 @@ lv_ensure_python_runtimes() {
     done
 }
 
+# The deployment tools the CloudFormation tests drive, each in a virtualenv of its own under /opt/lv-tools (their
+# pinned dependencies, botocore's among them, would otherwise fight the clients above): the SAM CLI, and the CDK's
+# Python library (it synthesizes through node, which the machine has).
+LV_TOOLS="${LV_TOOLS:-/opt/lv-tools}"
+lv_ensure_cloudformation_tools() {
+    lv_ensure_venv sam "test -x $LV_TOOLS/sam/bin/sam" aws-sam-cli || return 1
+    lv_ensure_venv cdk "$LV_TOOLS/cdk/bin/python -c 'import aws_cdk'" aws-cdk-lib constructs
+}
+
+# lv_ensure_venv NAME CHECK PACKAGE...: a virtualenv at $LV_TOOLS/NAME with the packages, unless CHECK passes.
+lv_ensure_venv() {
+    local name="$1" check="$2"; shift 2
+    bash -c "$check" >/dev/null 2>&1 && return 0
+    lv_say "installing $* into $LV_TOOLS/$name"
+    lv_as_root mkdir -p "$LV_TOOLS"
+    lv_as_root python3 -m venv "$LV_TOOLS/$name" || return 1
+    lv_as_root "$LV_TOOLS/$name/bin/pip" install --quiet --disable-pip-version-check "$@"
+}
+
 lv_ensure_dependencies() {
     lv_ensure_apt_packages
     lv_ensure_pip_packages

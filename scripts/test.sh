@@ -58,7 +58,8 @@ PY
 }
 
 overall_start=$SECONDS
-stage "dependencies" lv_ensure_dependencies || { echo "cannot install the dependencies" >&2; exit 1; }
+test_dependencies() { lv_ensure_dependencies && lv_ensure_cloudformation_tools; }
+stage "dependencies" test_dependencies || { echo "cannot install the dependencies" >&2; exit 1; }
 if stage "build (debug, with tests)" swift build --build-tests; then
     stage "unit tests (swift test)" unit_tests
     stage "end-to-end tests (pytest tests/e2e)" e2e_tests

@@ -30,15 +30,16 @@ public struct ChunkSignatureChain: Sendable {
     }
 }
 
-/// Writes a request body to a file as it arrives, decoding aws-chunked and computing digests on the way. Used by one
-/// connection on its event loop only (hence unchecked Sendable).
+/// Takes a request body as it arrives, decoding aws-chunked and computing digests on the way: a small body stays in
+/// memory, a larger one goes to a file (created once the body outgrows `memoryLimit`). Used by one connection on its
+/// event loop only (hence unchecked Sendable).
 public final class RequestBodySink: @unchecked Sendable {
     /// What to compute and how to read the body.
     public struct Plan: Sendable {
         public var chunked: Bool
         public var chain: ChunkSignatureChain?
         public var sha256: Bool
-        /// `CRC32`, `CRC32C`, `SHA1`, `SHA256`.
+        /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`.
         public var checksums: Set<String>
 
         public init(chunked: Bool, chain: ChunkSignatureChain? = nil, sha256: Bool = false, checksums: Set<String> = []) {
@@ -50,7 +51,10 @@ public final class RequestBodySink: @unchecked Sendable {
     }
 
     public let path: String
-    private var fd: Int32
+    /// -1 while the body is held in memory.
+    private var fd: Int32 = -1
+    private var held: [UInt8] = []
+    private let memoryLimit: Int
     private var plan: Plan
     private var decoder = AWSChunkedDecoder()
     private var length: Int64 = 0
@@ -60,20 +64,21 @@ public final class RequestBodySink: @unchecked Sendable {
     private var sha1: Insecure.SHA1?
     private var crc32: CRC32?
     private var crc32c: CRC32?
+    private var crc64: CRC64NVME?
     private var checksumSHA256: SHA256?
     private var failure: StreamedBodyFailure?
 
-    /// Creates `path` (which must not exist).
-    public init(path: String, plan: Plan) throws(StreamedBodyFailure) {
+    /// `path` (which must not exist) is created once more than `memoryLimit` bytes arrived.
+    public init(path: String, plan: Plan, memoryLimit: Int = 64 * 1024) throws(StreamedBodyFailure) {
         self.path = path
         self.plan = plan
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io("cannot create \(path): errno \(errno)") }
+        self.memoryLimit = memoryLimit
         if plan.sha256 { sha256 = SHA256() }
         if plan.chain != nil { chunkSHA = SHA256() }
         if plan.checksums.contains("SHA1") { sha1 = Insecure.SHA1() }
         if plan.checksums.contains("CRC32") { crc32 = CRC32() }
         if plan.checksums.contains("CRC32C") { crc32c = CRC32(castagnoli: true) }
+        if plan.checksums.contains("CRC64NVME") { crc64 = CRC64NVME() }
         if plan.checksums.contains("SHA256") { checksumSHA256 = SHA256() }
     }
 
@@ -100,7 +105,28 @@ public final class RequestBodySink: @unchecked Sendable {
         sha1?.update(bufferPointer: bytes)
         crc32?.update(bytes)
         crc32c?.update(bytes)
+        crc64?.update(bytes)
         checksumSHA256?.update(bufferPointer: bytes)
+        length += Int64(bytes.count)
+        if fd < 0 {
+            if held.count + bytes.count <= memoryLimit {
+                held.append(contentsOf: bytes)
+                return
+            }
+            // The body outgrew memory: from here on it goes to the file, starting with what was held.
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                failure = .io("cannot create \(path): errno \(errno)")
+                return
+            }
+            let first = held
+            held = []
+            first.withUnsafeBytes { writeOut($0) }
+        }
+        writeOut(bytes)
+    }
+
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -111,31 +137,37 @@ public final class RequestBodySink: @unchecked Sendable {
             }
             offset += n
         }
-        length += Int64(bytes.count)
     }
 
-    /// Closes the file (not yet synced: the service syncs what it keeps) and says what arrived.
+    /// Closes the file (not yet synced: the service syncs what it keeps) and says what arrived: the bytes themselves
+    /// when they stayed in memory (no file exists then).
     public func finish() -> StreamedBody {
         if plan.chunked && failure == nil {
             decoder.finish()
             if let why = decoder.failure { failure = .encoding(why) }
         }
+        let inMemory = fd < 0
         if fd >= 0 { close(fd); fd = -1 }
         var sums: [String: String] = [:]
         if let c = crc32 { sums["CRC32"] = Base64.encode(c.bigEndianBytes) }
         if let c = crc32c { sums["CRC32C"] = Base64.encode(c.bigEndianBytes) }
+        if let c = crc64 { sums["CRC64NVME"] = Base64.encode(c.bigEndianBytes) }
         if let s = sha1 { sums["SHA1"] = Base64.encode(Array(s.finalize())) }
         if let s = checksumSHA256 { sums["SHA256"] = Base64.encode(Array(s.finalize())) }
         var trailers: [String: String] = [:]
         for t in decoder.trailers { trailers[t.name] = t.value }
         return StreamedBody(path: path, length: length, md5: Array(md5.finalize()), sha256Hex: sha256.map { SigV4Crypto.hex($0.finalize()) },
-                            checksums: sums, trailers: trailers, failure: failure)
+                            checksums: sums, trailers: trailers, failure: failure, bytes: inMemory ? held : nil)
     }
 
-    /// Drops the file: the connection ended before the body did.
+    /// Drops the body: the connection ended before it did.
     public func abort() {
-        if fd >= 0 { close(fd); fd = -1 }
-        unlink(path)
+        held = []
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+            unlink(path)
+        }
     }
 }
 

@@ -1,13 +1,15 @@
-/// A request body the server wrote to a file as it arrived instead of holding it (S3 object uploads): where it is,
-/// how long the decoded payload is, and its digests, computed on the way.
+/// A request body the server took as it arrived (S3 object uploads): the bytes of a small one, else the file a larger
+/// one was written to; how long the decoded payload is, and its digests, computed on the way.
 public struct StreamedBody: Sendable {
-    /// The file holding the decoded payload (aws-chunked framing removed).
+    /// The file holding the decoded payload (aws-chunked framing removed); absent when `bytes` holds it.
     public var path: String
+    /// The decoded payload when it was small enough to stay in memory.
+    public var bytes: [UInt8]?
     public var length: Int64
     public var md5: [UInt8]
     /// Lower-case hex SHA-256 of the payload, when asked for (a stated hex `x-amz-content-sha256`).
     public var sha256Hex: String?
-    /// Base64 digests by algorithm name (`CRC32`, `CRC32C`, `SHA1`, `SHA256`), those asked for.
+    /// Base64 digests by algorithm name (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`), those asked for.
     public var checksums: [String: String]
     /// aws-chunked trailers (names lower-cased), e.g. `x-amz-checksum-crc32`.
     public var trailers: [String: String]
@@ -15,8 +17,9 @@ public struct StreamedBody: Sendable {
     public var failure: StreamedBodyFailure?
 
     public init(path: String, length: Int64, md5: [UInt8], sha256Hex: String? = nil, checksums: [String: String] = [:],
-                trailers: [String: String] = [:], failure: StreamedBodyFailure? = nil) {
+                trailers: [String: String] = [:], failure: StreamedBodyFailure? = nil, bytes: [UInt8]? = nil) {
         self.path = path
+        self.bytes = bytes
         self.length = length
         self.md5 = md5
         self.sha256Hex = sha256Hex

@@ -38,6 +38,9 @@ public struct CloudState: Sendable {
     public var lambdaLayerVersions: [String: LambdaLayerVersion] = [:]
     public var regionSettings: [String: RegionSettings] = [:]
     public var vpcEndpoints: [String: VpcEndpoint] = [:]
+    public var cloudFormationStacks: [String: CloudFormationStack] = [:]
+    public var cloudFormationEvents: [String: CloudFormationStackEvent] = [:]
+    public var cloudFormationChangeSets: [String: CloudFormationChangeSet] = [:]
     public var dbSubnetGroups: [String: DBSubnetGroup] = [:]
     public var dbInstances: [String: DBInstance] = [:]
     public var dbSnapshots: [String: DBSnapshot] = [:]
@@ -57,6 +60,7 @@ public struct CloudState: Sendable {
         AsyncInvocation.self, LambdaEventInvokeConfig.self, LambdaResourcePolicy.self, LambdaCodeSigningConfig.self,
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
         LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
+        CloudFormationStack.self, CloudFormationStackEvent.self, CloudFormationChangeSet.self,
         DBSubnetGroup.self, DBInstance.self, DBSnapshot.self, CacheSubnetGroup.self, CacheCluster.self,
     ]
 

@@ -4,6 +4,7 @@ public enum OperationCatalog {
     /// (service, operation) in each service's table, operations sorted by name.
     public static var operations: [(service: String, operation: String)] {
         var out: [(String, String)] = []
+        out += CloudFormationService.operationNames.sorted().map { ("cloudformation", $0) }
         out += EC2Service.operations.keys.sorted().map { ("ec2", $0) }
         out += IAMService.operations.keys.sorted().map { ("iam", $0) }
         out += LambdaOperations.table.map(\.name).sorted().map { ("lambda", $0) }

@@ -14,6 +14,7 @@ public final class SQLiteS3Store: Sendable {
     /// Written only after the transaction that changed a bucket committed.
     private let bucketCache: Mutex<[String: S3Bucket]>
     private let latest = LatestObjectCache()
+    private let group = GroupCommit()
 
     public init(dataDir: String) throws {
         root = (dataDir as NSString).appendingPathComponent("s3")
@@ -23,7 +24,8 @@ public final class SQLiteS3Store: Sendable {
         }
         var config = Configuration()
         config.prepareDatabase { db in
-            // As state.sqlite: a commit is in the WAL before it returns, so kill -9 loses nothing acknowledged.
+            // As state.sqlite: a commit is in the WAL before it returns, so kill -9 loses nothing acknowledged (small
+            // objects' bytes are in their rows, so that holds for them too). The WAL is synced at checkpoints.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         db = try DatabasePool(path: (root as NSString).appendingPathComponent("s3.sqlite"), configuration: config)
@@ -49,6 +51,10 @@ public final class SQLiteS3Store: Sendable {
                                     PRIMARY KEY (upload, number)) WITHOUT ROWID;
                 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
                 """)
+        }
+        m.registerMigration("v2-inline-bytes") { db in
+            // The bytes of a small object, in its row (its record's `blob` is nil then).
+            try db.execute(sql: "ALTER TABLE objects ADD COLUMN data BLOB")
         }
         return m
     }
@@ -129,32 +135,52 @@ public final class SQLiteS3Store: Sendable {
     static func object(_ db: Database, bucket: String, key: String, versionId: String?) throws -> S3Object? {
         let data: Data?
         if let versionId {
-            data = try Data.fetchOne(db, sql: "SELECT body FROM objects WHERE bucket = ? AND key = ? AND version = ?",
+            data = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM objects WHERE bucket = ? AND key = ? AND version = ?"),
                                      arguments: [bucket, key, versionId])
         } else {
-            data = try Data.fetchOne(db, sql: "SELECT body FROM objects WHERE bucket = ? AND key = ? AND latest = 1",
+            data = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM objects WHERE bucket = ? AND key = ? AND latest = 1"),
                                      arguments: [bucket, key])
         }
         return try data.map { try decode(S3Object.self, $0) }
     }
 
     /// Makes `o` the latest version of its key, in one transaction with `check` (which sees the current latest version
-    /// and may throw to refuse: conditional writes) and with the bucket still existing. A version of the same id (the
-    /// `null` version of an unversioned bucket) is replaced; the files no row names any more are returned for removal.
-    public func putObject(_ o: S3Object, check: (S3Object?) throws -> Void) throws -> [String] {
-        try write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [o.bucket]) != nil else {
+    /// and may throw to refuse: conditional writes; nil when there is no condition) and with the bucket still existing. `data` is the bytes of an
+    /// object kept in its row (`o.blob` nil). A version of the same id (the `null` version of an unversioned bucket) is
+    /// replaced; the files no row names any more are returned for removal. Concurrent puts share one commit.
+    public func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String] {
+        let record = try Self.encode(o)
+        let latest = self.latest
+        let cached = LatestObjectCache.Key(bucket: o.bucket, key: o.key)
+        return try group.run(db, onFailure: { latest.clear() }, publish: { _ in latest.set(cached, o, bytes: data) }) { db in
+            // Cached statements: a small PUT is a handful of them, and parsing SQL each time cost more than running it.
+            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [o.bucket]) != nil else {
                 throw S3StoreError.noSuchBucket
             }
-            try check(try Self.object(db, bucket: o.bucket, key: o.key, versionId: nil))
+            if let check { try check(try Self.object(db, bucket: o.bucket, key: o.key, versionId: nil)) }
             var freed: [String] = []
-            if let old = try Self.object(db, bucket: o.bucket, key: o.key, versionId: o.versionId), let blob = old.blob { freed.append(blob) }
-            try db.execute(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1", arguments: [o.bucket, o.key])
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body) VALUES (?, ?, ?, ?, 1, ?, ?)
-                """, arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), o.isDeleteMarker ? 1 : 0, try Self.encode(o)])
-            latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), o)
+            // The replaced version's file: only a version without bytes in its row has one (its record says which).
+            if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT data IS NULL, body FROM objects WHERE bucket = ? AND key = ? AND version = ?"),
+                                          arguments: [o.bucket, o.key, o.versionId]), old[0] as Bool,
+               let blob = try Self.decode(S3Object.self, old[1] as Data).blob {
+                freed.append(blob)
+            }
+            try db.cachedStatement(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
+                .execute(arguments: [o.bucket, o.key])
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body, data) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                """).execute(arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), o.isDeleteMarker ? 1 : 0, record,
+                                         data.map { Data($0) }])
             return freed.filter { $0 != o.blob }
+        }
+    }
+
+    /// The bytes of a version kept in its row; nil when it has none (a file holds them, or the version is gone).
+    public func objectData(bucket: String, key: String, versionId: String) throws -> [UInt8]? {
+        if let hit = latest.bytes(LatestObjectCache.Key(bucket: bucket, key: key), versionId: versionId) { return hit }
+        return try db.unsafeRead { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM objects WHERE bucket = ? AND key = ? AND version = ?",
+                              arguments: [bucket, key, versionId]).map { [UInt8]($0) }
         }
     }
 
@@ -289,8 +315,8 @@ public final class SQLiteS3Store: Sendable {
     }
 
     private static func next(_ db: Database, _ name: String) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                       arguments: [name])
-        return try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [name]) ?? 1
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value
+            """), arguments: [name]) ?? 1
     }
 }

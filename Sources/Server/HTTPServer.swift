@@ -218,8 +218,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             body = []
             var streamedPath: String?
             if let sink {
-                request.streamed = sink.finish()
-                streamedPath = sink.path
+                let streamed = sink.finish()
+                request.streamed = streamed
+                // A body held in memory has no file to clean up.
+                streamedPath = streamed.bytes == nil ? sink.path : nil
                 self.sink = nil
             }
             if let immediate = responder.respondImmediately(to: request) {

@@ -90,12 +90,17 @@ public final class LambdaVPCServer: Sendable {
         s3.sweep()
         s3Threads = NIOThreadPool(numberOfThreads: 64)
         s3Threads.start()
+        // The backend of the forwarded services: users' requests and the stack engine's resources go through it.
+        let forwarding = ServiceBackend(external: config.serviceBackend,
+                                        process: config.serviceBackend == nil
+                                            ? BackendProcess(accountId: config.accountId, dataDir: config.dataDir, logger: logger) : nil)
+        backend = forwarding
         regions = Regions(stores: stores, home: config.region, shared: RegionServices.Shared(
             config: config, authorizer: authorizer, sts: sts, activity: InvocationActivity(), codeStore: codeStore,
             codeURLs: CodeURLSigner(), codeObjects: s3, sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
             instanceRuntime: fabric.instanceRuntime, engineRuntime: fabric.engineRuntime,
             publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { CloudState.publicAddresses($0.store.snapshot()) }) },
-            logger: logger))
+            logger: logger, iam: iam, transformer: SAMTranslatorProcess(), forwarded: BackendForwarder(backend: forwarding)))
         // Bucket notifications go to the function's own region.
         s3.connect(events: regions)
         // Instances' IMDS (169.254.169.254 in their namespaces) answers from their region's store and issues role sessions.
@@ -108,9 +113,6 @@ public final class LambdaVPCServer: Sendable {
         for region in Set([config.region] + (try durable.partitions()).filter { $0 != SQLiteRecordStore.globalPartition }) {
             _ = try regions.services(region)
         }
-        backend = ServiceBackend(external: config.serviceBackend,
-                                 process: config.serviceBackend == nil
-                                     ? BackendProcess(accountId: config.accountId, dataDir: config.dataDir, logger: logger) : nil)
         let router = APIRouter(config: config, regions: regions, sts: sts, iam: iam, authorizer: authorizer,
                                internet: InternetHostsAPI(fabric: fabric), backend: backend, isolationAvailable: isolationAvailable,
                                sandboxStatus: sandbox.isolationStatus, logger: logger, s3: s3, s3Threads: s3Threads)

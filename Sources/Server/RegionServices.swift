@@ -18,6 +18,8 @@ final class RegionServices: Sendable {
     let rds: RDSService
     let elastiCache: ElastiCacheService
     let logs: CloudWatchLogsAPI
+    let cloudformation: CloudFormationService
+    private let stackEngine: StackEngine
     private let reconciler: ReconcileLoop
     private let lifecycle: LifecycleReconciler
     private let asyncWorker: AsyncInvocationWorker
@@ -43,6 +45,12 @@ final class RegionServices: Sendable {
         var engineRuntime: any ManagedEngineRuntime
         var publicAddresses: PublicAddressSpace
         var logger: Logger
+        /// IAM (global), for the stack engine's IAM resources.
+        var iam: IAMService? = nil
+        /// Macros for CloudFormation templates (the SAM transform); nil refuses templates that name one.
+        var transformer: (any TemplateTransformer)? = nil
+        /// The forwarded services (DynamoDB, SQS, SNS, Secrets Manager), for the stack engine's resources of theirs.
+        var forwarded: (any ForwardedServices)? = nil
     }
 
     init(region: String, store: StateStore, shared s: Shared) {
@@ -65,16 +73,21 @@ final class RegionServices: Sendable {
         rds = RDSService(store: store, accountId: config.accountId, region: region, publicAddresses: s.publicAddresses)
         elastiCache = ElastiCacheService(store: store, accountId: config.accountId, region: region)
         engines = ManagedEngineReconciler(store: store, runtime: s.engineRuntime, region: region)
+        cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
+                                               backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
+                                                                       objects: s.codeObjects, transformer: s.transformer,
+                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded))
+        stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
     }
 
     /// Starts the region's loops.
     func start() {
-        let lifecycle = self.lifecycle
-        let engines = self.engines
+        let lifecycle = self.lifecycle, stackEngine = self.stackEngine, engines = self.engines
         let r = Running(reconcile: reconciler.start(),
-                        awaited: [Task { await lifecycle.run() }, Task { await engines.run() }, asyncWorker.start()])
+                        awaited: [Task { await lifecycle.run() }, Task { await engines.run() }, asyncWorker.start(),
+                                  Task { await stackEngine.run() }])
         running.withLock { $0 = r }
     }
 
@@ -82,9 +95,13 @@ final class RegionServices: Sendable {
     func stop() async {
         lifecycle.stop()
         engines.stop()
+        stackEngine.stop()
         asyncWorker.stop()
         let r = running.withLock { r in defer { r = Running() }; return r }
         r.reconcile?.cancel()
         for t in r.awaited { await t.value }
     }
 }
+
+/// The stack engine's AWS::Logs::LogGroup calls go to the region's Logs API.
+extension CloudWatchLogsAPI: LogsBackend {}

@@ -5,7 +5,7 @@ import Synchronization
 /// The default backend: a `moto_server` (moto[server], which the project installs) on a private loopback port,
 /// started on first use, started again if it dies, stopped with the server (by its pid). Its data lives in its memory.
 public final class BackendProcess: Sendable {
-    private struct Running { var process: Process?; var port: Int? }
+    private struct Running { var process: Process?; var port: Int?; var listening = false }
     private let running = Mutex(Running())
     private let starting = Mutex(())
     private let accountId: String
@@ -20,13 +20,17 @@ public final class BackendProcess: Sendable {
 
     /// The backend's URL, starting it (or starting it again) when needed.
     public func url() async throws -> URL {
-        if let port = running.withLock({ $0.process?.isRunning == true ? $0.port : nil }) { return URL(string: "http://127.0.0.1:\(port)")! }
-        // One start at a time; a caller that waited finds the backend up.
+        if let port = running.withLock({ $0.process?.isRunning == true && $0.listening ? $0.port : nil }) {
+            return URL(string: "http://127.0.0.1:\(port)")!
+        }
+        // One start at a time; a caller that came while it starts waits for it to listen too (concurrent first
+        // requests, as a stack's resources created in parallel make, would otherwise find nothing on the port).
         let port: Int = try starting.withLock { _ in
             if let p = running.withLock({ $0.process?.isRunning == true ? $0.port : nil }) { return p }
             return try launch()
         }
         try await waitUntilListening(port)
+        running.withLock { if $0.port == port { $0.listening = true } }
         return URL(string: "http://127.0.0.1:\(port)")!
     }
 

@@ -91,3 +91,35 @@ private func decode(_ body: [UInt8], step: Int) -> (payload: [UInt8], headers: [
     #expect(v2?.verifies(r, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == true)
     #expect(v2?.verifies(r, secretAccessKey: "other") == false)
 }
+
+@Test func crc64NVMECheckValueAndSplits() {
+    var c = CRC64NVME()
+    c.update(Array("123456789".utf8))
+    #expect(c.value == 0xAE8B_1486_0A79_9888)
+    let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 77) }
+    var whole = CRC64NVME()
+    whole.update(data)
+    var parts = CRC64NVME()
+    for chunk in stride(from: 0, to: data.count, by: 11) { parts.update(Array(data[chunk..<min(chunk + 11, data.count)])) }
+    #expect(whole.value == parts.value)
+    #expect(c.bigEndianBytes == [0xAE, 0x8B, 0x14, 0x86, 0x0A, 0x79, 0x98, 0x88])
+}
+
+@Test func aSmallBodyStaysInMemoryAndALargeOneSpillsToItsFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UInt32.random(in: 0...UInt32.max))").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let small = try RequestBodySink(path: dir + "/small", plan: .init(chunked: false, checksums: ["CRC64NVME"]), memoryLimit: 100)
+    Array(repeating: UInt8(7), count: 60).withUnsafeBytes { small.write($0) }
+    let a = small.finish()
+    #expect(a.bytes == Array(repeating: 7, count: 60) && a.length == 60)
+    #expect(!FileManager.default.fileExists(atPath: dir + "/small"))
+    var expected = CRC64NVME()
+    expected.update(Array(repeating: 7, count: 60))
+    #expect(a.checksums["CRC64NVME"] == Base64.encode(expected.bigEndianBytes))
+    let large = try RequestBodySink(path: dir + "/large", plan: .init(chunked: false), memoryLimit: 100)
+    for _ in 0..<3 { Array(repeating: UInt8(9), count: 60).withUnsafeBytes { large.write($0) } }
+    let b = large.finish()
+    #expect(b.bytes == nil && b.length == 180)
+    #expect(FileManager.default.contents(atPath: dir + "/large") == Data(repeating: 9, count: 180))
+}

@@ -13,7 +13,7 @@ extension S3Service {
         let (headers, meta) = Self.objectHeaders(c.request)
         let algo = c.header("x-amz-checksum-algorithm")?.uppercased()
         if let a = algo, !Self.checksumAlgorithms.contains(a) {
-            throw S3Errors.invalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]",
+            throw S3Errors.invalidArgument("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
                                            name: "x-amz-checksum-algorithm", value: a)
         }
         let id = files.newName() + files.newName()
@@ -53,7 +53,7 @@ extension S3Service {
         let number = try partNumber(c)
         let body = try receive(c)
         guard body.length <= Self.maxObjectSize else { throw S3Errors.entityTooLarge(body.length, max: Self.maxObjectSize) }
-        let blob = try files.adopt(body.path)
+        let blob = try files.adopt(try file(of: body))
         let part = S3Part(uploadId: upload.uploadId, number: number, size: body.length, etag: "\"" + Self.hex(body.md5) + "\"",
                           lastModified: Date().timeIntervalSince1970, blob: blob, checksums: body.checksums)
         do {
@@ -71,7 +71,6 @@ extension S3Service {
         let upload = try existingUpload(c)
         let number = try partNumber(c)
         let source = try copySource(c)
-        guard let sourceBlob = source.blob else { throw S3Errors.internalError }
         var offset: Int64 = 0, length = source.size
         if let range = c.header("x-amz-copy-source-range") {
             guard range.hasPrefix("bytes="), case let bounds = range.dropFirst(6).split(separator: "-"), bounds.count == 2,
@@ -87,7 +86,15 @@ extension S3Service {
             length = b - a + 1
         }
         let tmp = files.incomingPath()
-        try files.copy(from: files.path(sourceBlob), offset: offset, length: length, appendingTo: tmp)
+        if let sourceBlob = source.blob {
+            try files.copy(from: files.path(sourceBlob), offset: offset, length: length, appendingTo: tmp)
+        } else {
+            let bytes = try rowBytes(source)
+            guard offset + length <= Int64(bytes.count),
+                  FileManager.default.createFile(atPath: tmp, contents: Data(bytes[Int(offset)..<Int(offset + length)])) else {
+                throw S3Errors.internalError
+            }
+        }
         let md5 = try Self.md5(ofFile: tmp)
         let blob = try files.adopt(tmp)
         let part = S3Part(uploadId: upload.uploadId, number: number, size: length, etag: "\"" + Self.hex(md5) + "\"",
@@ -112,6 +119,14 @@ extension S3Service {
         var md5 = Insecure.MD5()
         while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { md5.update(data: chunk) }
         return Array(md5.finalize())
+    }
+
+    static func crc64(ofFile path: String) throws -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw S3Errors.internalError }
+        defer { try? h.close() }
+        var crc = CRC64NVME()
+        while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { crc.update(Array(chunk)) }
+        return Base64.encode(crc.bigEndianBytes)
     }
 
     func completeMultipartUpload(_ c: S3Call) throws -> WireResponse {
@@ -145,7 +160,10 @@ extension S3Service {
         }
         let etag = "\"" + Self.hex(Insecure.MD5.hash(data: md5s)) + "-\(chosen.count)\""
         var checksums: [String: String] = [:]
-        if let algo = upload.checksumAlgorithm {
+        if upload.checksumAlgorithm == "CRC64NVME" {
+            // CRC-64/NVME is kept of the whole object (FULL_OBJECT), never composed from the parts'.
+            checksums["CRC64NVME"] = try Self.crc64(ofFile: tmp)
+        } else if let algo = upload.checksumAlgorithm {
             // COMPOSITE: the checksum of the parts' checksums, with the part count.
             var digests: [UInt8] = []
             for part in chosen {
@@ -159,9 +177,9 @@ extension S3Service {
                          size: chosen.reduce(0) { $0 + $1.size }, etag: etag, lastModified: Date().timeIntervalSince1970,
                          headers: upload.headers, metadata: upload.metadata, checksums: checksums, tags: upload.tags, blob: blob)
         o.partsCount = chosen.count
-        o.checksumType = checksums.isEmpty ? nil : "COMPOSITE"
+        o.checksumType = checksums.isEmpty ? nil : upload.checksumAlgorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE"
         do {
-            try condition(try store.object(bucket: bucket.name, key: upload.key, versionId: nil))
+            try condition?(try store.object(bucket: bucket.name, key: upload.key, versionId: nil))
             files.remove(try store.finishUpload(upload.uploadId, object: o))
         } catch {
             files.remove([blob])

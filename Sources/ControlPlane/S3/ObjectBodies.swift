@@ -3,9 +3,11 @@ import CloudModel
 import Crypto
 import Foundation
 
-/// What an upload's body turned out to be once checked against what the request said of it.
+/// What an upload's body turned out to be once checked against what the request said of it: its bytes when small,
+/// else the file in `incoming/` holding them.
 struct ReceivedBody {
-    var path: String
+    var path: String?
+    var bytes: [UInt8]?
     var length: Int64
     var md5: [UInt8]
     /// The checksums to keep with the object (those the request named), base64 by algorithm.
@@ -13,18 +15,27 @@ struct ReceivedBody {
 }
 
 extension S3Service {
-    static let checksumAlgorithms = ["CRC32", "CRC32C", "SHA1", "SHA256"]
+    static let checksumAlgorithms = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]
 
-    /// The upload's bytes, in a file of `incoming/`, checked against Content-MD5, the decoded length and the named
-    /// checksums (header or trailer). A body that was not streamed (the rare small PUT) is written out first.
+    /// The length of each algorithm's digest in bytes.
+    static func digestLength(_ algo: String) -> Int {
+        switch algo {
+        case "CRC32", "CRC32C": 4
+        case "CRC64NVME": 8
+        case "SHA1": 20
+        default: 32
+        }
+    }
+
+    /// The upload's bytes (in memory when small, else in a file of `incoming/`), checked against Content-MD5, the
+    /// decoded length and the named checksums (header or trailer).
     func receive(_ c: S3Call) throws -> ReceivedBody {
         var body: StreamedBody
         if let s = c.request.streamed {
             body = s
         } else {
-            let path = files.incomingPath()
-            guard FileManager.default.createFile(atPath: path, contents: Data(c.request.body)) else { throw S3Errors.internalError }
-            body = StreamedBody(path: path, length: Int64(c.request.body.count), md5: Array(Insecure.MD5.hash(data: c.request.body)))
+            body = StreamedBody(path: "", length: Int64(c.request.body.count), md5: Array(Insecure.MD5.hash(data: c.request.body)),
+                                bytes: c.request.body)
             for algo in Self.checksumAlgorithms where c.header("x-amz-checksum-" + algo.lowercased()) != nil
                 || c.header("x-amz-sdk-checksum-algorithm")?.uppercased() == algo {
                 body.checksums[algo] = Self.checksum(algo, c.request.body)
@@ -40,20 +51,46 @@ extension S3Service {
             let name = "x-amz-checksum-" + algo.lowercased()
             guard let computed = body.checksums[algo] else { continue }
             if let stated = c.header(name) ?? body.trailers[name] {
-                guard let d = Data(base64Encoded: stated), d.count == (algo.hasPrefix("CRC") ? 4 : algo == "SHA1" ? 20 : 32) else {
+                guard let d = Data(base64Encoded: stated), d.count == Self.digestLength(algo) else {
                     throw S3Errors.invalidChecksum(algo)
                 }
                 guard stated == computed else { throw S3Errors.badChecksum(algo.lowercased()) }
             }
             kept[algo] = computed
         }
-        return ReceivedBody(path: body.path, length: body.length, md5: body.md5, checksums: kept)
+        return ReceivedBody(path: body.bytes == nil ? body.path : nil, bytes: body.bytes, length: body.length, md5: body.md5,
+                            checksums: kept)
+    }
+
+    /// A received body as a file of `incoming/` (written out when it was held in memory).
+    func file(of body: ReceivedBody) throws -> String {
+        if let path = body.path { return path }
+        let path = files.incomingPath()
+        guard FileManager.default.createFile(atPath: path, contents: Data(body.bytes ?? [])) else { throw S3Errors.internalError }
+        return path
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        guard let d = FileManager.default.contents(atPath: path) else { throw S3Errors.internalError }
+        return Array(d)
+    }
+
+    /// Objects up to this size keep their bytes in their row: one commit makes them durable, no file is created.
+    static let rowBytesLimit: Int64 = 64 * 1024
+
+    /// The bytes of a version kept in its row (`blob` nil).
+    func rowBytes(_ o: S3Object) throws -> [UInt8] {
+        guard let bytes = try store.objectData(bucket: o.bucket, key: o.key, versionId: o.versionId) else {
+            throw S3Errors.noSuchKey(o.key)
+        }
+        return bytes
     }
 
     static func checksum(_ algo: String, _ bytes: [UInt8]) -> String {
         switch algo {
         case "CRC32": var c = CRC32(); c.update(bytes); return Base64.encode(c.bigEndianBytes)
         case "CRC32C": var c = CRC32(castagnoli: true); c.update(bytes); return Base64.encode(c.bigEndianBytes)
+        case "CRC64NVME": var c = CRC64NVME(); c.update(bytes); return Base64.encode(c.bigEndianBytes)
         case "SHA1": return Base64.encode(Array(Insecure.SHA1.hash(data: bytes)))
         default: return Base64.encode(Array(SHA256.hash(data: bytes)))
         }
@@ -99,14 +136,23 @@ extension S3Service {
     /// A new version id for a bucket with versioning enabled, else `null`.
     static func newVersionId(_ b: S3Bucket) -> String {
         guard b.versioning == "Enabled" else { return "null" }
+        // 64 symbols: six bits each, ten from each of four 64-bit draws (one getrandom call per draw).
         var g = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._".utf8)
-        return String(decoding: (0..<32).map { _ in alphabet[Int(g.next() % UInt64(alphabet.count))] }, as: UTF8.self)
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        while out.count < 32 {
+            let word: UInt64 = g.next()
+            for i in 0..<min(10, 32 - out.count) { out.append(alphabet[Int((word >> UInt64(6 * i)) & 63)]) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Conditional writes: `If-None-Match: *` refuses an existing key, `If-Match` needs the current ETag.
-    static func writeCondition(_ c: S3Call) throws -> (S3Object?) throws -> Void {
+    /// Conditional writes: `If-None-Match: *` refuses an existing key, `If-Match` needs the current ETag; nil when the
+    /// request has neither (the commit then need not read the current version).
+    static func writeCondition(_ c: S3Call) throws -> (@Sendable (S3Object?) throws -> Void)? {
         let ifNoneMatch = c.header("if-none-match"), ifMatch = c.header("if-match")
+        if ifNoneMatch == nil && ifMatch == nil { return nil }
         if let v = ifNoneMatch, v.trimmingCharacters(in: .whitespaces) != "*" { throw S3Errors.notImplemented("If-None-Match") }
         let key = c.objectKey
         return { current in

@@ -14,21 +14,25 @@ extension S3Service {
         let body = try receive(c)
         guard body.length <= Self.maxObjectSize else { throw S3Errors.entityTooLarge(body.length, max: Self.maxObjectSize) }
         let (headers, meta) = Self.objectHeaders(c.request)
-        let blob = try files.adopt(body.path)
+        let inRow = body.length <= Self.rowBytesLimit
+        let data = inRow ? try body.bytes ?? Self.readAll(try file(of: body)) : nil
+        if inRow, let path = body.path { unlink(path) }
+        let blob = inRow ? nil : try files.adopt(try file(of: body))
         var o = S3Object(bucket: bucket.name, key: c.objectKey, versionId: Self.newVersionId(bucket), size: body.length,
                          etag: "\"" + Self.hex(body.md5) + "\"", lastModified: Date().timeIntervalSince1970, headers: headers,
                          metadata: meta, checksums: body.checksums, tags: tags, blob: blob)
         o.checksumType = body.checksums.isEmpty ? nil : "FULL_OBJECT"
-        try commit(o, condition: condition)
+        try commit(o, data: data, condition: condition)
         notify("ObjectCreated:Put", bucket: bucket, object: o, c.context)
         return WireResponse(status: 200, headers: writeHeaders(o, bucket))
     }
 
-    /// Makes `o` the key's latest version; its file is removed if the commit is refused, the replaced version's after.
-    func commit(_ o: S3Object, condition: (S3Object?) throws -> Void) throws {
+    /// Makes `o` the key's latest version (with `data`, its bytes, when it keeps them in its row); its file is removed
+    /// if the commit is refused, the replaced version's after.
+    func commit(_ o: S3Object, data: [UInt8]?, condition: (@Sendable (S3Object?) throws -> Void)?) throws {
         let freed: [String]
         do {
-            freed = try store.putObject(o, check: condition)
+            freed = try store.putObject(o, data: data, check: condition)
         } catch {
             if let blob = o.blob { files.remove([blob]) }
             throw error
@@ -110,7 +114,12 @@ extension S3Service {
             response.declaredLength = length
             return response
         }
-        guard let blob = o.blob else { throw S3Errors.internalError }
+        guard let blob = o.blob else {
+            let bytes = try rowBytes(o)
+            guard offset + length <= Int64(bytes.count) else { throw S3Errors.internalError }
+            response.body = Array(bytes[Int(offset)..<Int(offset + length)])
+            return response
+        }
         let fd = files.openForReading(blob)
         // The version was replaced between the read of its row and the open: answer as if it were already gone.
         guard fd >= 0 else { throw S3Errors.noSuchKey(c.objectKey) }
@@ -189,7 +198,7 @@ extension S3Service {
         if bucket.versioning != nil {
             let marker = S3Object(bucket: bucket.name, key: key, versionId: Self.newVersionId(bucket), isDeleteMarker: true,
                                   lastModified: Date().timeIntervalSince1970)
-            try commit(marker, condition: { _ in })
+            try commit(marker, data: nil, condition: nil)
             return (marker, [("x-amz-version-id", marker.versionId), ("x-amz-delete-marker", "true")])
         }
         let removed = try store.deleteVersion(bucket: bucket.name, key: key, versionId: "null")
@@ -273,8 +282,9 @@ extension S3Service {
             throw S3Errors.copyToItself()
         }
         let condition = try Self.writeCondition(c)
-        guard let sourceBlob = source.blob else { throw S3Errors.internalError }
-        let blob = try files.duplicate(sourceBlob)
+        // Bytes kept in the source's row are copied into the new row; a file is shared by a hard link.
+        let data = source.blob == nil ? try rowBytes(source) : nil
+        let blob = try source.blob.map { try files.duplicate($0) }
         var o = source
         o.bucket = bucket.name
         o.key = c.objectKey
@@ -283,7 +293,7 @@ extension S3Service {
         o.lastModified = Date().timeIntervalSince1970
         if replaceMeta { (o.headers, o.metadata) = Self.objectHeaders(c.request) }
         if replaceTags { o.tags = try Self.headerTags(c.request) }
-        try commit(o, condition: condition)
+        try commit(o, data: data, condition: condition)
         notify("ObjectCreated:Copy", bucket: bucket, object: o, c.context)
         var headers = writeHeaders(o, bucket)
         headers.removeAll { $0.0 == "ETag" }

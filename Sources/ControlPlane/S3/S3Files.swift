@@ -14,11 +14,16 @@ struct S3Files: Sendable {
     var incoming: String { root + "/incoming" }
     var objects: String { root + "/objects" }
 
+    /// 32 random hex digits, from two 64-bit draws (each draw is a getrandom call).
     func newName() -> String {
         var g = SystemRandomNumberGenerator()
         let hex = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
-        for _ in 0..<32 { out.append(hex[Int(g.next() % 16)]) }
+        out.reserveCapacity(32)
+        for _ in 0..<2 {
+            let word: UInt64 = g.next()
+            for shift in stride(from: 60, through: 0, by: -4) { out.append(hex[Int((word >> UInt64(shift)) & 0xF)]) }
+        }
         return String(decoding: out, as: UTF8.self)
     }
 

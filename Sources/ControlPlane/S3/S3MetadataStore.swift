@@ -11,7 +11,8 @@ public protocol S3MetadataStore: Sendable {
     @discardableResult func updateBucket(_ name: String, _ change: (inout S3Bucket) throws -> Void) throws -> S3Bucket?
     func deleteBucket(_ name: String) throws -> S3BucketDeletion
     func object(bucket: String, key: String, versionId: String?) throws -> S3Object?
-    func putObject(_ o: S3Object, check: (S3Object?) throws -> Void) throws -> [String]
+    func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String]
+    func objectData(bucket: String, key: String, versionId: String) throws -> [UInt8]?
     func deleteVersion(bucket: String, key: String, versionId: String?) throws -> S3Object?
     func latestObjects(bucket: String, after: String, from: String, limit: Int) throws -> [S3Object]
     func versions(bucket: String, from: String, limit: Int) throws -> [S3Object]
