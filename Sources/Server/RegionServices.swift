@@ -73,10 +73,11 @@ final class RegionServices: Sendable {
         rds = RDSService(store: store, accountId: config.accountId, region: region, publicAddresses: s.publicAddresses)
         elastiCache = ElastiCacheService(store: store, accountId: config.accountId, region: region)
         engines = ManagedEngineReconciler(store: store, runtime: s.engineRuntime, region: region)
-        cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
-                                               backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
-                                                                       objects: s.codeObjects, transformer: s.transformer,
-                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded))
+        var backends = StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm, objects: s.codeObjects,
+                                     transformer: s.transformer, s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded)
+        backends.rds = rds
+        backends.elastiCache = elastiCache
+        cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region, backends: backends)
         stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)

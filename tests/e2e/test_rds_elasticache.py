@@ -418,3 +418,62 @@ def test_publicly_accessible_instance_answers_outside_its_vpc(srv):
     _, result = invoke(lam, "OutsideProbe", {"name": db["Endpoint"]["Address"], "port": 5432})
     assert "error" in result, result
     rds.delete_db_instance(DBInstanceIdentifier="public-pg", SkipFinalSnapshot=True)
+
+
+STACK = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+  Vpc: {Type: String}
+Resources:
+  DbGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: database, VpcId: !Ref Vpc}
+  DbSubnets:
+    Type: AWS::RDS::DBSubnetGroup
+    Properties: {DBSubnetGroupDescription: stack subnets, SubnetIds: !Ref Subnets}
+  Database:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t3.micro
+      AllocatedStorage: "20"
+      MasterUsername: app
+      MasterUserPassword: app-password
+      DBName: app
+      DBSubnetGroupName: !Ref DbSubnets
+      VPCSecurityGroups: [!GetAtt DbGroup.GroupId]
+      PubliclyAccessible: false
+  CacheSubnets:
+    Type: AWS::ElastiCache::SubnetGroup
+    Properties: {Description: stack subnets, SubnetIds: !Ref Subnets}
+  Cache:
+    Type: AWS::ElastiCache::CacheCluster
+    Properties:
+      Engine: memcached
+      CacheNodeType: cache.t3.micro
+      NumCacheNodes: 1
+      CacheSubnetGroupName: !Ref CacheSubnets
+      VpcSecurityGroupIds: [!GetAtt DbGroup.GroupId]
+Outputs:
+  DbAddress: {Value: !GetAtt Database.Endpoint.Address}
+  DbPort: {Value: !GetAtt Database.Endpoint.Port}
+  CacheAddress: {Value: !GetAtt Cache.ConfigurationEndpoint.Address}
+"""
+
+
+def test_cloudformation_stack_of_rds_and_elasticache(srv):
+    vpc, subnets, _ = default_network(srv)
+    cfn = srv.client("cloudformation")
+    cfn.create_stack(StackName="data", TemplateBody=STACK, Parameters=[
+        {"ParameterKey": "Subnets", "ParameterValue": ",".join(subnets)}, {"ParameterKey": "Vpc", "ParameterValue": vpc}])
+    cfn.get_waiter("stack_create_complete").wait(StackName="data", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName="data")["Stacks"][0]["Outputs"]}
+    assert outputs["DbAddress"].startswith("data-database-") and outputs["DbAddress"].endswith(".us-east-1.rds.amazonaws.com")
+    assert outputs["DbPort"] == "5432" and ".cfg.use1.cache.amazonaws.com" in outputs["CacheAddress"]
+    db_id = outputs["DbAddress"].split(".")[0]
+    assert srv.client("rds").describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]["DBInstanceStatus"] == "available"
+    cfn.delete_stack(StackName="data")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="data", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    assert [d for d in srv.client("rds").describe_db_instances()["DBInstances"] if d["DBInstanceIdentifier"] == db_id] == []
+    assert [c for c in srv.client("elasticache").describe_cache_clusters()["CacheClusters"] if c["CacheClusterId"].startswith("data-")] == []

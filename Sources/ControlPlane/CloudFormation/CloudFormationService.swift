@@ -20,6 +20,9 @@ public struct StackBackends: Sendable {
     public var logs: (any LogsBackend)?
     /// The services forwarded to the backend (DynamoDB, SQS, SNS, Secrets Manager).
     public var forwarded: (any ForwardedServices)?
+    /// RDS and ElastiCache, for their DB instances, cache clusters and subnet groups.
+    public var rds: RDSService?
+    public var elastiCache: ElastiCacheService?
 
     public init(ec2: EC2Service, iam: IAMService? = nil, lambda: LambdaService? = nil, ssm: SSMService? = nil,
                 objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil,

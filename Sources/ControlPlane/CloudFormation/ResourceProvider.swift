@@ -183,6 +183,7 @@ enum ResourceProviders {
         S3BucketPolicyProvider(), LambdaUrlProvider(), LambdaEventInvokeConfigProvider(), LambdaLayerVersionProvider(),
         EC2NetworkAclProvider(), EC2NetworkAclEntryProvider(), EC2SubnetNetworkAclAssociationProvider(), EC2InstanceProvider(),
         DynamoDBTableProvider(), SQSQueueProvider(), SNSTopicProvider(), SecretsManagerSecretProvider(),
+        RDSDBSubnetGroupProvider(), RDSDBInstanceProvider(), ElastiCacheSubnetGroupProvider(), ElastiCacheCacheClusterProvider(),
     ]
 
     static let byType: [String: any ResourceProvider] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
