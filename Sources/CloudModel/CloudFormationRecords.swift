@@ -161,6 +161,9 @@ public struct CloudFormationStack: Record {
     public var changeSetId: String?
     /// The principal that started the current operation, which the engine acts as.
     public var callerArn: String
+    /// Who started the current operation, in full: the engine acts as this principal (under `--enforce-iam` its
+    /// policies decide each call the engine makes).
+    public var caller: StackCaller?
     /// The exports of other stacks this one's template imports (they cannot be deleted while it does).
     public var imports: [String]
     public var id: String { stackId }
@@ -182,6 +185,20 @@ public struct CloudFormationStack: Record {
         self.eventSequence = 0
         self.callerArn = callerArn
         self.imports = []
+    }
+}
+
+/// The principal behind a stack operation, as stored (a `Principal` without its account, which the stack's ARN has).
+public struct StackCaller: Codable, Sendable, Equatable {
+    public var arn: String
+    public var userId: String
+    public var accessKeyId: String
+    public var roleArn: String?
+    public init(arn: String, userId: String, accessKeyId: String, roleArn: String?) {
+        self.arn = arn
+        self.userId = userId
+        self.accessKeyId = accessKeyId
+        self.roleArn = roleArn
     }
 }
 

@@ -74,7 +74,8 @@ final class RegionServices: Sendable {
         elastiCache = ElastiCacheService(store: store, accountId: config.accountId, region: region)
         engines = ManagedEngineReconciler(store: store, runtime: s.engineRuntime, region: region)
         var backends = StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm, objects: s.codeObjects,
-                                     transformer: s.transformer, s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded)
+                                     transformer: s.transformer, s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded,
+                                     authorizer: config.enforceIAM ? s.authorizer : nil)
         backends.rds = rds
         backends.elastiCache = elastiCache
         cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region, backends: backends)

@@ -657,6 +657,9 @@ Resources:
     Type: AWS::EC2::Instance
     DependsOn: AclAssociation
     Properties: {ImageId: !Ref Image, InstanceType: t3.micro, SubnetId: !Ref Subnet, IamInstanceProfile: !Ref Profile}
+  CDKMetadata:
+    Type: AWS::CDK::Metadata
+    Properties: {Analytics: "v2:deflate64:H4sIAAAAAAAA/zPSMzQ30DNQTCwv1k1OydbNyUzSqw4uSUzO1nFOy/MvLSkoLanVyctPSdXLKtYvMzLQMzQHKskqzszULSrNK8nMTdULBgA1Qy3OQQAAAA=="}
   Bucket:
     Type: AWS::S3::Bucket
   BucketPolicy:
@@ -789,6 +792,82 @@ def test_forwarded_service_resources(cfn_server):
     delete_and_wait(cfn, "fwd")
     with pytest.raises(ClientError):
         ddb.describe_table(TableName=o["Table"])
+
+
+def test_the_engine_acts_as_the_caller_under_enforce_iam():
+    from conftest import user_client
+    s = Server(extra_args=["--enforce-iam"]).start()
+    try:
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["cloudformation:*", "ec2:CreateVpc", "ec2:DeleteVpc", "ec2:Describe*", "ec2:CreateTags"],
+             "Resource": "*"}]}
+        cfn = user_client(s, "cloudformation", "deployer", policy)
+        cfn.create_stack(StackName="limited", TemplateBody=FAILING.replace("10.99.1.0/24", "10.20.2.0/24"))
+        final = settled(cfn, "limited")
+        assert final["StackStatus"] == "ROLLBACK_COMPLETE"
+        events = cfn.describe_stack_events(StackName="limited")["StackEvents"]
+        failed = {e["LogicalResourceId"]: e["ResourceStatusReason"] for e in events if e["ResourceStatus"] == "CREATE_FAILED"}
+        assert "not authorized to perform: ec2:CreateSubnet" in failed["Good"]
+        assert "arn:aws:iam::123456789012:user/deployer" in failed["Good"]
+        assert s.client("ec2").describe_vpcs()["Vpcs"] == []
+        with pytest.raises(ClientError) as e:
+            user_client(s, "cloudformation", "reader", {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "cloudformation:Describe*", "Resource": "*"}]}).create_stack(
+                StackName="denied", TemplateBody=NETWORK)
+        assert e.value.response["Error"]["Code"] == "AccessDenied"
+        assert "cloudformation:CreateStack" in e.value.response["Error"]["Message"]
+    finally:
+        s.cleanup()
+
+
+def test_deletion_policy_retain(cfn_server):
+    cfn, ec2 = cfn_server.client("cloudformation"), cfn_server.client("ec2")
+    cfn.create_stack(StackName="keep", TemplateBody=NETWORK.replace("    Type: AWS::EC2::VPC\n", "    Type: AWS::EC2::VPC\n    DeletionPolicy: Retain\n"))
+    vpc = outputs(settled(cfn, "keep"))["VpcId"]["OutputValue"]
+    delete_and_wait(cfn, "keep")
+    assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["VpcId"] == vpc
+    events = cfn.describe_stack_events(StackName=[s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == "keep"][0]["StackId"])
+    assert "DELETE_SKIPPED" in [e["ResourceStatus"] for e in events["StackEvents"] if e["LogicalResourceId"] == "Vpc"]
+    ec2.delete_vpc(VpcId=vpc)
+
+
+PACKAGED = """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}
+  Packaged:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: !GetAtt Role.Arn
+      Code: ./src
+Outputs:
+  Fn: {Value: !Ref Packaged}
+"""
+
+
+def test_package_then_deploy_local_code(cfn_server, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {'packaged': True}\n")
+    (tmp_path / "template.yml").write_text(PACKAGED)
+    cfn_server.client("s3").create_bucket(Bucket="cfn-artifacts")
+    p = subprocess.run(["aws", "cloudformation", "package", "--template-file", "template.yml", "--s3-bucket", "cfn-artifacts",
+                        "--output-template-file", "packaged.yml"], cwd=tmp_path, env=cfn_server.cli_env(), capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "S3Bucket: cfn-artifacts" in (tmp_path / "packaged.yml").read_text()
+    deploy(cfn_server, tmp_path / "packaged.yml", "packaged", "--capabilities", "CAPABILITY_IAM")
+    cfn, lam = cfn_server.client("cloudformation"), cfn_server.client("lambda")
+    fn = outputs(stack(cfn, "packaged"))["Fn"]["OutputValue"]
+    r = lam.invoke(FunctionName=fn, Payload=b"{}")
+    assert json.loads(r["Payload"].read()) == {"packaged": True}
+    delete_and_wait(cfn, "packaged")
 
 
 def test_the_test_templates_are_cfn_lint_clean(tmp_path):

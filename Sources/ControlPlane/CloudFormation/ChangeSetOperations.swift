@@ -56,6 +56,7 @@ extension CloudFormationService {
                 s = CloudFormationStack(stackId: newStackId(stackName), name: stackName, status: .reviewInProgress, creationTime: tx.now,
                                         current: StackDeploymentTarget(templateBody: "", processedTemplate: "", parameters: [], description: nil),
                                         callerArn: ctx.principal.arn)
+                s.setCaller(ctx.principal)
                 StackEvents.stack(&tx, &s, StackStatus.reviewInProgress.rawValue, reason: "User Initiated")
                 tx.put(s)
             }
@@ -125,10 +126,10 @@ extension CloudFormationService {
             if event == .create {
                 s.current = cs.target
                 s.status = next
-                s.callerArn = ctx.principal.arn
+                s.setCaller(ctx.principal)
                 s.disableRollback = p["DisableRollback"] == "true"
             } else {
-                Self.beginUpdate(&s, target: cs.target, next: next, now: tx.now, caller: ctx.principal.arn)
+                Self.beginUpdate(&s, target: cs.target, next: next, now: tx.now, caller: ctx.principal)
             }
             s.capabilities = cs.capabilities
             s.tags = cs.tags

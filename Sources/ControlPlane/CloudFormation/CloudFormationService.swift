@@ -20,13 +20,17 @@ public struct StackBackends: Sendable {
     public var logs: (any LogsBackend)?
     /// The services forwarded to the backend (DynamoDB, SQS, SNS, Secrets Manager).
     public var forwarded: (any ForwardedServices)?
+    /// Under `--enforce-iam`: decides each call the engine makes as the stack's caller (nil: calls are not checked).
+    public var authorizer: Authorizer?
     /// RDS and ElastiCache, for their DB instances, cache clusters and subnet groups.
     public var rds: RDSService?
     public var elastiCache: ElastiCacheService?
 
     public init(ec2: EC2Service, iam: IAMService? = nil, lambda: LambdaService? = nil, ssm: SSMService? = nil,
                 objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil,
-                s3: S3Service? = nil, logs: (any LogsBackend)? = nil, forwarded: (any ForwardedServices)? = nil) {
+                s3: S3Service? = nil, logs: (any LogsBackend)? = nil, forwarded: (any ForwardedServices)? = nil,
+                authorizer: Authorizer? = nil) {
+        self.authorizer = authorizer
         self.forwarded = forwarded
         self.s3 = s3
         self.logs = logs

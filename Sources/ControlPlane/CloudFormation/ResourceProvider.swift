@@ -95,17 +95,21 @@ struct ProviderContext: Sendable {
     var region: String { caller.region }
     var accountId: String { caller.accountId }
 
-    /// A fresh request id per call, as each of CloudFormation's calls is its own request.
-    func context() -> RequestContext {
+    /// A fresh request id per call, as each of CloudFormation's calls is its own request; under `--enforce-iam`
+    /// the caller's policies decide it, refused in the called service's own words (`denial`).
+    func context(denial: (@Sendable (Principal, String, String, Bool) -> AWSError)? = nil) -> RequestContext {
         var c = caller
         c.requestID = newRequestID()
+        if let authorizer = backends.authorizer, let denial {
+            c.authorization = RequestAuthorization(authorizer: authorizer, now: Date(), denial: denial)
+        }
         return c
     }
 
     /// Runs an EC2 action through EC2's own handler and parses its answer.
     @discardableResult
     func ec2(_ action: String, _ params: [String: String]) throws -> XMLElement {
-        let ctx = context()
+        let ctx = context { Authorizer.ec2Denied($0, action: $1, resource: $2, explicit: $3) }
         var all = params
         all["Action"] = action
         all["Version"] = "2016-11-15"
@@ -183,6 +187,7 @@ enum ResourceProviders {
         S3BucketPolicyProvider(), LambdaUrlProvider(), LambdaEventInvokeConfigProvider(), LambdaLayerVersionProvider(),
         EC2NetworkAclProvider(), EC2NetworkAclEntryProvider(), EC2SubnetNetworkAclAssociationProvider(), EC2InstanceProvider(),
         DynamoDBTableProvider(), SQSQueueProvider(), SNSTopicProvider(), SecretsManagerSecretProvider(),
+        NoOpProvider(type: "AWS::CDK::Metadata"), NoOpProvider(type: "AWS::CloudFormation::WaitConditionHandle"),
         RDSDBSubnetGroupProvider(), RDSDBInstanceProvider(), ElastiCacheSubnetGroupProvider(), ElastiCacheCacheClusterProvider(),
     ]
 

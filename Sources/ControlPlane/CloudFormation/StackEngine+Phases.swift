@@ -34,7 +34,11 @@ extension StackEngine {
             return
         }
         let evaluator = Evaluator(view.context(s, region: service.region, accountId: service.accountId, zones: zones(), exports: exportLookup()))
-        let planned = view.graph.ready(among: view.active, done: done).filter { !busy.contains($0) }.map { plan($0, view, evaluator, s) }
+        let planned = view.graph.ready(among: view.active, done: done).filter { !busy.contains($0) }.map { id in
+            var step = plan(id, view, evaluator, s)
+            step.deletionPolicy = view.template.resources[id]?.deletionPolicy
+            return step
+        }
         let unchanged = planned.filter { $0.verb.isEmpty }
         let real = steps + planned.filter { !$0.verb.isEmpty }
         if real.isEmpty && unchanged.isEmpty && done.count == view.active.count {

@@ -25,9 +25,8 @@ public final class StackEngine: Sendable {
 
     /// Runs until `stop()`.
     public func run() async {
-        store.observe { [wake] state in
-            if state.cloudFormationStacks.values.contains(where: { StackStatusMachine.phase($0.status) != .idle }) { wake.signal() }
-        }
+        // Only a signal on the writer's path (it runs under the store's write lock); the loop looks at the stacks.
+        store.observe { [wake] _ in wake.signal() }
         while !wake.isStopped {
             let busy = await reconcileOnce()
             await wake.wait(timeout: busy ? pollInterval : 60)
@@ -71,6 +70,8 @@ public final class StackEngine: Sendable {
         var kind: Kind
         /// `CREATE`, `UPDATE` or `DELETE`: the prefix of the statuses this step writes.
         var verb: String
+        /// The template's `DeletionPolicy` (`Retain` keeps the resource when the stack or the resource goes).
+        var deletionPolicy: String?
     }
 
     enum Outcome: Sendable {
@@ -84,8 +85,7 @@ public final class StackEngine: Sendable {
 
     func providerContext(_ s: CloudFormationStack, _ logicalId: String) -> ProviderContext {
         var ctx = RequestContext(requestID: newRequestID(), accountId: service.accountId, region: service.region,
-                                 principal: Principal(arn: s.callerArn, userId: service.accountId, accountId: service.accountId,
-                                                      accessKeyId: "cloudformation"),
+                                 principal: s.callerPrincipal(accountId: service.accountId),
                                  sourceIP: "127.0.0.1")
         ctx.secureTransport = true
         return ProviderContext(backends: service.backends, caller: ctx, stackName: s.name, stackId: s.stackId, logicalId: logicalId)
@@ -160,6 +160,7 @@ public final class StackEngine: Sendable {
                 r.generation = s.generation
                 r.type = step.type
                 if case .create = step.kind { r.propertiesJSON = step.properties.json }
+                if step.verb != "DELETE" { r.deletionPolicy = step.deletionPolicy }
                 var reason: String?
                 if case .replace = step.kind { reason = "Requested update requires the creation of a new physical resource; hence creating one." }
                 s.resources[step.logicalId] = r

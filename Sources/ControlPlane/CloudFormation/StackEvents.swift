@@ -1,6 +1,20 @@
 import CloudModel
 import Foundation
 
+extension CloudFormationStack {
+    /// Records who started the current operation (the engine acts as them).
+    mutating func setCaller(_ p: Principal) {
+        callerArn = p.arn
+        caller = StackCaller(arn: p.arn, userId: p.userId, accessKeyId: p.accessKeyId, roleArn: p.roleArn)
+    }
+
+    /// The principal the engine acts as.
+    func callerPrincipal(accountId: String) -> Principal {
+        guard let c = caller else { return Principal(arn: callerArn, userId: accountId, accountId: accountId, accessKeyId: "") }
+        return Principal(arn: c.arn, userId: c.userId, accountId: accountId, accessKeyId: c.accessKeyId, roleArn: c.roleArn)
+    }
+}
+
 /// Appends events to a stack's log; every status change of the stack or one of its resources writes one.
 enum StackEvents {
     /// An event for the stack itself (its logical id is its name, its physical id its ARN).

@@ -24,6 +24,7 @@ extension CloudFormationService {
                                         current: StackDeploymentTarget(templateBody: body, processedTemplate: prepared.processedJSON,
                                                                        parameters: params, description: prepared.template.description),
                                         callerArn: ctx.principal.arn)
+            s.setCaller(ctx.principal)
             s.capabilities = caps
             s.tags = Self.tags(p)
             s.notificationARNs = p.list("NotificationARNs.member")
@@ -61,7 +62,7 @@ extension CloudFormationService {
             guard var s = tx.get(CloudFormationStack.self, s.stackId), let next = StackStatusMachine.next(s.status, .update) else {
                 throw CloudFormationErrors.notUpdatable(s.stackId, s.status.rawValue)
             }
-            Self.beginUpdate(&s, target: target, next: next, now: tx.now, caller: ctx.principal.arn)
+            Self.beginUpdate(&s, target: target, next: next, now: tx.now, caller: ctx.principal)
             s.capabilities = caps
             s.tags = tags
             s.changeSetId = nil
@@ -71,14 +72,14 @@ extension CloudFormationService {
         return "<StackId>\(s.stackId)</StackId>"
     }
 
-    static func beginUpdate(_ s: inout CloudFormationStack, target: StackDeploymentTarget, next: StackStatus, now: Date, caller: String) {
+    static func beginUpdate(_ s: inout CloudFormationStack, target: StackDeploymentTarget, next: StackStatus, now: Date, caller: Principal) {
         s.previous = s.current
         s.current = target
         s.status = next
         s.statusReason = nil
         s.generation += 1
         s.lastUpdatedTime = now
-        s.callerArn = caller
+        s.setCaller(caller)
     }
 
     func deleteStack(_ p: QueryParameters, _ ctx: RequestContext) throws -> String {
@@ -91,7 +92,7 @@ extension CloudFormationService {
             guard let next = StackStatusMachine.next(s.status, .delete) else { return }
             s.status = next
             s.statusReason = nil
-            s.callerArn = ctx.principal.arn
+            s.setCaller(ctx.principal)
             StackEvents.stack(&tx, &s, next.rawValue, reason: "User Initiated")
             tx.put(s)
             // A stack still under review has no resources: its change sets go with it.

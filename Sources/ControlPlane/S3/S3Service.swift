@@ -113,20 +113,6 @@ public final class S3Service: Sendable {
         return true
     }
 
-    /// PutObject of a body small enough to have stayed in memory: its commit writes one row to the WAL (no file, no
-    /// fsync), which costs less on the event loop than the hops to the S3 threads and back.
-    public func isQuickWrite(_ r: WireRequest) -> Bool {
-        guard r.method == "PUT", r.streamed?.bytes != nil, r.header("x-amz-copy-source") == nil,
-              let (bucket, key) = S3Addressing.target(r), bucket != nil, key != nil else {
-            return false
-        }
-        for (k, _) in r.queryItems where !(k.hasPrefix("X-Amz-") || k == "AWSAccessKeyId" || k == "Signature" || k == "Expires"
-                                            || k == "x-id") {
-            return false
-        }
-        return true
-    }
-
     // MARK: streaming uploads
 
     /// The query keys an upload's PUT may carry (its part, and presigned URLs' signature parameters).

@@ -9,7 +9,7 @@ struct IAMRoleProvider: ResourceProvider {
 
     static func call(_ action: String, _ params: [String: String], _ c: ProviderContext) throws -> XMLElement {
         guard let iam = c.backends.iam else { throw ResourceFailure("IAM is not available") }
-        let ctx = c.context()
+        let ctx = c.context { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
         var all = params
         all["Action"] = action
         all["Version"] = "2010-05-08"

@@ -15,7 +15,7 @@ struct LambdaFunctionProvider: ResourceProvider {
 
     static func call(_ method: String, _ path: String, _ body: Any?, _ c: ProviderContext) async throws -> [String: Any] {
         guard let lambda = c.backends.lambda else { throw ResourceFailure("Lambda is not available") }
-        let ctx = c.context()
+        let ctx = c.context { Authorizer.lambdaDenied($0, action: $1, resource: $2, explicit: $3) }
         let bytes = try body.map { Array(try JSONSerialization.data(withJSONObject: $0)) } ?? []
         let parts = path.split(separator: "?", maxSplits: 1)
         let request = WireRequest(method: method, rawPath: String(parts[0]), rawQuery: parts.count > 1 ? String(parts[1]) : "",

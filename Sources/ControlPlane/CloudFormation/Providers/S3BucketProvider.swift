@@ -9,7 +9,7 @@ struct S3BucketProvider: ResourceProvider {
 
     func call(_ method: String, _ path: String, query: String = "", body: String = "", _ c: ProviderContext) throws {
         guard let s3 = c.backends.s3 else { throw ResourceFailure("S3 is not available") }
-        let ctx = c.context()
+        let ctx = c.context { S3Service.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         let request = WireRequest(method: method, rawPath: path, rawQuery: query,
                                   headers: [(name: "host", value: "s3.\(c.region).amazonaws.com")], body: Array(body.utf8))
         let response = s3.handle(request, context: ctx, signedRegion: c.region)

@@ -8,7 +8,7 @@ struct SSMParameterProvider: ResourceProvider {
 
     func call(_ operation: String, _ input: [String: Any], _ c: ProviderContext) throws {
         guard let ssm = c.backends.ssm else { throw ResourceFailure("Parameter Store is not available") }
-        let ctx = c.context()
+        let ctx = c.context { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         let body = (try? JSONSerialization.data(withJSONObject: input)) ?? Data()
         do { _ = try ssm.handle(target: SSMService.targetPrefix + operation, body: Array(body), context: ctx) } catch let e as AWSError {
             throw ProviderContext.failure(e, service: "Ssm", requestID: ctx.requestID)
