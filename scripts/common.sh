@@ -7,7 +7,7 @@ LV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # zip/unzip for function code, zlib's headers (the server inflates deployment packages itself), SQLite (tools and
 # headers), curl for the examples, PostgreSQL for the demo's database instance (the demo's e2e test runs it too),
 # dnsutils for `dig` (the DNS e2e test asks the VPC resolver with a client that is not ours).
-LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip zlib1g-dev sqlite3 libsqlite3-dev curl postgresql dnsutils)
+LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip zlib1g-dev sqlite3 libsqlite3-dev curl postgresql dnsutils mariadb-server memcached redis-server)
 # The Python packages: the real clients (boto3, AWS CLI v1), the test runner, the Python runtime interface
 # client that runs functions, and moto's server for the side-by-side benchmark.
 LV_PIP_PACKAGES=(boto3 awscli pytest awslambdaric "moto[server]" aws-sam-translator cfn-lint)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The newcomer's first command: installs what lambda-vpc needs, builds it, starts `lambda-vpc serve` on
 # 127.0.0.1:4599 with a throw-away data dir, and walks through the shape of AWS's "Lambda + RDS in a VPC" tutorial
-# with the real AWS CLI, showing each command and its answer: a PostgreSQL instance in a private subnet, a VPC
+# with the real AWS CLI, showing each command and its answer: an RDS PostgreSQL in the private subnets, a VPC
 # function that reads it, the same function cut off by a security-group change, a function that reads S3 through a
 # gateway endpoint with no NAT, and a function that reaches an internet host only once a NAT gateway routes it there. Needs root (the VPC is made of network namespaces and
 # nftables). It cleans up after itself; the server is always stopped at the end.
@@ -23,14 +23,12 @@ DATA_DIR="$(mktemp -d /tmp/lambda-vpc-demo.XXXXXX)"
 ASSETS="$LV_ROOT/scripts/demo-assets"
 SERVER_PID=""
 WEB_PID=""
-PG_DIR=""
 LAST=""   # the JSON the last shown command printed
 
 cleanup() {
     local rc=$?
     lv_stop_pid "$WEB_PID"
     if [ -n "$SERVER_PID" ]; then lv_stop_pid "$SERVER_PID"; fi
-    [ -z "$PG_DIR" ] || rm -rf "$PG_DIR"
     if [ "$rc" -ne 0 ] && [ -f "$DATA_DIR/server.log" ]; then
         echo "--- last lines of the server log ($DATA_DIR/server.log) ---" >&2
         tail -n 30 "$DATA_DIR/server.log" >&2
@@ -115,20 +113,26 @@ step_restart() {
 }
 
 step_database() {
-    lv_say "a real PostgreSQL on an instance in the second private subnet"
-    show aws ec2 run-instances --image-id ami-lambdavpc --subnet-id "$PRIVATE_B" --security-group-ids "$DB_SG" \
-        --user-data "file://$ASSETS/start-postgres.sh" --query 'Instances[0].[InstanceId,PrivateIpAddress]' --output text
-    DB_INSTANCE="$(cut -f1 <<<"$LAST")"; DB_HOST="$(cut -f2 <<<"$LAST")"
-    show aws ec2 wait instance-running --instance-ids "$DB_INSTANCE"
-    local i console=""
+    lv_say "a real PostgreSQL from RDS in the two private subnets, behind the database's security group"
+    show aws rds create-db-subnet-group --endpoint-url "$ENDPOINT" --db-subnet-group-name demo-private \
+        --db-subnet-group-description "the private subnets" --subnet-ids "$PRIVATE_A" "$PRIVATE_B" \
+        --query 'DBSubnetGroup.[DBSubnetGroupName,VpcId]' --output text
+    show aws rds create-db-instance --endpoint-url "$ENDPOINT" --db-instance-identifier demo-db --engine postgres \
+        --db-instance-class db.t3.micro --allocated-storage 20 --master-username demo --master-user-password demo-password \
+        --db-name shop --db-subnet-group-name demo-private --vpc-security-group-ids "$DB_SG" --no-publicly-accessible \
+        --query 'DBInstance.[DBInstanceIdentifier,Engine,DBInstanceStatus]' --output text
+    expect "creating"
+    # `aws rds wait db-instance-available` polls every 30 s, as AWS's waiter does; the demo looks more often.
+    local i
     for i in $(seq 1 120); do
-        console="$(aws ec2 get-console-output --instance-id "$DB_INSTANCE" --output text --query Output 2>/dev/null || true)"
-        case "$console" in *"database ready"*) break ;; esac
+        [ "$(aws rds describe-db-instances --endpoint-url "$ENDPOINT" --db-instance-identifier demo-db \
+            --query 'DBInstances[0].DBInstanceStatus' --output text)" = available ] && break
         sleep 0.5
     done
-    show aws ec2 get-console-output --instance-id "$DB_INSTANCE" --output text --query Output
-    expect "database ready"
-    PG_DIR="$(sed -n 's/^pgdata: //p' <<<"$LAST" | head -n 1)"
+    show aws rds describe-db-instances --endpoint-url "$ENDPOINT" --db-instance-identifier demo-db \
+        --query 'DBInstances[0].[DBInstanceStatus,Endpoint.Address,Endpoint.Port]' --output text
+    expect "available"
+    DB_HOST="$(cut -f2 <<<"$LAST")"
 }
 
 step_role() {
@@ -153,7 +157,8 @@ step_reader() {
     show aws lambda create-function --function-name reader --runtime python3.12 --handler reader.handler \
         --role "$ROLE_ARN" --zip-file "fileb://$DATA_DIR/reader.zip" --timeout 10 \
         --vpc-config "SubnetIds=$PRIVATE_A,$PRIVATE_B,SecurityGroupIds=$LAMBDA_SG" \
-        --environment "Variables={DB_HOST=$DB_HOST}" --query '[FunctionName,State,StateReasonCode]' --output text
+        --environment "Variables={DB_HOST=$DB_HOST,DB_USER=demo,DB_PASSWORD=demo-password,DB_NAME=shop}" \
+        --query '[FunctionName,State,StateReasonCode]' --output text
     expect "Pending"
     show aws lambda wait function-active-v2 --function-name reader
     show aws lambda get-function-configuration --function-name reader --query '[State,VpcConfig]'
@@ -249,15 +254,20 @@ step_cleanup() {
     show aws lambda delete-function --function-name fetch-url
     show aws lambda delete-function --function-name read-object
     show aws ec2 delete-vpc-endpoints --vpc-endpoint-ids "$S3_ENDPOINT"
-    show aws ec2 terminate-instances --instance-ids "$DB_INSTANCE" --query 'TerminatingInstances[0].CurrentState.Name' --output text
+    show aws rds delete-db-instance --endpoint-url "$ENDPOINT" --db-instance-identifier demo-db --skip-final-snapshot \
+        --query 'DBInstance.DBInstanceStatus' --output text
     show aws ec2 delete-nat-gateway --nat-gateway-id "$NAT" --query NatGatewayId --output text
     show aws ec2 wait nat-gateway-deleted --nat-gateway-ids "$NAT"
     show aws ec2 release-address --allocation-id "$EIP_ALLOC"
     show aws ec2 detach-internet-gateway --internet-gateway-id "$IGW" --vpc-id "$VPC_ID"
     show aws ec2 delete-internet-gateway --internet-gateway-id "$IGW"
-    show aws ec2 wait instance-terminated --instance-ids "$DB_INSTANCE"
-    # The Hyperplane ENIs go once no function uses them (--eni-release-after); the subnets can go after them.
     local i
+    for i in $(seq 1 100); do
+        [ "$(aws rds describe-db-instances --endpoint-url "$ENDPOINT" --query 'length(DBInstances)')" = 0 ] && break
+        sleep 0.2
+    done
+    show aws rds delete-db-subnet-group --endpoint-url "$ENDPOINT" --db-subnet-group-name demo-private
+    # The Hyperplane ENIs go once no function uses them (--eni-release-after); the subnets can go after them.
     for i in $(seq 1 100); do
         [ "$(aws ec2 describe-network-interfaces --filters "Name=vpc-id,Values=$VPC_ID" --query 'length(NetworkInterfaces)')" = 0 ] && break
         sleep 0.2
@@ -270,7 +280,6 @@ step_cleanup() {
     show aws ec2 delete-security-group --group-id "$LAMBDA_SG"
     show aws ec2 delete-vpc --vpc-id "$VPC_ID"
     lv_stop_pid "$WEB_PID"; WEB_PID=""
-    [ -z "$PG_DIR" ] || rm -rf "$PG_DIR"; PG_DIR=""
     stop_server
     local tag; tag="$(sed -n 's/.*network fabric on: namespaces lv-\([0-9a-f]*\)-\*.*/\1/p' "$DATA_DIR/server.log" | head -n 1)"
     echo "\$ ip netns list | grep -c '^lv-$tag-'    # this server's namespaces"

@@ -41,6 +41,11 @@ public struct CloudState: Sendable {
     public var cloudFormationStacks: [String: CloudFormationStack] = [:]
     public var cloudFormationEvents: [String: CloudFormationStackEvent] = [:]
     public var cloudFormationChangeSets: [String: CloudFormationChangeSet] = [:]
+    public var dbSubnetGroups: [String: DBSubnetGroup] = [:]
+    public var dbInstances: [String: DBInstance] = [:]
+    public var dbSnapshots: [String: DBSnapshot] = [:]
+    public var cacheSubnetGroups: [String: CacheSubnetGroup] = [:]
+    public var cacheClusters: [String: CacheCluster] = [:]
 
     public init() {}
 
@@ -56,6 +61,7 @@ public struct CloudState: Sendable {
         LambdaProvisionedConcurrency.self, SSMParameter.self, LambdaLayer.self, LambdaLayerVersion.self,
         LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
         CloudFormationStack.self, CloudFormationStackEvent.self, CloudFormationChangeSet.self,
+        DBSubnetGroup.self, DBInstance.self, DBSnapshot.self, CacheSubnetGroup.self, CacheCluster.self,
     ]
 
     /// The union of partitions' states (each region's and the global one), for readers that serve every region

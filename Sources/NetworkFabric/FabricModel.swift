@@ -225,6 +225,10 @@ extension FabricModel {
             },
             publicMappings: state.addresses.values.compactMap { a in
                 a.association.map { PublicMapping(publicIp: a.publicIp, interfaceId: $0.networkInterfaceId, privateIp: $0.privateIpAddress) }
+            } + state.dbInstances.values.compactMap { db in
+                // A publicly accessible DB instance's address, mapped by the internet gateway as an Elastic IP is.
+                guard let ip = db.publicIp, let eni = db.networkInterfaceId.flatMap({ state.networkInterfaces[$0] }) else { return nil }
+                return PublicMapping(publicIp: ip, interfaceId: eni.id, privateIp: eni.privateIpAddress)
             })
         gatewayEndpoints = state.vpcEndpoints.values.compactMap { e in
             guard e.type == .gateway, e.state == .available, let source = e.sourceAddress else { return nil }

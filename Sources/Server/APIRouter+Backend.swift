@@ -9,8 +9,8 @@ extension APIRouter.WireProtocol {
     /// Which native protocol's authentication errors a protocol shares: forwarded awsJson services answer as Lambda
     /// does, the other forwarded ones (and CloudFormation) as the Query services.
     var authStyle: APIRouter.WireProtocol {
-        // CloudFormation is a Query service like IAM, and refuses credentials the same way.
-        if self == .cloudformation { return .iam }
+        // CloudFormation, RDS and ElastiCache are Query services like IAM, and refuse credentials the same way.
+        if self == .cloudformation || self == .rds || self == .elasticache { return .iam }
         guard case .backend(let name) = self else { return self }
         if case .awsJSON? = ServiceBackend.service(forScope: name)?.wire { return .lambda }
         return .iam

@@ -32,7 +32,7 @@ extension APIRouter {
         }
         do {
             switch a.proto {
-            case .ec2, .iam, .sts: return try dispatchQuery(a)
+            case .ec2, .iam, .sts, .rds, .elasticache: return try dispatchQuery(a)
             case .lambda: return try regions.services(a.context.region).lambda.handleImmediately(request, context: a.context)
             case .logs, .ssm, .s3, .backend, .cloudformation: return nil
             }

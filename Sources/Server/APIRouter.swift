@@ -53,12 +53,14 @@ public final class APIRouter: HTTPResponder {
     /// The wire protocol a request speaks, which decides how its errors look.
     enum WireProtocol: Equatable {
         case ec2, iam, sts, lambda, logs, ssm, s3, cloudformation
+        /// RDS and ElastiCache: Query protocols answered per region.
+        case rds, elasticache
         /// A service forwarded to the backend, by its signing name.
         case backend(String)
         /// Served per region (IAM and STS are global; S3's bucket names are global but each bucket has a region).
         var isRegional: Bool {
             switch self {
-            case .ec2, .lambda, .logs, .ssm, .s3, .backend, .cloudformation: true
+            case .ec2, .lambda, .logs, .ssm, .s3, .backend, .cloudformation, .rds, .elasticache: true
             case .iam, .sts: false
             }
         }
@@ -164,6 +166,8 @@ public final class APIRouter: HTTPResponder {
         case .logs: service = "logs"
         case .ssm: service = "ssm"
         case .cloudformation: service = "cloudformation"
+        case .rds: service = "rds"
+        case .elasticache: service = "elasticache"
         case .backend(let name): service = name
         case .s3: service = "s3"
         }
@@ -220,7 +224,7 @@ public final class APIRouter: HTTPResponder {
         }
         return await answering(a) {
             switch a.proto {
-            case .ec2, .iam, .sts: return try dispatchQuery(a)
+            case .ec2, .iam, .sts, .rds, .elasticache: return try dispatchQuery(a)
             case .cloudformation: return try await cloudFormation(a)
             case .lambda: return try await regions.services(a.context.region).lambda.handle(request, context: a.context)
             case .logs: return try cloudWatchLogs(request, context: a.context)
@@ -252,6 +256,8 @@ public final class APIRouter: HTTPResponder {
         case .ec2: xml = try regions.services(a.context.region).ec2.handle(action: action, params: p, context: a.context)
         case .sts: xml = try sts.handle(action: action, params: p, context: a.context)
         case .iam: xml = try iam.handle(action: action, params: p, context: a.context)
+        case .rds: xml = try regions.services(a.context.region).rds.handle(action: action, params: p, context: a.context)
+        case .elasticache: xml = try regions.services(a.context.region).elastiCache.handle(action: action, params: p, context: a.context)
         case .lambda, .logs, .ssm, .s3, .backend, .cloudformation: throw QueryErrors.invalidAction(action)
         }
         return .xml(200, xml, requestID: a.context.requestID)
@@ -266,6 +272,8 @@ public final class APIRouter: HTTPResponder {
         case .ssm: denial = { SSMService.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .s3: denial = { S3Service.accessDenied($0, action: $1, resource: $2, explicit: $3) }
         case .iam, .sts, .cloudformation: denial = { Authorizer.iamDenied($0, action: $1, resource: $2, explicit: $3) }
+        case .rds, .elasticache:
+            denial = { AWSError(code: "AccessDenied", message: Authorizer.denialText($0, action: $1, resource: $2, explicit: $3), httpStatus: 403) }
         case .backend(let name): denial = Self.backendDenial(name)
         }
         return RequestAuthorization(authorizer: authorizer, now: now, caller: caller, enforcesIdentity: config.enforceIAM,
@@ -278,6 +286,8 @@ public final class APIRouter: HTTPResponder {
         case .iam: return ErrorEnvelope.query(e, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", requestID: requestID)
         case .sts: return ErrorEnvelope.query(e, xmlns: STSService.xmlns, requestID: requestID)
         case .cloudformation: return ErrorEnvelope.query(e, xmlns: CloudFormationService.xmlns, requestID: requestID)
+        case .rds: return ErrorEnvelope.query(e, xmlns: RDSService.xmlns, requestID: requestID)
+        case .elasticache: return ErrorEnvelope.query(e, xmlns: ElastiCacheService.xmlns, requestID: requestID)
         case .lambda: return ErrorEnvelope.restJSON(e, requestID: requestID)
         case .logs, .ssm: return ErrorEnvelope.awsJSON(e, requestID: requestID)
         case .backend(let name): return Self.renderBackendError(e, service: name, requestID: requestID)
@@ -294,6 +304,8 @@ public final class APIRouter: HTTPResponder {
         case "logs": return .logs
         case "ssm": return .ssm
         case "cloudformation": return .cloudformation
+        case "rds": return .rds
+        case "elasticache": return .elasticache
         case "s3": return .s3
         case let name? where ServiceBackend.service(forScope: name) != nil: return .backend(name)
         default: break
@@ -309,6 +321,8 @@ public final class APIRouter: HTTPResponder {
         case "2010-05-08": return .iam
         case "2011-06-15": return .sts
         case "2010-05-15": return .cloudformation
+        case "2014-10-31": return .rds
+        case "2015-02-02": return .elasticache
         default: return .ec2
         }
     }

@@ -22,7 +22,7 @@ enum AuthErrors {
                             httpStatus: 403, lambdaType: nil)
         case .ec2:
             return AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400)
-        case .iam, .sts, .backend, .cloudformation:
+        case .iam, .sts, .backend, .cloudformation, .rds, .elasticache:
             return AWSError(code: "ExpiredToken", message: "The security token included in the request is expired", httpStatus: 403)
         case .s3:
             return AWSError(code: "ExpiredToken", message: "The provided token has expired.", httpStatus: 400)
@@ -64,7 +64,7 @@ enum AuthErrors {
                             httpStatus: 403, lambdaType: nil)
         case .ec2:
             return AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", httpStatus: 401)
-        case .iam, .sts, .backend, .cloudformation:
+        case .iam, .sts, .backend, .cloudformation, .rds, .elasticache:
             return AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
         }
     }
@@ -75,7 +75,7 @@ enum AuthErrors {
         case .s3: return AWSError(code: "AuthorizationHeaderMalformed", message: message, httpStatus: 400)
         case .lambda, .logs, .ssm: return AWSError(code: "InvalidSignatureException", message: message, httpStatus: 403, lambdaType: nil)
         case .ec2: return AWSError(code: "AuthFailure", message: message, httpStatus: 401)
-        case .iam, .sts, .backend, .cloudformation: return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
+        case .iam, .sts, .backend, .cloudformation, .rds, .elasticache: return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
         }
     }
 
@@ -95,7 +95,7 @@ enum AuthErrors {
             if f.isTimeFailure { return AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400) }
             if f.isIncompleteSignature { return AWSError(code: "IncompleteSignature", message: f.message, httpStatus: 400) }
             return AWSError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", httpStatus: 401)
-        case .iam, .sts, .backend, .cloudformation:
+        case .iam, .sts, .backend, .cloudformation, .rds, .elasticache:
             return AWSError(code: f.isIncompleteSignature ? "IncompleteSignature" : "SignatureDoesNotMatch",
                             message: f.message, httpStatus: f.isIncompleteSignature ? 400 : 403)
         }

@@ -76,7 +76,8 @@ public final class DNSResolver: NamespaceSocketOwner {
             if z.stale {
                 z.serial &+= 1
                 let partitions = stores.all.map { (region: $0.region, state: $0.store.snapshot()) }
-                z.zone = DNSZone.plan(partitions: partitions.map { .init(region: $0.region, state: $0.state) }, internetHosts: z.hosts,
+                z.zone = DNSZone.plan(partitions: partitions.map { .init(region: $0.region, state: $0.state) },
+                                      internetHosts: z.hosts + partitions.flatMap { ManagedEngineNames.publicHosts(state: $0.state) },
                                       overrides: partitions.flatMap { overrides($0.region, $0.state) }, serial: z.serial)
                 z.stale = false
             }

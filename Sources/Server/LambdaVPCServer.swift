@@ -60,7 +60,9 @@ public final class LambdaVPCServer: Sendable {
         let trust = authority.map { TrustBundle.onThisHost(hostPath: $0.bundlePath) }
         fabric = FabricController(stores: stores, dataDir: config.dataDir, enabled: config.networkFabric, egress: config.egress,
                                   trust: trust, logger: logger)
-        dns = DNSResolver(stores: stores, logger: logger, overrides: EndpointNames.overrides)
+        dns = DNSResolver(stores: stores, logger: logger) { region, state in
+            EndpointNames.overrides(region: region, state: state) + ManagedEngineNames.overrides(state: state)
+        }
         fabric.fabric?.addSocketOwner(dns)
         fabric.observeInternetHostNames { [dns] in dns.setInternetHosts($0) }
         let resolvConf = fabric.isActive ? try DNSResolver.writeFunctionResolvConf(dataDir: config.dataDir) : nil
@@ -96,8 +98,8 @@ public final class LambdaVPCServer: Sendable {
         regions = Regions(stores: stores, home: config.region, shared: RegionServices.Shared(
             config: config, authorizer: authorizer, sts: sts, activity: InvocationActivity(), codeStore: codeStore,
             codeURLs: CodeURLSigner(), codeObjects: s3, sandbox: sandbox, attachesNetworks: environmentNetwork != nil,
-            instanceRuntime: fabric.instanceRuntime,
-            publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { $0.store.snapshot().addresses.values.map(\.publicIp) }) },
+            instanceRuntime: fabric.instanceRuntime, engineRuntime: fabric.engineRuntime,
+            publicAddresses: PublicAddressSpace { Set(stores.all.flatMap { CloudState.publicAddresses($0.store.snapshot()) }) },
             logger: logger, iam: iam, transformer: SAMTranslatorProcess(), forwarded: BackendForwarder(backend: forwarding)))
         // Bucket notifications go to the function's own region.
         s3.connect(events: regions)

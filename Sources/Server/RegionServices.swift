@@ -16,12 +16,16 @@ final class RegionServices: Sendable {
     let ec2: EC2Service
     let lambda: LambdaService
     let ssm: SSMService
+    let rds: RDSService
+    let elastiCache: ElastiCacheService
     let logs: CloudWatchLogsAPI
     let cloudformation: CloudFormationService
     private let stackEngine: StackEngine
     private let reconciler: ReconcileLoop
     private let lifecycle: LifecycleReconciler
     private let asyncWorker: AsyncInvocationWorker
+    /// RDS's and ElastiCache's engines: started, restarted, stopped and removed as their records say.
+    private let engines: ManagedEngineReconciler
     private struct Running { var reconcile: Task<Void, Never>?; var awaited: [Task<Void, Never>] = [] }
     private let running = Mutex(Running())
 
@@ -39,6 +43,7 @@ final class RegionServices: Sendable {
         var sandbox: SandboxPool
         var attachesNetworks: Bool
         var instanceRuntime: any InstanceRuntime
+        var engineRuntime: any ManagedEngineRuntime
         var publicAddresses: PublicAddressSpace
         var logger: Logger
         /// IAM (global), for the stack engine's IAM resources.
@@ -66,12 +71,16 @@ final class RegionServices: Sendable {
         asyncWorker = AsyncInvocationWorker(service: lambda, logger: s.logger)
         logs = CloudWatchLogsAPI(store: s.sandbox.logStores.store(region: region), region: region, accountId: config.accountId)
         ssm = SSMService(store: store)
-        cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region,
-                                               backends: StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm,
-                                                                       objects: s.codeObjects, transformer: s.transformer,
-                                                                       s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded,
-                                                                       authorizer: config.enforceIAM ? s.authorizer : nil,
-                                                                       roleSessions: Self.stackRoles(s)))
+        rds = RDSService(store: store, accountId: config.accountId, region: region, publicAddresses: s.publicAddresses)
+        elastiCache = ElastiCacheService(store: store, accountId: config.accountId, region: region)
+        engines = ManagedEngineReconciler(store: store, runtime: s.engineRuntime, region: region)
+        var backends = StackBackends(ec2: ec2, iam: s.iam, lambda: lambda, ssm: ssm, objects: s.codeObjects,
+                                     transformer: s.transformer, s3: s.codeObjects as? S3Service, logs: logs, forwarded: s.forwarded,
+                                     authorizer: config.enforceIAM ? s.authorizer : nil)
+        backends.rds = rds
+        backends.elastiCache = elastiCache
+        backends.roleSessions = Self.stackRoles(s)
+        cloudformation = CloudFormationService(store: store, accountId: config.accountId, region: region, backends: backends)
         stackEngine = StackEngine(service: cloudformation)
         reconciler = ReconcileLoop(manager: ENIManager(store: store, timings: config.lambdaTimings, accountId: config.accountId,
                                                        activity: s.activity, roleChecker: roleChecker), logger: s.logger)
@@ -92,15 +101,17 @@ final class RegionServices: Sendable {
 
     /// Starts the region's loops.
     func start() {
-        let lifecycle = self.lifecycle, stackEngine = self.stackEngine
+        let lifecycle = self.lifecycle, stackEngine = self.stackEngine, engines = self.engines
         let r = Running(reconcile: reconciler.start(),
-                        awaited: [Task { await lifecycle.run() }, asyncWorker.start(), Task { await stackEngine.run() }])
+                        awaited: [Task { await lifecycle.run() }, Task { await engines.run() }, asyncWorker.start(),
+                                  Task { await stackEngine.run() }])
         running.withLock { $0 = r }
     }
 
     /// Stops the loops; Event deliveries in flight keep their records for the next server.
     func stop() async {
         lifecycle.stop()
+        engines.stop()
         stackEngine.stop()
         asyncWorker.stop()
         let r = running.withLock { r in defer { r = Running() }; return r }

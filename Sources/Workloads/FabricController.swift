@@ -16,6 +16,8 @@ public final class FabricController: Sendable {
     let logger: Logger
     let disabledReason: String?
     public let runtime: NamespaceInstanceRuntime?
+    /// RDS's and ElastiCache's engines, in their interfaces' namespaces.
+    public let engines: ManagedEngines?
     private struct Loop { var task: Task<Void, Never>?; var wake: AsyncStream<Void>.Continuation? }
     private let loop = Mutex(Loop())
     /// The DNS names of internet hosts (`internet run --name`), and who is told when they change (the resolver).
@@ -49,9 +51,17 @@ public final class FabricController: Sendable {
                 _ = await Self.reconcile(f, stores, logger)
             }
         }
+        engines = fabric.map { f in
+            ManagedEngines(fabric: f, dataDir: dataDir, logger: logger) { [stores, logger] in
+                _ = await Self.reconcile(f, stores, logger)
+            }
+        }
     }
 
     public var isActive: Bool { fabric != nil }
+
+    /// What runs managed engines: real servers when active, bookkeeping otherwise.
+    public var engineRuntime: any ManagedEngineRuntime { engines ?? BookkeepingEngineRuntime() }
 
     /// What runs instances: their user data in their namespaces when active, nothing otherwise.
     public var instanceRuntime: any InstanceRuntime { runtime ?? InProcessInstanceRuntime() }
@@ -87,6 +97,7 @@ public final class FabricController: Sendable {
         l.task?.cancel()
         await l.task?.value
         runtime?.stopAll()
+        await engines?.stopAll()
         for ns in Self.hostNamespaces(fabric) { NamespaceProcess.killAll(inNamespace: ns) }
         do {
             try await fabric.teardown()

@@ -12,10 +12,10 @@ final class NamespaceProcess: Sendable {
 
     /// Spawns `argv` (paths as the instance sees them) in `namespace`, isolated by `InstanceSandbox`: the instance's
     /// directory `hostHome` is its `/root` and working directory, `environment` (`KEY=value` entries) its whole
-    /// environment.
+    /// environment. `onExit` is told the wait status once the program and every process holding its output ended.
     static func spawn(namespace: String, argv: [String], hostHome: String, dataDir: String, privateIp: String,
                       environment: [String], console: ConsoleLog, trust: TrustBundle? = nil,
-                      resolvConf: String? = nil) throws -> NamespaceProcess {
+                      resolvConf: String? = nil, onExit: (@Sendable (Int32) -> Void)? = nil) throws -> NamespaceProcess {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -45,6 +45,7 @@ final class NamespaceProcess: Sendable {
             console.close()
             var status: Int32 = 0
             while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            onExit?(status)
         }
         reader.name = "lv-console-\(child)"
         reader.start()

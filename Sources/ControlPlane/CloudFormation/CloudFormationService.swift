@@ -24,6 +24,9 @@ public struct StackBackends: Sendable {
     public var authorizer: Authorizer?
     /// Sessions of stacks' service roles (`RoleARN`); nil: a stack's role is recorded but the caller acts.
     public var roleSessions: StackRoleSessions?
+    /// RDS and ElastiCache, for their DB instances, cache clusters and subnet groups.
+    public var rds: RDSService?
+    public var elastiCache: ElastiCacheService?
 
     public init(ec2: EC2Service, iam: IAMService? = nil, lambda: LambdaService? = nil, ssm: SSMService? = nil,
                 objects: (any CodeObjectSource)? = nil, transformer: (any TemplateTransformer)? = nil,

@@ -188,6 +188,7 @@ enum ResourceProviders {
         EC2NetworkAclProvider(), EC2NetworkAclEntryProvider(), EC2SubnetNetworkAclAssociationProvider(), EC2InstanceProvider(),
         DynamoDBTableProvider(), SQSQueueProvider(), SNSTopicProvider(), SecretsManagerSecretProvider(),
         NoOpProvider(type: "AWS::CDK::Metadata"), NoOpProvider(type: "AWS::CloudFormation::WaitConditionHandle"),
+        RDSDBSubnetGroupProvider(), RDSDBInstanceProvider(), ElastiCacheSubnetGroupProvider(), ElastiCacheCacheClusterProvider(),
     ]
 
     static let byType: [String: any ResourceProvider] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })

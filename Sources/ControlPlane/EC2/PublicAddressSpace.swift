@@ -13,11 +13,11 @@ public final class PublicAddressSpace: Sendable {
 
     /// One region only (unit tests, a single store).
     public static func single(_ store: StateStore) -> PublicAddressSpace {
-        PublicAddressSpace { Set(store.snapshot().addresses.values.map(\.publicIp)) }
+        PublicAddressSpace { CloudState.publicAddresses(store.snapshot()) }
     }
 
     /// Runs `body` with every region's used addresses, no other allocation running meanwhile.
-    func allocating<T>(_ body: (Set<IPv4Address>) throws -> T) throws -> T {
+    public func allocating<T>(_ body: (Set<IPv4Address>) throws -> T) throws -> T {
         try allocation.withLock { _ in try body(inUse()) }
     }
 }

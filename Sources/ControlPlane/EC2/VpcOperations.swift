@@ -44,6 +44,8 @@ extension EC2Service {
                 "ipv6-cidr-block-association.state": { ($0.ipv6CidrBlocks ?? []).isEmpty ? [] : ["associated"] },
                 "state": { _ in ["available"] },
                 "is-default": { EC2Filters.bool($0.isDefault) },
+                // Terraform's `data "aws_vpc" { default = true }` sends the camel-case name, which EC2 accepts too.
+                "isDefault": { EC2Filters.bool($0.isDefault) },
                 "owner-id": { [$0.ownerId] },
                 "dhcp-options-id": { [$0.dhcpOptionsId] },
                 "instance-tenancy": { [$0.instanceTenancy] },

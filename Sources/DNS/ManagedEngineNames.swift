@@ -1,0 +1,26 @@
+import CloudModel
+
+/// RDS endpoints and ElastiCache node and configuration endpoints: inside their VPC each name answers its
+/// interface's private address; outside it, a publicly accessible DB instance's name answers its public address.
+public enum ManagedEngineNames {
+    public static func overrides(state: CloudState) -> [DNSZone.Override] {
+        var out: [DNSZone.Override] = []
+        for db in state.dbInstances.values.sorted(by: { $0.id < $1.id }) {
+            guard let eni = db.networkInterfaceId.flatMap({ state.networkInterfaces[$0] }) else { continue }
+            out.append(DNSZone.Override(vpcId: eni.vpcId, names: [db.endpointAddress], addresses: [eni.privateIpAddress]))
+        }
+        for c in state.cacheClusters.values.sorted(by: { $0.id < $1.id }) {
+            guard let eni = c.networkInterfaceId.flatMap({ state.networkInterfaces[$0] }) else { continue }
+            out.append(DNSZone.Override(vpcId: eni.vpcId, names: [c.nodeAddress] + (c.configurationAddress.map { [$0] } ?? []),
+                                        addresses: [eni.privateIpAddress]))
+        }
+        return out
+    }
+
+    /// Publicly accessible DB instances' names with their public addresses, answered everywhere outside their VPC.
+    public static func publicHosts(state: CloudState) -> [DNSZone.InternetHost] {
+        state.dbInstances.values.sorted { $0.id < $1.id }.compactMap { db in
+            db.publicIp.map { DNSZone.InternetHost(name: db.endpointAddress, address: $0) }
+        }
+    }
+}

@@ -1,0 +1,479 @@
+"""RDS and ElastiCache inside the VPC with real engines (issue 16): the seed's two tutorials ("Configuring a Lambda
+function to access Amazon RDS / Amazon ElastiCache in an Amazon VPC") run verbatim through the AWS CLI; python
+functions whose zips are built here with `pip install --target` reach MariaDB (for `--engine MySQL`) and memcached
+through their ENIs in the default VPC, a function outside the database's security group times out, and the rows
+survive a server restart."""
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+
+import pytest
+from botocore.config import Config
+
+from conftest import Server
+from invoke_support import ensure_role, wait_active
+from lambda_support import ROLE, unique
+from network_support import require_net_admin
+
+MYSQL_APP = r'''
+import json, os, pymysql
+
+def handler(event, context):
+    try:
+        conn = pymysql.connect(host=os.environ["RDS_HOST"], user=os.environ["USER_NAME"], passwd=os.environ["PASSWORD"],
+                               db=os.environ["DB_NAME"], connect_timeout=int(os.environ.get("CONNECT_TIMEOUT", "5")))
+    except pymysql.MySQLError as e:
+        return {"error": str(e)}
+    with conn.cursor() as cur:
+        if event.get("write", True):
+            cur.execute("create table if not exists Employee ( EmpID  int NOT NULL, Name varchar(255) NOT NULL, PRIMARY KEY (EmpID))")
+            cur.execute('insert into Employee (EmpID, Name) values(1, "Joe") on duplicate key update Name = Name')
+            cur.execute('insert into Employee (EmpID, Name) values(2, "Bob") on duplicate key update Name = Name')
+            cur.execute('insert into Employee (EmpID, Name) values(3, "Mary") on duplicate key update Name = Name')
+            conn.commit()
+        cur.execute("select * from Employee order by EmpID")
+        rows = [list(r) for r in cur]
+    conn.close()
+    return {"rows": rows}
+'''
+
+MEMCACHED_APP = r'''
+import os, uuid
+from pymemcache.client.base import Client
+
+def handler(event, context):
+    client = Client((os.environ["ELASTICACHE_HOST"], 11211), connect_timeout=5, timeout=5)
+    key = "key-" + uuid.uuid4().hex
+    value = uuid.uuid4().hex
+    client.set(key, value)
+    fetched = client.get(key)
+    return {"set": value, "got": fetched.decode() if fetched else None}
+'''
+
+REDIS_APP = r'''
+import os, socket
+
+def command(s, *parts):
+    s.sendall(("*%d\r\n" % len(parts) + "".join("$%d\r\n%s\r\n" % (len(p), p) for p in parts)).encode())
+    return s.recv(1024).decode()
+
+def handler(event, context):
+    try:
+        with socket.create_connection((os.environ["REDIS_HOST"], 6379), timeout=3) as s:
+            return {"ping": command(s, "PING"), "set": command(s, "SET", "k", "v1"), "get": command(s, "GET", "k")}
+    except OSError as e:
+        return {"error": str(e)}
+'''
+
+PROBE_APP = r'''
+import socket
+def handler(event, context):
+    try:
+        address = socket.gethostbyname(event["name"])
+    except OSError as e:
+        return {"error": str(e)}
+    try:
+        socket.create_connection((address, event["port"]), timeout=3).close()
+        return {"address": address, "connected": True}
+    except OSError as e:
+        return {"address": address, "connected": False, "why": str(e)}
+'''
+
+RESOLVE_APP = r'''
+import socket
+def handler(event, context):
+    try:
+        return {"address": socket.gethostbyname(event["name"])}
+    except OSError as e:
+        return {"error": str(e)}
+'''
+
+
+def package(app, requirement=None):
+    """The function's zip: `app` as `app.py` plus `requirement` installed with `pip install --target`."""
+    with tempfile.TemporaryDirectory() as d:
+        if requirement:
+            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                            "--target", d, requirement], check=True, timeout=300)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            info = zipfile.ZipInfo("app.py")
+            info.external_attr = 0o100644 << 16
+            z.writestr(info, app)
+            for root, _, files in os.walk(d):
+                for f in files:
+                    path = os.path.join(root, f)
+                    z.write(path, os.path.relpath(path, d))
+        return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def srv():
+    require_net_admin()
+    s = Server(default_vpc=True).start()
+    yield s
+    s.cleanup()
+
+
+def cli(srv, *args, check=True):
+    # The CLI v1 pins RDS's us-east-1 endpoint to rds.amazonaws.com whatever AWS_ENDPOINT_URL says: name it.
+    return srv.aws(*args, "--endpoint-url", srv.endpoint, check=check)
+
+
+def default_network(srv):
+    ec2 = srv.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                               {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+    return vpc, subnets, sg
+
+
+def create_function(srv, name, zip_bytes, subnets=None, groups=None, env=None, timeout=15):
+    lam = srv.client("lambda", config=Config(retries={"max_attempts": 1}, read_timeout=120))
+    ensure_role(lam)
+    args = dict(FunctionName=name, Runtime="python3.12", Handler="app.handler", Role=ROLE, Code={"ZipFile": zip_bytes},
+                Timeout=timeout, Environment={"Variables": env or {}})
+    if subnets:
+        args["VpcConfig"] = {"SubnetIds": subnets, "SecurityGroupIds": groups}
+    lam.create_function(**args)
+    wait_active(lam, name, timeout=60)
+    return lam
+
+
+def invoke(lam, name, event=None):
+    r = lam.invoke(FunctionName=name, Payload=json.dumps(event or {}).encode())
+    return r.get("FunctionError"), json.loads(r["Payload"].read() or b"null")
+
+
+def wait_db(srv, identifier, timeout=120):
+    rds = srv.client("rds")
+    rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier,
+                                                  WaiterConfig={"Delay": 1, "MaxAttempts": timeout})
+    return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+
+
+def test_rds_tutorial_mysql_function_reads_rows_security_groups_and_restart(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cli(srv, "rds", "create-db-instance", "--db-name", "ExampleDB", "--engine", "MySQL",
+        "--db-instance-identifier", "MySQLForLambdaTest", "--backup-retention-period", "3",
+        "--db-instance-class", "db.t2.micro", "--allocated-storage", "5", "--no-publicly-accessible",
+        "--master-username", "username", "--master-user-password", "password")
+    started = time.time()
+    db = wait_db(srv, "MySQLForLambdaTest")
+    print(f"mysql create -> available: {time.time() - started:.1f}s")
+    _, out, _ = cli(srv, "rds", "describe-db-instances")
+    described = out["DBInstances"][0]
+    assert described["DBInstanceIdentifier"] == "mysqlforlambdatest"
+    assert described["DBInstanceStatus"] == "available"
+    endpoint = described["Endpoint"]["Address"]
+    assert endpoint.startswith("mysqlforlambdatest.c") and endpoint.endswith(".us-east-1.rds.amazonaws.com")
+    assert described["Endpoint"]["Port"] == 3306
+    assert described["DBSubnetGroup"]["DBSubnetGroupName"] == "default"
+    assert described["DBSubnetGroup"]["VpcId"] == vpc
+    assert [g["VpcSecurityGroupId"] for g in described["VpcSecurityGroups"]] == [default_sg]
+    enis = srv.client("ec2").describe_network_interfaces(
+        Filters=[{"Name": "description", "Values": ["RDSNetworkInterface"]}])["NetworkInterfaces"]
+    assert len(enis) == 1 and enis[0]["RequesterId"] == "amazon-rds" and enis[0]["RequesterManaged"]
+    assert enis[0]["Groups"][0]["GroupId"] == default_sg
+
+    zip_bytes = package(MYSQL_APP, "pymysql")
+    env = {"RDS_HOST": endpoint, "USER_NAME": "username", "PASSWORD": "password", "DB_NAME": "ExampleDB"}
+    lam = create_function(srv, "CreateTableAddRecordsAndRead", zip_bytes, subnets, [default_sg], env)
+    error, result = invoke(lam, "CreateTableAddRecordsAndRead")
+    assert error is None and result == {"rows": [[1, "Joe"], [2, "Bob"], [3, "Mary"]]}, result
+
+    # A function whose security group the database's does not admit: the connection times out.
+    outsider = srv.client("ec2").create_security_group(GroupName=unique("outsider"), Description="not admitted",
+                                                       VpcId=vpc)["GroupId"]
+    create_function(srv, "OutsiderReader", zip_bytes, subnets, [outsider], dict(env, CONNECT_TIMEOUT="3"))
+    begun = time.time()
+    error, result = invoke(lam, "OutsiderReader", {"write": False})
+    assert error is None and "timed out" in result.get("error", ""), result
+    assert time.time() - begun >= 2.5
+
+    # The name resolves only inside the VPC.
+    create_function(srv, "OutsideResolver", package(RESOLVE_APP))
+    _, result = invoke(lam, "OutsideResolver", {"name": endpoint})
+    assert "error" in result, result
+
+    # The rows survive a restart: the engine is started again from the data dir.
+    srv.restart()
+    assert read_rows(lam) == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+
+    # The engine is supervised: killed, it is started again.
+    pids = engine_pids(srv, "rds/us-east-1/mysqlforlambdatest")
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    assert read_rows(lam) == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+    assert engine_pids(srv, "rds/us-east-1/mysqlforlambdatest") != pids
+
+    # After the server's kill -9 the next server takes the engine over.
+    srv.kill9()
+    srv.start()
+    assert read_rows(lam) == [[1, "Joe"], [2, "Bob"], [3, "Mary"]]
+
+    # Stopping the server stops the engine.
+    srv.stop()
+    assert not engine_pids(srv, "rds/us-east-1/mysqlforlambdatest")
+    srv.start()
+
+    # A snapshot, and a new instance restored from it with the same rows.
+    rds = srv.client("rds")
+    rds.create_db_snapshot(DBInstanceIdentifier="MySQLForLambdaTest", DBSnapshotIdentifier="tutorial-rows")
+    assert rds.describe_db_instances(DBInstanceIdentifier="mysqlforlambdatest")["DBInstances"][0]["DBInstanceStatus"] == "backing-up"
+    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier="tutorial-rows", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    wait_db(srv, "mysqlforlambdatest")
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="restored", DBSnapshotIdentifier="tutorial-rows")
+    restored = wait_db(srv, "restored")
+    assert restored["MasterUsername"] == "username" and restored["DBName"] == "ExampleDB"
+    create_function(srv, "ReadRestored", zip_bytes, subnets, [default_sg], dict(env, RDS_HOST=restored["Endpoint"]["Address"]))
+    error, result = invoke(lam, "ReadRestored", {"write": False})
+    assert error is None and result == {"rows": [[1, "Joe"], [2, "Bob"], [3, "Mary"]]}, result
+    # Deleted with a final snapshot: the snapshot outlives the instance.
+    rds.delete_db_instance(DBInstanceIdentifier="restored", FinalDBSnapshotIdentifier="restored-final")
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier="restored", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    final = rds.describe_db_snapshots(DBSnapshotIdentifier="restored-final")["DBSnapshots"][0]
+    assert final["Status"] == "available" and final["DBInstanceIdentifier"] == "restored"
+    rds.delete_db_snapshot(DBSnapshotIdentifier="restored-final")
+
+
+def read_rows(lam, timeout=120):
+    deadline = time.time() + timeout
+    while True:
+        error, result = invoke(lam, "CreateTableAddRecordsAndRead", {"write": False})
+        if error is None and "rows" in result:
+            return result["rows"]
+        assert time.time() < deadline, result
+        time.sleep(0.5)
+
+
+def engine_pids(srv, key):
+    """Pids of the engine whose directory is `<data-dir>/<key>` (its command line names it)."""
+    home = os.path.join(os.path.realpath(srv.data_dir), key)
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if (home + "/").encode() in f.read():
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return sorted(pids)
+
+
+def test_elasticache_tutorial_memcached_function_sets_and_gets(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cli(srv, "elasticache", "create-cache-cluster", "--cache-cluster-id", "ClusterForLambdaTest",
+        "--cache-node-type", "cache.t3.medium", "--engine", "memcached", "--num-cache-nodes", "1",
+        "--security-group-ids", default_sg)
+    started = time.time()
+    srv.client("elasticache").get_waiter("cache_cluster_available").wait(
+        CacheClusterId="clusterforlambdatest", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    print(f"memcached create -> available: {time.time() - started:.1f}s")
+    _, out, _ = cli(srv, "elasticache", "describe-cache-clusters", "--show-cache-node-info")
+    cluster = out["CacheClusters"][0]
+    assert cluster["CacheClusterId"] == "clusterforlambdatest" and cluster["CacheClusterStatus"] == "available"
+    node = cluster["CacheNodes"][0]
+    assert node["CacheNodeId"] == "0001" and node["Endpoint"]["Port"] == 11211
+    assert node["Endpoint"]["Address"].startswith("clusterforlambdatest.") and ".0001.use1.cache.amazonaws.com" in node["Endpoint"]["Address"]
+    assert ".cfg.use1.cache.amazonaws.com" in cluster["ConfigurationEndpoint"]["Address"]
+    assert cluster["SecurityGroups"] == [{"SecurityGroupId": default_sg, "Status": "active"}]
+
+    lam = create_function(srv, "AccessMemCache", package(MEMCACHED_APP, "pymemcache"), subnets, [default_sg],
+                          {"ELASTICACHE_HOST": node["Endpoint"]["Address"]})
+    error, result = invoke(lam, "AccessMemCache")
+    assert error is None and result["got"] == result["set"], result
+
+    cli(srv, "elasticache", "delete-cache-cluster", "--cache-cluster-id", "ClusterForLambdaTest")
+    srv.client("elasticache").get_waiter("cache_cluster_deleted").wait(
+        CacheClusterId="clusterforlambdatest", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+
+def test_postgres_lifecycle_and_rds_errors(srv):
+    rds = srv.client("rds")
+    ec2 = srv.client("ec2")
+
+    def error(call, **kw):
+        with pytest.raises(Exception) as e:
+            call(**kw)
+        return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+
+    base = dict(DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="master", MasterUserPassword="secret123")
+    assert error(rds.create_db_instance, DBInstanceIdentifier="x1", Engine="oracle-xx", **base) == \
+        ("InvalidParameterValue", "Invalid DB engine")
+    assert error(rds.create_db_instance, DBInstanceIdentifier="x1", Engine="postgres", **dict(base, AllocatedStorage=5)) == \
+        ("InvalidParameterCombination", "Invalid storage size for engine name postgres and storage type gp2: 5")
+    vpc, subnets, _ = default_network(srv)
+    one_zone = [s for s in ec2.describe_subnets(SubnetIds=subnets)["Subnets"]][0]
+    code, message = error(rds.create_db_subnet_group, DBSubnetGroupName="onezone", DBSubnetGroupDescription="d",
+                          SubnetIds=[one_zone["SubnetId"]])
+    assert code == "DBSubnetGroupDoesNotCoverEnoughAZs"
+    assert message == ("The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: "
+                       f"{one_zone['AvailabilityZone']}. Add subnets to cover at least 2 AZs.")
+    rds.create_db_subnet_group(DBSubnetGroupName="Two", DBSubnetGroupDescription="two zones", SubnetIds=subnets[:2])
+
+    started = time.time()
+    rds.create_db_instance(DBInstanceIdentifier="pg1", Engine="postgres", DBName="app", DBSubnetGroupName="two", **base)
+    assert error(rds.create_db_instance, DBInstanceIdentifier="PG1", Engine="postgres", **base) == \
+        ("DBInstanceAlreadyExists", "DB instance already exists")
+    db = wait_db(srv, "pg1")
+    print(f"postgres create -> available: {time.time() - started:.1f}s")
+    assert db["Endpoint"]["Port"] == 5432 and db["DBSubnetGroup"]["DBSubnetGroupName"] == "two"
+    arn = db["DBInstanceArn"]
+    rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "team", "Value": "db"}])
+    assert rds.list_tags_for_resource(ResourceName=arn)["TagList"] == [{"Key": "team", "Value": "db"}]
+
+    rds.reboot_db_instance(DBInstanceIdentifier="pg1")
+    wait_db(srv, "pg1")
+    rds.stop_db_instance(DBInstanceIdentifier="pg1")
+    deadline = time.time() + 30
+    while rds.describe_db_instances(DBInstanceIdentifier="pg1")["DBInstances"][0]["DBInstanceStatus"] != "stopped":
+        assert time.time() < deadline
+        time.sleep(0.2)
+    rds.start_db_instance(DBInstanceIdentifier="pg1")
+    wait_db(srv, "pg1")
+
+    assert error(rds.delete_db_instance, DBInstanceIdentifier="pg1") == \
+        ("InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
+    assert error(rds.delete_db_subnet_group, DBSubnetGroupName="two")[0] == "InvalidDBSubnetGroupStateFault"
+    rds.delete_db_instance(DBInstanceIdentifier="pg1", SkipFinalSnapshot=True)
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier="pg1", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    assert error(rds.describe_db_instances, DBInstanceIdentifier="pg1") == ("DBInstanceNotFound", "DBInstance pg1 not found.")
+    rds.delete_db_subnet_group(DBSubnetGroupName="two")
+    assert not os.path.exists(os.path.join(srv.data_dir, "rds", "us-east-1", "pg1"))
+
+
+def test_valkey_cluster_on_redis_server_and_modified_security_groups(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cache = srv.client("elasticache")
+    cache.create_cache_cluster(CacheClusterId="sessions", CacheNodeType="cache.t3.micro", Engine="valkey", NumCacheNodes=1,
+                               SecurityGroupIds=[default_sg])
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cluster = cache.describe_cache_clusters(CacheClusterId="sessions", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    node = cluster["CacheNodes"][0]["Endpoint"]
+    assert node["Port"] == 6379 and "ConfigurationEndpoint" not in cluster and cluster["Engine"] == "valkey"
+    lam = create_function(srv, "RedisPing", package(REDIS_APP), subnets, [default_sg], {"REDIS_HOST": node["Address"]})
+    error, result = invoke(lam, "RedisPing")
+    assert error is None and result == {"ping": "+PONG\r\n", "set": "+OK\r\n", "get": "$2\r\nv1\r\n"}, result
+
+    # Moved to a group that admits nobody, the node is out of the function's reach.
+    closed = srv.client("ec2").create_security_group(GroupName=unique("closed"), Description="admits nobody",
+                                                     VpcId=vpc)["GroupId"]
+    cache.modify_cache_cluster(CacheClusterId="sessions", SecurityGroupIds=[closed], ApplyImmediately=True)
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    error, result = invoke(lam, "RedisPing")
+    assert error is None and "timed out" in result.get("error", ""), result
+
+
+def test_rds_and_elasticache_are_authorized_per_action_and_resource():
+    """Under --enforce-iam each operation is `rds:`/`elasticache:` Action on the resource's ARN, denied as Query's AccessDenied."""
+    from conftest import call_error, user_client
+    s = Server(extra_args=["--enforce-iam", "--no-network"]).start()
+    try:
+        rds = user_client(s, "rds", "reader", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "rds:DescribeDBInstances", "Resource": "*"}]})
+        assert rds.describe_db_instances()["DBInstances"] == []
+        status, code, message = call_error(rds.create_db_instance, DBInstanceIdentifier="Denied", Engine="postgres",
+                                           DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="m",
+                                           MasterUserPassword="password1")
+        assert (status, code) == (403, "AccessDenied")
+        assert "rds:CreateDBInstance" in message and "arn:aws:rds:us-east-1:123456789012:db:denied" in message
+        cache = s.client("elasticache", key=rds._request_signer._credentials.access_key,
+                         secret=rds._request_signer._credentials.secret_key)
+        status, code, message = call_error(cache.describe_cache_clusters)
+        assert (status, code) == (403, "AccessDenied") and "elasticache:DescribeCacheClusters" in message
+    finally:
+        s.cleanup()
+
+
+def test_publicly_accessible_instance_answers_outside_its_vpc(srv):
+    """A publicly accessible instance (RDS's default in a VPC with an internet gateway) gets a public address: its name
+    resolves to it outside the VPC and the internet gateway maps it, as its security group allows."""
+    vpc, subnets, default_sg = default_network(srv)
+    ec2, rds = srv.client("ec2"), srv.client("rds")
+    open_sg = ec2.create_security_group(GroupName=unique("public-db"), Description="postgres from anywhere", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=open_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    rds.create_db_instance(DBInstanceIdentifier="public-pg", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           AllocatedStorage=20, MasterUsername="master", MasterUserPassword="secret123",
+                           VpcSecurityGroupIds=[open_sg])
+    db = wait_db(srv, "public-pg")
+    assert db["PubliclyAccessible"] is True
+    lam = create_function(srv, "OutsideProbe", package(PROBE_APP))
+    _, result = invoke(lam, "OutsideProbe", {"name": db["Endpoint"]["Address"], "port": 5432})
+    assert result.get("connected") is True and result["address"].startswith("192.88.99."), result
+    # Made private, the name no longer answers outside the VPC.
+    rds.modify_db_instance(DBInstanceIdentifier="public-pg", PubliclyAccessible=False, ApplyImmediately=True)
+    wait_db(srv, "public-pg")
+    _, result = invoke(lam, "OutsideProbe", {"name": db["Endpoint"]["Address"], "port": 5432})
+    assert "error" in result, result
+    rds.delete_db_instance(DBInstanceIdentifier="public-pg", SkipFinalSnapshot=True)
+
+
+STACK = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+  Vpc: {Type: String}
+Resources:
+  DbGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: database, VpcId: !Ref Vpc}
+  DbSubnets:
+    Type: AWS::RDS::DBSubnetGroup
+    Properties: {DBSubnetGroupDescription: stack subnets, SubnetIds: !Ref Subnets}
+  Database:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t3.micro
+      AllocatedStorage: "20"
+      MasterUsername: app
+      MasterUserPassword: app-password
+      DBName: app
+      DBSubnetGroupName: !Ref DbSubnets
+      VPCSecurityGroups: [!GetAtt DbGroup.GroupId]
+      PubliclyAccessible: false
+  CacheSubnets:
+    Type: AWS::ElastiCache::SubnetGroup
+    Properties: {Description: stack subnets, SubnetIds: !Ref Subnets}
+  Cache:
+    Type: AWS::ElastiCache::CacheCluster
+    Properties:
+      Engine: memcached
+      CacheNodeType: cache.t3.micro
+      NumCacheNodes: 1
+      CacheSubnetGroupName: !Ref CacheSubnets
+      VpcSecurityGroupIds: [!GetAtt DbGroup.GroupId]
+Outputs:
+  DbAddress: {Value: !GetAtt Database.Endpoint.Address}
+  DbPort: {Value: !GetAtt Database.Endpoint.Port}
+  CacheAddress: {Value: !GetAtt Cache.ConfigurationEndpoint.Address}
+"""
+
+
+def test_cloudformation_stack_of_rds_and_elasticache(srv):
+    vpc, subnets, _ = default_network(srv)
+    cfn = srv.client("cloudformation")
+    cfn.create_stack(StackName="data", TemplateBody=STACK, Parameters=[
+        {"ParameterKey": "Subnets", "ParameterValue": ",".join(subnets)}, {"ParameterKey": "Vpc", "ParameterValue": vpc}])
+    cfn.get_waiter("stack_create_complete").wait(StackName="data", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName="data")["Stacks"][0]["Outputs"]}
+    assert outputs["DbAddress"].startswith("data-database-") and outputs["DbAddress"].endswith(".us-east-1.rds.amazonaws.com")
+    assert outputs["DbPort"] == "5432" and ".cfg.use1.cache.amazonaws.com" in outputs["CacheAddress"]
+    db_id = outputs["DbAddress"].split(".")[0]
+    assert srv.client("rds").describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]["DBInstanceStatus"] == "available"
+    cfn.delete_stack(StackName="data")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="data", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    assert [d for d in srv.client("rds").describe_db_instances()["DBInstances"] if d["DBInstanceIdentifier"] == db_id] == []
+    assert [c for c in srv.client("elasticache").describe_cache_clusters()["CacheClusters"] if c["CacheClusterId"].startswith("data-")] == []
