@@ -46,19 +46,22 @@ public struct CRC32: Sendable {
         return [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
     }
 
-    static func makeTables(_ poly: UInt32) -> [UInt32] {
-        var t = [UInt32](repeating: 0, count: 8 * 256)
-        for i in 0..<256 {
-            var c = UInt32(i)
-            for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ poly : c >> 1 }
-            t[i] = c
-        }
-        for k in 1..<8 {
-            for i in 0..<256 {
-                let prev = t[(k - 1) * 256 + i]
-                t[k * 256 + i] = (prev >> 8) ^ t[Int(prev & 0xFF)]
-            }
-        }
-        return t
+    static func makeTables(_ poly: UInt32) -> [UInt32] { slicingTables(poly) }
+}
+
+/// The eight 256-entry tables of a reflected CRC computed eight bytes at a time (slicing-by-8), for any width.
+func slicingTables<T: FixedWidthInteger & UnsignedInteger>(_ poly: T) -> [T] {
+    var t = [T](repeating: 0, count: 8 * 256)
+    for i in 0..<256 {
+        var c = T(i)
+        for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ poly : c >> 1 }
+        t[i] = c
     }
+    for k in 1..<8 {
+        for i in 0..<256 {
+            let prev = t[(k - 1) * 256 + i]
+            t[k * 256 + i] = (prev >> 8) ^ t[Int(prev & 0xFF)]
+        }
+    }
+    return t
 }

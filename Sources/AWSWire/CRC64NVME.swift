@@ -37,19 +37,5 @@ public struct CRC64NVME: Sendable {
     /// Big-endian bytes, as S3 base64-encodes them.
     public var bigEndianBytes: [UInt8] { (0..<8).map { UInt8((value >> (8 * UInt64(7 - $0))) & 0xFF) } }
 
-    static func makeTables() -> [UInt64] {
-        var t = [UInt64](repeating: 0, count: 8 * 256)
-        for i in 0..<256 {
-            var c = UInt64(i)
-            for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ polynomial : c >> 1 }
-            t[i] = c
-        }
-        for k in 1..<8 {
-            for i in 0..<256 {
-                let prev = t[(k - 1) * 256 + i]
-                t[k * 256 + i] = (prev >> 8) ^ t[Int(prev & 0xFF)]
-            }
-        }
-        return t
-    }
+    static func makeTables() -> [UInt64] { slicingTables(polynomial) }
 }

@@ -61,8 +61,13 @@ extension CloudFormationService {
                 StackEvents.stack(&tx, &s, StackStatus.reviewInProgress.rawValue, reason: "User Initiated")
                 tx.put(s)
             }
-            if tx.all(CloudFormationChangeSet.self).contains(where: { $0.stackId == s.stackId && $0.name == csName }) {
-                throw CloudFormationErrors.changeSetAlreadyExists(csName)
+            for same in tx.all(CloudFormationChangeSet.self) where same.stackId == s.stackId && same.name == csName {
+                // An executed change set is gone once its deployment ended, as AWS removes a stack's change sets after
+                // an execution: its name is free again (`deploy` names change sets by the second).
+                guard same.executionStatus == "EXECUTE_COMPLETE" || same.executionStatus == "EXECUTE_FAILED" else {
+                    throw CloudFormationErrors.changeSetAlreadyExists(csName)
+                }
+                tx.delete(CloudFormationChangeSet.self, same.id)
             }
             var cs = CloudFormationChangeSet(changeSetId: csId, name: csName, stackId: s.stackId, stackName: s.name, type: type,
                                              creationTime: tx.now, target: target)

@@ -74,13 +74,8 @@ public final class CloudFormationService: Sendable {
         } else { resource = "*" }
         try context.authorize(op.iamAction, resource)
         let result = try await op.handler(self, params, context)
-        var w = XMLWriter()
-        w.open("\(action)Response", xmlns: Self.xmlns)
         // botocore reads an empty output structure from its (empty) Result element, so it is always there.
-        w.raw("<\(action)Result>\(result)</\(action)Result>")
-        w.open("ResponseMetadata"); w.element("RequestId", context.requestID); w.close("ResponseMetadata")
-        w.close("\(action)Response")
-        return w.text
+        return QueryResponse.envelope(action, xmlns: Self.xmlns, requestID: context.requestID, declaration: true) { $0.raw(result) }
     }
 
     // MARK: Finding stacks

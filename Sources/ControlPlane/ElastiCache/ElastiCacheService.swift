@@ -30,16 +30,7 @@ public final class ElastiCacheService: Sendable {
     }
 
     private static func envelope(_ action: String, requestID: String, _ body: ((inout XMLWriter) -> Void)?) -> String {
-        var w = XMLWriter(declaration: false)
-        w.open(action + "Response", xmlns: xmlns)
-        if let body {
-            w.open(action + "Result")
-            body(&w)
-            w.close(action + "Result")
-        }
-        w.open("ResponseMetadata"); w.element("RequestId", requestID); w.close("ResponseMetadata")
-        w.close(action + "Response")
-        return w.text
+        QueryResponse.envelope(action, xmlns: xmlns, requestID: requestID, body)
     }
 
     // MARK: Subnet groups

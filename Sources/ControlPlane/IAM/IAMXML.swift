@@ -8,16 +8,7 @@ enum IAMXML {
 
     /// `<XResponse><XResult>..</XResult><ResponseMetadata>..</ResponseMetadata></XResponse>`; nil body leaves out the result.
     static func response(_ action: String, requestID: String, _ body: ((inout XMLWriter) -> Void)?) -> String {
-        var w = XMLWriter(declaration: false)
-        w.open(action + "Response", xmlns: xmlns)
-        if let body {
-            w.open(action + "Result")
-            body(&w)
-            w.close(action + "Result")
-        }
-        w.open("ResponseMetadata"); w.element("RequestId", requestID); w.close("ResponseMetadata")
-        w.close(action + "Response")
-        return w.text
+        QueryResponse.envelope(action, xmlns: xmlns, requestID: requestID, body)
     }
 
     static func date(_ d: Date) -> String {

@@ -44,14 +44,7 @@ public final class STSService: Sendable {
 
     /// `<XResponse><XResult>..</XResult><ResponseMetadata>..</ResponseMetadata></XResponse>`.
     static func response(_ action: String, requestID: String, _ body: (inout XMLWriter) -> Void) -> String {
-        var w = XMLWriter(declaration: false)
-        w.open(action + "Response", xmlns: xmlns)
-        w.open(action + "Result")
-        body(&w)
-        w.close(action + "Result")
-        w.open("ResponseMetadata"); w.element("RequestId", requestID); w.close("ResponseMetadata")
-        w.close(action + "Response")
-        return w.text
+        withoutActuallyEscaping(body) { QueryResponse.envelope(action, xmlns: xmlns, requestID: requestID, $0) }
     }
 
     static func credentials(_ w: inout XMLWriter, _ s: STSSession) {
