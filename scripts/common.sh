@@ -5,11 +5,13 @@ LV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # The Debian packages the project needs: the fabric's tools (ip, nft), the benchmark's load generator (wrk),
 # zip/unzip for function code, zlib's headers (the server inflates deployment packages itself), SQLite (tools and
-# headers), curl for the examples, PostgreSQL for the demo's database instance (the demo's e2e test runs it too),
-# dnsutils for `dig` (the DNS e2e test asks the VPC resolver with a client that is not ours).
+# headers), curl for the examples, the engines of RDS and ElastiCache (PostgreSQL; MariaDB for mysql and mariadb;
+# memcached; redis-server for redis and valkey), dnsutils for `dig` (the DNS e2e test asks the VPC resolver with a
+# client that is not ours).
 LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip zlib1g-dev sqlite3 libsqlite3-dev curl postgresql dnsutils mariadb-server memcached redis-server)
 # The Python packages: the real clients (boto3, AWS CLI v1), the test runner, the Python runtime interface
-# client that runs functions, and moto's server for the side-by-side benchmark.
+# client that runs functions, moto's server (the forwarded services' backend and the benchmarks' peer), AWS's SAM
+# translator (the server's SAM transform) and cfn-lint (the CloudFormation tests lint their templates).
 LV_PIP_PACKAGES=(boto3 awscli pytest awslambdaric "moto[server]" aws-sam-translator cfn-lint)
 
 lv_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
