@@ -19,7 +19,7 @@ S="$ROOT/Sources"
 
 # AWSWire without its signing half (SigV4Crypto, SigningKeyCache, SigV4Signer, SigV4Verifier import Crypto).
 AWSWIRE=(AWSError ByteWriter CivilTime FormDecoding QueryParameters SigV4Authorization SigV4Canonical
-         SigV4Timestamp WireMessage XMLWriter StreamedBody AWSChunkedDecoder XMLTree CRC32 SigV4Scope)
+         SigV4Timestamp WireMessage DeferredResponse XMLWriter StreamedBody AWSChunkedDecoder XMLTree CRC32 SigV4Scope)
 # ControlPlane: the Lambda request readers and the zip directory reader.
 CONTROLPLANE=(Lambda/JSONBody Lambda/FunctionSettings Lambda/LambdaErrors Lambda/VpcConfigValidator
               Lambda/JSONWriter Lambda/ZipArchive Lambda/LambdaRuntimes Lambda/LayerArns)

@@ -71,6 +71,8 @@ public struct WireResponse: Sendable {
     public var file: ResponseFile?
     /// The `Content-Length` to declare when there is no body to send (HEAD): else the body's (or file's) length.
     public var declaredLength: Int64?
+    /// Set when this response stands for one that comes later: the transport waits for that one instead.
+    public var deferred: DeferredResponse?
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -13,8 +13,9 @@ public final class SQLiteS3Store: Sendable {
     /// Every bucket, read once: each request reads its bucket (existence, versioning, policy), and buckets are few.
     /// Written only after the transaction that changed a bucket committed.
     private let bucketCache: Mutex<[String: S3Bucket]>
-    private let latest = LatestObjectCache()
-    private let group = GroupCommit()
+    private let latest: LatestObjectCache
+    /// Small objects' writes: one transaction for all that arrive together.
+    private let committer: Committer
 
     public init(dataDir: String) throws {
         root = (dataDir as NSString).appendingPathComponent("s3")
@@ -27,8 +28,16 @@ public final class SQLiteS3Store: Sendable {
             // As state.sqlite: a commit is in the WAL before it returns, so kill -9 loses nothing acknowledged (small
             // objects' bytes are in their rows, so that holds for them too). The WAL is synced at checkpoints.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Every small PUT rewrites a page of its own; a writer that keeps the table's pages in memory reads none
+            // back, and checkpoints that come every 8,000 pages instead of 1,000 write each hot page once for more
+            // commits (the checkpoint is what syncs).
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
         }
         db = try DatabasePool(path: (root as NSString).appendingPathComponent("s3.sqlite"), configuration: config)
+        let latest = LatestObjectCache()
+        self.latest = latest
+        committer = Committer(db: db, name: "s3-committer", onFailure: { latest.clear() })
         try Self.migrator.migrate(db)
         let all = try db.read { db in try Data.fetchAll(db, sql: "SELECT body FROM buckets").map { try Self.decode(S3Bucket.self, $0) } }
         bucketCache = Mutex(Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) }))
@@ -145,34 +154,52 @@ public final class SQLiteS3Store: Sendable {
     }
 
     /// Makes `o` the latest version of its key, in one transaction with `check` (which sees the current latest version
-    /// and may throw to refuse: conditional writes; nil when there is no condition) and with the bucket still existing. `data` is the bytes of an
-    /// object kept in its row (`o.blob` nil). A version of the same id (the `null` version of an unversioned bucket) is
-    /// replaced; the files no row names any more are returned for removal. Concurrent puts share one commit.
+    /// and may throw to refuse: conditional writes; nil when there is no condition) and with the bucket still existing.
+    /// `data` is the bytes of an object kept in its row (`o.blob` nil). A version of the same id (the `null` version of
+    /// an unversioned bucket) is replaced; the files no row names any more are returned for removal. Concurrent puts
+    /// share one commit.
     public func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String] {
-        let record = try Self.encode(o)
+        let record = S3ObjectRecord.encode(o)
+        return try committer.run(publish: publisher(o, data)) { db in try Self.insertLatest(db, o, record: record, data: data, check: check) }
+    }
+
+    /// `putObject` without waiting: `completion` gets its outcome once the write committed (or failed), on the store's
+    /// committer thread, which it must not block.
+    public func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?,
+                          completion: @escaping @Sendable (Result<[String], any Error>) -> Void) {
+        let record = S3ObjectRecord.encode(o)
+        committer.submit({ db in try Self.insertLatest(db, o, record: record, data: data, check: check) },
+                         publish: publisher(o, data), completion: completion)
+    }
+
+    /// What a committed put shows: the key's latest version (and its bytes) in the cache.
+    private func publisher(_ o: S3Object, _ data: [UInt8]?) -> ([String]) -> Void {
         let latest = self.latest
         let cached = LatestObjectCache.Key(bucket: o.bucket, key: o.key)
-        return try group.run(db, onFailure: { latest.clear() }, publish: { _ in latest.set(cached, o, bytes: data) }) { db in
-            // Cached statements: a small PUT is a handful of them, and parsing SQL each time cost more than running it.
-            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [o.bucket]) != nil else {
-                throw S3StoreError.noSuchBucket
-            }
-            if let check { try check(try Self.object(db, bucket: o.bucket, key: o.key, versionId: nil)) }
-            var freed: [String] = []
-            // The replaced version's file: only a version without bytes in its row has one (its record says which).
-            if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT data IS NULL, body FROM objects WHERE bucket = ? AND key = ? AND version = ?"),
-                                          arguments: [o.bucket, o.key, o.versionId]), old[0] as Bool,
-               let blob = try Self.decode(S3Object.self, old[1] as Data).blob {
-                freed.append(blob)
-            }
-            try db.cachedStatement(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
-                .execute(arguments: [o.bucket, o.key])
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body, data) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-                """).execute(arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), o.isDeleteMarker ? 1 : 0, record,
-                                         data.map { Data($0) }])
-            return freed.filter { $0 != o.blob }
+        return { _ in latest.set(cached, o, bytes: data) }
+    }
+
+    private static func insertLatest(_ db: Database, _ o: S3Object, record: Data, data: [UInt8]?,
+                                     check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String] {
+        // Cached statements: a small PUT is a handful of them, and parsing SQL each time cost more than running it.
+        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [o.bucket]) != nil else {
+            throw S3StoreError.noSuchBucket
         }
+        if let check { try check(try object(db, bucket: o.bucket, key: o.key, versionId: nil)) }
+        var freed: [String] = []
+        // The replaced version's file: only a version without bytes in its row has one (its record says which).
+        if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT data IS NULL, body FROM objects WHERE bucket = ? AND key = ? AND version = ?"),
+                                      arguments: [o.bucket, o.key, o.versionId]), old[0] as Bool,
+           let blob = try decode(S3Object.self, old[1] as Data).blob {
+            freed.append(blob)
+        }
+        try db.cachedStatement(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
+            .execute(arguments: [o.bucket, o.key])
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body, data) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+            """).execute(arguments: [o.bucket, o.key, o.versionId, try next(db, "seq"), o.isDeleteMarker ? 1 : 0, record,
+                                     data.map { Data($0) }])
+        return freed.filter { $0 != o.blob }
     }
 
     /// The bytes of a version kept in its row; nil when it has none (a file holds them, or the version is gone).

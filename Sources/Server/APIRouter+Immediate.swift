@@ -15,9 +15,10 @@ extension APIRouter {
         if isFunctionUrlRequest(request) { return nil }
         if let s3, S3Addressing.isS3(request) {
             // An object read is two lookups (the bucket from memory, one SQLite row) and an open: cheaper on the loop
-            // than a hop to the S3 threads and back. Listings and writes take the hop (writes on the S3 threads share
-            // commits: measured twice the PUT rate of committing on the loop).
-            return s3.isQuickRead(request) ? storage(request) : nil
+            // than a hop to the S3 threads and back. A small PUT is prepared here and committed by the store's
+            // committer, which answers it (loop → committer → loop). Listings and other writes take the S3 threads.
+            if s3.isQuickRead(request) { return storage(request) }
+            return s3.isQuickWrite(request) ? storage(request, mayDefer: true) : nil
         }
         let params = Self.queryParameters(request)
         if let params {

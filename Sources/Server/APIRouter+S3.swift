@@ -5,7 +5,8 @@ import Foundation
 extension APIRouter {
     /// An S3 request (recognised by `S3Addressing.isS3`): admitted as any other (SigV4, identity), then answered by
     /// `S3Service`, which authorizes each operation itself. A HEAD's errors carry no body, as S3 sends them.
-    func storage(_ request: WireRequest) -> WireResponse {
+    /// `mayDefer`: the caller is an event loop, to which a small PUT answers once committed (`DeferredResponse`).
+    func storage(_ request: WireRequest, mayDefer: Bool = false) -> WireResponse {
         guard let s3 else { return Self.notFound }
         var response: WireResponse
         if request.header("authorization") == nil, let v2 = SigV2Presigned.parse(request) {
@@ -16,7 +17,7 @@ extension APIRouter {
                                      principal: Principal(arn: S3Service.anonymousArn, userId: "anonymous", accountId: "",
                                                           accessKeyId: ""),
                                      sourceIP: request.sourceIP)
-            response = s3.handle(request, context: ctx, signedRegion: config.region)
+            response = s3.handle(request, context: ctx, signedRegion: config.region, mayDefer: mayDefer)
         } else {
             switch admit(request, params: nil) {
         case .failure(let early): response = early.response
@@ -29,7 +30,7 @@ extension APIRouter {
                                                    extraFields: ["Expires": at]), requestID: a.context.requestID, head: false)
                 break
             }
-            response = s3.handle(request, context: a.context, signedRegion: auth?.region ?? config.region)
+            response = s3.handle(request, context: a.context, signedRegion: auth?.region ?? config.region, mayDefer: mayDefer)
             }
         }
         if request.method == "HEAD" && response.file == nil && !response.body.isEmpty { response.body = [] }

@@ -12,7 +12,8 @@ import Glibc
 public protocol HTTPResponder: Sendable {
     func respond(to request: WireRequest) async -> WireResponse
     /// An answer that needs no waiting (a read from memory), given on the event loop itself; nil sends the request
-    /// to `respond(to:)` on a task. Saves the hop between the event loop and the task pool on the hot read paths.
+    /// to `respond(to:)` on a task. Saves the hop between the event loop and the task pool on the hot read paths. A
+    /// `deferred` answer is written when it is delivered (a small S3 PUT, after its commit).
     func respondImmediately(to request: WireRequest) -> WireResponse?
     /// True when `respond(to:)` mostly waits on work that lives on event loops (an invocation) and blocks only briefly:
     /// its task then runs on the connection's event loop instead of the concurrency pool.
@@ -224,15 +225,25 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 streamedPath = streamed.bytes == nil ? sink.path : nil
                 self.sink = nil
             }
+            let loop = context.eventLoop
+            let version = head.version
             if let immediate = responder.respondImmediately(to: request) {
                 if let streamedPath { unlink(streamedPath) }
+                if let later = immediate.deferred {
+                    let boxed = NIOLoopBound((self, context), eventLoop: loop)
+                    later.start { response in
+                        loop.execute {
+                            let (handler, ctx) = boxed.value
+                            handler.write(context: ctx, response: response, keepAlive: keepAlive, version: version)
+                        }
+                    }
+                    return
+                }
                 write(context: context, response: immediate, keepAlive: keepAlive, version: head.version)
                 return
             }
             let responder = self.responder
-            let loop = context.eventLoop
             let boxed = NIOLoopBound((self, context), eventLoop: loop)
-            let version = head.version
             let onLoop: EventLoopTaskExecutor?
             if responder.runsOnEventLoop(request) {
                 let executor = loopExecutor ?? EventLoopTaskExecutor(loop: loop)

@@ -76,3 +76,83 @@ private func version(_ key: String, _ id: String, blob: String?, marker: Bool = 
         #expect(try again.objectData(bucket: "b", key: "k43", versionId: "null") == nil, "a refused write left no row")
     }
 }
+
+@Test func queuedPutsCompleteInOrderAfterTheirCommitAndSeeTheirOwnWrite() throws {
+    struct Refused: Error {}
+    try withTemporaryDirectory { dir in
+        let store = try SQLiteS3Store(dataDir: dir)
+        _ = try store.createBucket(S3Bucket(name: "b", region: "us-east-1", owner: "1", created: 0))
+        let completions = Mutex<[(Int, Bool, Bool)]>([])
+        let done = DispatchSemaphore(value: 0)
+        // Queued from one thread without waiting, as an event loop does: they go into as few transactions as the
+        // committer takes them in, and each completion comes after its commit, in the order they were queued.
+        for i in 0..<300 {
+            let refused = i % 7 == 5
+            store.putObject(version("q\(i % 50)", "null", blob: nil), data: Array("v\(i)".utf8),
+                            check: { _ in if refused { throw Refused() } }) { result in
+                // The key shows this write or one queued after it (a batch publishes all its writes before any
+                // completion runs), never an older one.
+                let shown = ((try? store.objectData(bucket: "b", key: "q\(i % 50)", versionId: "null")) ?? nil)
+                    .flatMap { Int(String(decoding: $0.dropFirst(), as: UTF8.self)) }
+                let visible = shown.map { $0 >= i && $0 % 50 == i % 50 } ?? false
+                let succeeded: Bool
+                if case .success = result { succeeded = true } else { succeeded = false }
+                completions.withLock { $0.append((i, succeeded, visible)) }
+                done.signal()
+            }
+        }
+        for _ in 0..<300 { done.wait() }
+        let seen = completions.withLock { $0 }
+        #expect(seen.map(\.0) == Array(0..<300), "completions in queue order")
+        for (i, succeeded, visible) in seen {
+            #expect(succeeded == (i % 7 != 5), "write \(i)")
+            if succeeded { #expect(visible, "write \(i) (or a later one) is readable when it completes") }
+        }
+        let again = try SQLiteS3Store(dataDir: dir)
+        // The last successful write of each key is the one that stands.
+        for k in 0..<50 {
+            let last = stride(from: 299, through: 0, by: -1).first { $0 % 50 == k && $0 % 7 != 5 }!
+            #expect(try again.objectData(bucket: "b", key: "q\(k)", versionId: "null") == Array("v\(last)".utf8))
+        }
+    }
+}
+
+@Test func aQueuedPutToAMissingBucketFailsWithNoSuchBucket() throws {
+    try withTemporaryDirectory { dir in
+        let store = try SQLiteS3Store(dataDir: dir)
+        let outcome = Mutex<Result<[String], any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        store.putObject(version("k", "null", blob: nil), data: [1], check: nil) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        let result = outcome.withLock { $0 }
+        guard case .failure(let e)? = result, case S3StoreError.noSuchBucket = e else {
+            Issue.record("expected noSuchBucket, got \(String(describing: result))")
+            return
+        }
+    }
+}
+
+@Test func handWrittenRecordsDecodeToTheSameObject() throws {
+    var plain = S3Object(bucket: "b", key: "k", lastModified: 1_764_768_000.123456)
+    plain.etag = "\"d41d8cd98f00b204e9800998ecf8427e\""
+    var full = S3Object(bucket: "my.bucket", key: "dir/ünï\"cödé\\\n\t\u{1}/😀 key", versionId: "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+                        isDeleteMarker: false, size: 5_368_709_120, etag: "\"abc-12\"", lastModified: 0.000001,
+                        headers: ["content-type": "text/plain; charset=\"utf-8\"", "cache-control": "no-cache"],
+                        metadata: ["a": "1", "quote\"d": "back\\slash", "ctl": "\u{7}"],
+                        checksums: ["CRC32": "AAAAAA==", "SHA256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="],
+                        tags: [S3Tag(key: "k1", value: "v1"), S3Tag(key: "é", value: "\"")], blob: "ab/cdef")
+    full.partsCount = 12
+    full.checksumType = "COMPOSITE"
+    let marker = S3Object(bucket: "b", key: "gone", versionId: "v", isDeleteMarker: true, lastModified: 1e10 + 0.5)
+    for o in [plain, full, marker] {
+        let decoded = try JSONDecoder().decode(S3Object.self, from: S3ObjectRecord.encode(o))
+        #expect(decoded == o)
+        // And it reads as JSONEncoder's own text does (same keys, same nil handling).
+        let viaFoundation = try JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? NSDictionary
+        let viaHand = try JSONSerialization.jsonObject(with: S3ObjectRecord.encode(o)) as? NSDictionary
+        #expect(viaHand == viaFoundation)
+    }
+}

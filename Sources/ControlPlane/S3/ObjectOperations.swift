@@ -22,9 +22,36 @@ extension S3Service {
                          etag: "\"" + Self.hex(body.md5) + "\"", lastModified: Date().timeIntervalSince1970, headers: headers,
                          metadata: meta, checksums: body.checksums, tags: tags, blob: blob)
         o.checksumType = body.checksums.isEmpty ? nil : "FULL_OBJECT"
+        if c.mayDefer, let data {
+            return deferredCommit(o, data: data, condition: condition, bucket: bucket, c)
+        }
         try commit(o, data: data, condition: condition)
         notify("ObjectCreated:Put", bucket: bucket, object: o, c.context)
         return WireResponse(status: 200, headers: writeHeaders(o, bucket))
+    }
+
+    /// A small PUT from an event loop: its row goes to the store's committer, and the answer (or the error, such as a
+    /// failed condition) is delivered once that transaction committed. No file is involved (the bytes are in the row).
+    private func deferredCommit(_ o: S3Object, data: [UInt8], condition: (@Sendable (S3Object?) throws -> Void)?,
+                                bucket: S3Bucket, _ c: S3Call) -> WireResponse {
+        var placeholder = WireResponse(status: 200)
+        let headers = writeHeaders(o, bucket)
+        placeholder.deferred = DeferredResponse { [self] deliver in
+            store.putObject(o, data: data, check: condition) { result in
+                switch result {
+                case .success(let freed):
+                    self.files.remove(freed)
+                    if bucket.notification != nil {
+                        // Off the committer's thread: the event goes through Lambda's queue, a write of its own.
+                        DispatchQueue.global().async { self.notify("ObjectCreated:Put", bucket: bucket, object: o, c.context) }
+                    }
+                    deliver(WireResponse(status: 200, headers: headers))
+                case .failure(let error):
+                    deliver(self.failure(error, c))
+                }
+            }
+        }
+        return placeholder
     }
 
     /// Makes `o` the key's latest version (with `data`, its bytes, when it keeps them in its row); its file is removed

@@ -11,6 +11,9 @@ struct S3Call: Sendable {
     let query: [String: String]
     /// The region the request was signed for (the server's when unsigned): CreateBucket's location rules read it.
     let signedRegion: String
+    /// The caller runs on an event loop and takes a deferred response: a small PUT answers once its commit is done
+    /// instead of blocking for it.
+    var mayDefer = false
 
     var isHead: Bool { request.method == "HEAD" }
     func header(_ name: String) -> String? { request.header(name) }

@@ -12,6 +12,10 @@ public protocol S3MetadataStore: Sendable {
     func deleteBucket(_ name: String) throws -> S3BucketDeletion
     func object(bucket: String, key: String, versionId: String?) throws -> S3Object?
     func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String]
+    /// `putObject` without blocking the caller: `completion` runs once the write committed or failed, on a thread of
+    /// the store's that it must not block.
+    func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?,
+                   completion: @escaping @Sendable (Result<[String], any Error>) -> Void)
     func objectData(bucket: String, key: String, versionId: String) throws -> [UInt8]?
     func deleteVersion(bucket: String, key: String, versionId: String?) throws -> S3Object?
     func latestObjects(bucket: String, after: String, from: String, limit: Int) throws -> [S3Object]

@@ -45,15 +45,17 @@ public final class S3Service: Sendable {
 
     // MARK: the request path
 
-    /// Answers one S3 request. `signedRegion`: the signature's region (CreateBucket's location rules).
-    public func handle(_ request: WireRequest, context: RequestContext, signedRegion: String) -> WireResponse {
+    /// Answers one S3 request. `signedRegion`: the signature's region (CreateBucket's location rules). With `mayDefer`
+    /// (a caller on an event loop) a small PUT answers with a `DeferredResponse` that completes after its commit.
+    public func handle(_ request: WireRequest, context: RequestContext, signedRegion: String, mayDefer: Bool = false) -> WireResponse {
         let head = request.method == "HEAD"
         guard let (bucket, key) = S3Addressing.target(request) else {
             return render(S3Errors.make("InvalidURI", "Couldn't parse the specified URI.", 400), context, head: head)
         }
         var query: [String: String] = [:]
         for (k, v) in request.queryItems where query[k] == nil { query[k] = v }
-        let call = S3Call(request: request, context: context, bucket: bucket, key: key, query: query, signedRegion: signedRegion)
+        var call = S3Call(request: request, context: context, bucket: bucket, key: key, query: query, signedRegion: signedRegion)
+        call.mayDefer = mayDefer
         do {
             if let streamed = request.streamed, let failure = streamed.failure {
                 switch failure {
@@ -71,18 +73,31 @@ public final class S3Service: Sendable {
             }
             if !op.itemized { try authorize(call, op.action, op.resource(call), bucket: bucket) { op.keys(call, &$0) } }
             var response = try op.handler(self, call)
-            response.headers += [("x-amz-request-id", context.requestID), ("x-amz-id-2", hostId)]
+            let ids = [("x-amz-request-id", context.requestID), ("x-amz-id-2", hostId)]
+            if let later = response.deferred {
+                // The operation answers through `failure` itself when it fails later; success gets the ids here.
+                response.deferred = later.map { r in
+                    guard r.status < 300 else { return r }
+                    var r = r
+                    r.headers += ids
+                    return r
+                }
+            }
+            response.headers += ids
             return response
-        } catch let e as AWSError {
-            return render(e, context, head: head)
-        } catch let early as EarlyResponse {
-            return early.response
-        } catch S3StoreError.noSuchBucket {
-            return render(S3Errors.noSuchBucket(bucket ?? ""), context, head: head)
-        } catch S3StoreError.noSuchUpload {
-            return render(S3Errors.noSuchUpload(query["uploadId"] ?? ""), context, head: head)
         } catch {
-            return render(S3Errors.internalError, context, head: head)
+            return failure(error, call)
+        }
+    }
+
+    /// The answer to an operation's error: S3's envelope for its code, InternalError for anything unexpected.
+    func failure(_ error: any Error, _ c: S3Call) -> WireResponse {
+        switch error {
+        case let e as AWSError: return render(e, c.context, head: c.isHead)
+        case let early as EarlyResponse: return early.response
+        case S3StoreError.noSuchBucket: return render(S3Errors.noSuchBucket(c.bucketName), c.context, head: c.isHead)
+        case S3StoreError.noSuchUpload: return render(S3Errors.noSuchUpload(c.query["uploadId"] ?? ""), c.context, head: c.isHead)
+        default: return render(S3Errors.internalError, c.context, head: c.isHead)
         }
     }
 
@@ -98,6 +113,20 @@ public final class S3Service: Sendable {
     /// Renders an error for a request refused before any operation (authentication), in S3's envelope.
     public func renderEarly(_ e: AWSError, requestID: String, head: Bool) -> WireResponse {
         ErrorEnvelope.s3(e, requestID: requestID, hostId: hostId, head: head)
+    }
+
+    /// PutObject of a body held in memory (≤ 64 KiB: it goes into its row) without subresources or a copy source:
+    /// prepared on the event loop, then answered when the committer has committed it (`DeferredResponse`).
+    public func isQuickWrite(_ r: WireRequest) -> Bool {
+        guard r.method == "PUT", r.streamed?.bytes != nil, r.header("x-amz-copy-source") == nil,
+              let (bucket, key) = S3Addressing.target(r), bucket != nil, key != nil else {
+            return false
+        }
+        for (k, _) in r.queryItems where !(k.hasPrefix("X-Amz-") || k == "AWSAccessKeyId" || k == "Signature" || k == "Expires"
+                                           || k == "x-id") {
+            return false
+        }
+        return true
     }
 
     /// GetObject/HeadObject without subresources: answered without leaving the event loop (no fsync, one row read).
