@@ -29,11 +29,15 @@ unit_tests() {
     swift test --skip-build --xunit-output "$REPORTS/unit.xml"
 }
 
+# Two pytest workers (LV_E2E_WORKERS), each taking whole files (a file's tests share its servers): most of a test's
+# time is waiting on servers, engines and clients, so two run side by side on two cores. Every server keeps to its
+# own kernel objects (the fabric's instance tag, the sandbox's ledger), so they do not see each other's.
 e2e_tests() {
     local rc=0
     # shellcheck disable=SC2086
     LAMBDA_VPC_BIN="$LV_ROOT/.build/debug/lambda-vpc" \
-        python3 -m pytest -q tests/e2e --junitxml="$REPORTS/e2e.xml" ${LV_E2E_ARGS:-} || rc=$?
+        python3 -m pytest -q -n "${LV_E2E_WORKERS:-2}" --dist loadfile tests/e2e --junitxml="$REPORTS/e2e.xml" \
+        ${LV_E2E_ARGS:-} || rc=$?
     if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi
     return "$rc"
 }

@@ -16,6 +16,9 @@ public final class SQLiteS3Store: Sendable {
     private let latest: LatestObjectCache
     /// Small objects' writes: one transaction for all that arrive together.
     private let committer: Committer
+    /// Versions' order (`objects.seq`), drawn inside the writing transaction (writes are serialized, so the numbers
+    /// follow commit order); kept in memory instead of a counter row every PUT would rewrite.
+    private let sequence: VersionSequence
 
     public init(dataDir: String) throws {
         root = (dataDir as NSString).appendingPathComponent("s3")
@@ -39,6 +42,11 @@ public final class SQLiteS3Store: Sendable {
         self.latest = latest
         committer = Committer(db: db, name: "s3-committer", onFailure: { latest.clear() })
         try Self.migrator.migrate(db)
+        sequence = VersionSequence(start: try db.read { db in
+            // The old counter row (written before the sequence moved to memory) may be ahead of every remaining row.
+            max(try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM objects") ?? 0,
+                try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'seq'") ?? 0)
+        })
         let all = try db.read { db in try Data.fetchAll(db, sql: "SELECT body FROM buckets").map { try Self.decode(S3Bucket.self, $0) } }
         bucketCache = Mutex(Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) }))
     }
@@ -160,7 +168,10 @@ public final class SQLiteS3Store: Sendable {
     /// share one commit.
     public func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String] {
         let record = S3ObjectRecord.encode(o)
-        return try committer.run(publish: publisher(o, data)) { db in try Self.insertLatest(db, o, record: record, data: data, check: check) }
+        let sequence = self.sequence
+        return try committer.run(publish: publisher(o, data)) { db in
+            try Self.insertLatest(db, o, record: record, data: data, check: check, seq: sequence.next())
+        }
     }
 
     /// `putObject` without waiting: `completion` gets its outcome once the write committed (or failed), on the store's
@@ -168,7 +179,8 @@ public final class SQLiteS3Store: Sendable {
     public func putObject(_ o: S3Object, data: [UInt8]?, check: (@Sendable (S3Object?) throws -> Void)?,
                           completion: @escaping @Sendable (Result<[String], any Error>) -> Void) {
         let record = S3ObjectRecord.encode(o)
-        committer.submit({ db in try Self.insertLatest(db, o, record: record, data: data, check: check) },
+        let sequence = self.sequence
+        committer.submit({ db in try Self.insertLatest(db, o, record: record, data: data, check: check, seq: sequence.next()) },
                          publish: publisher(o, data), completion: completion)
     }
 
@@ -180,25 +192,35 @@ public final class SQLiteS3Store: Sendable {
     }
 
     private static func insertLatest(_ db: Database, _ o: S3Object, record: Data, data: [UInt8]?,
-                                     check: (@Sendable (S3Object?) throws -> Void)?) throws -> [String] {
+                                     check: (@Sendable (S3Object?) throws -> Void)?, seq: Int64) throws -> [String] {
         // Cached statements: a small PUT is a handful of them, and parsing SQL each time cost more than running it.
         guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [o.bucket]) != nil else {
             throw S3StoreError.noSuchBucket
         }
         if let check { try check(try object(db, bucket: o.bucket, key: o.key, versionId: nil)) }
         var freed: [String] = []
-        // The replaced version's file: only a version without bytes in its row has one (its record says which).
-        if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT data IS NULL, body FROM objects WHERE bucket = ? AND key = ? AND version = ?"),
-                                      arguments: [o.bucket, o.key, o.versionId]), old[0] as Bool,
-           let blob = try decode(S3Object.self, old[1] as Data).blob {
+        // The version replaced (same id: the `null` version of an unversioned bucket), if any; its file, when its
+        // bytes are not in its row (its record says which).
+        let old = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT data IS NULL, latest, body FROM objects WHERE bucket = ? AND key = ? AND version = ?
+            """), arguments: [o.bucket, o.key, o.versionId])
+        if let old, old[0] as Bool, let blob = try decode(S3Object.self, old[2] as Data).blob {
             freed.append(blob)
         }
-        try db.cachedStatement(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
-            .execute(arguments: [o.bucket, o.key])
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body, data) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-            """).execute(arguments: [o.bucket, o.key, o.versionId, try next(db, "seq"), o.isDeleteMarker ? 1 : 0, record,
-                                     data.map { Data($0) }])
+        if let old, old[1] as Bool {
+            // The replaced version is the latest, so no other is: rewrite its row in place. `latest` and the key stay,
+            // so the index on them is not touched (the common small PUT writes one table page).
+            try db.cachedStatement(sql: """
+                UPDATE objects SET seq = ?, marker = ?, body = ?, data = ? WHERE bucket = ? AND key = ? AND version = ?
+                """).execute(arguments: [seq, o.isDeleteMarker ? 1 : 0, record, data.map { Data($0) }, o.bucket, o.key, o.versionId])
+        } else {
+            try db.cachedStatement(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
+                .execute(arguments: [o.bucket, o.key])
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body, data) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                """).execute(arguments: [o.bucket, o.key, o.versionId, seq, o.isDeleteMarker ? 1 : 0, record,
+                                         data.map { Data($0) }])
+        }
         return freed.filter { $0 != o.blob }
     }
 
@@ -320,7 +342,7 @@ public final class SQLiteS3Store: Sendable {
                 try db.execute(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1", arguments: [o.bucket, o.key])
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO objects (bucket, key, version, seq, latest, marker, body) VALUES (?, ?, ?, ?, 1, 0, ?)
-                    """, arguments: [o.bucket, o.key, o.versionId, try Self.next(db, "seq"), try Self.encode(o)])
+                    """, arguments: [o.bucket, o.key, o.versionId, sequence.next(), try Self.encode(o)])
                 latest.set(LatestObjectCache.Key(bucket: o.bucket, key: o.key), o)
             }
             return freed
@@ -340,10 +362,13 @@ public final class SQLiteS3Store: Sendable {
             return names
         }
     }
+}
 
-    private static func next(_ db: Database, _ name: String) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: """
-            INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value
-            """), arguments: [name]) ?? 1
-    }
+/// A counter that only grows, shared by the store's writers.
+private final class VersionSequence: Sendable {
+    private let value: Atomic<Int64>
+
+    init(start: Int64) { value = Atomic(start) }
+
+    func next() -> Int64 { value.add(1, ordering: .relaxed).newValue }
 }

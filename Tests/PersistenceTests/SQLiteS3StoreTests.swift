@@ -156,3 +156,20 @@ private func version(_ key: String, _ id: String, blob: String?, marker: Bool = 
         #expect(viaHand == viaFoundation)
     }
 }
+
+@Test func versionOrderContinuesAcrossReopening() throws {
+    try withTemporaryDirectory { dir in
+        do {
+            let store = try SQLiteS3Store(dataDir: dir)
+            _ = try store.createBucket(S3Bucket(name: "b", region: "us-east-1", owner: "1", created: 0))
+            _ = try store.putObject(version("k", "v1", blob: nil), data: [1], check: nil)
+            _ = try store.putObject(version("k", "v2", blob: nil), data: [2], check: nil)
+        }
+        let store = try SQLiteS3Store(dataDir: dir)
+        _ = try store.putObject(version("k", "v0", blob: nil), data: [3], check: nil)
+        #expect(try store.versions(bucket: "b", from: "", limit: 10).map(\.versionId) == ["v0", "v2", "v1"],
+                "a version written after reopening is the newest")
+        _ = try store.deleteVersion(bucket: "b", key: "k", versionId: "v0")
+        #expect(try store.object(bucket: "b", key: "k")?.versionId == "v2")
+    }
+}
