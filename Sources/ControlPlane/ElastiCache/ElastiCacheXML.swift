@@ -38,27 +38,32 @@ enum ElastiCacheXML {
         w.element("PreferredAvailabilityZone", c.availabilityZone)
         w.element("CacheClusterCreateTime", date(c.createdAt))
         w.element("PreferredMaintenanceWindow", "sun:05:00-sun:06:00")
-        w.element("PendingModifiedValues") { _ in }
+        w.element("PendingModifiedValues") { w in
+            if let n = c.pendingNumNodes { w.element("NumCacheNodes", n) }
+            if !c.pendingNodeIdsToRemove.isEmpty {
+                w.list("CacheNodeIdsToRemove", c.pendingNodeIdsToRemove, member: "CacheNodeId") { w, id in w.raw(id) }
+            }
+        }
         w.element("CacheSecurityGroups") { _ in }
         w.element("CacheParameterGroup") { w in
             w.element("CacheParameterGroupName", "default." + parameterFamily(c))
             w.element("ParameterApplyStatus", "in-sync")
-            w.element("CacheNodeIdsToReboot") { _ in }
+            w.list("CacheNodeIdsToReboot", c.nodes.filter { $0.status == .rebooting }.map(\.id), member: "CacheNodeId") { w, id in w.raw(id) }
         }
         w.element("CacheSubnetGroupName", c.subnetGroupName)
         if showNodes {
-            w.list("CacheNodes", Array(1...max(1, c.numNodes)), member: "CacheNode") { w, n in
-                w.element("CacheNodeId", String(format: "%04d", n))
-                w.element("CacheNodeStatus", c.status == .creating ? "creating" : "available")
-                w.element("CacheNodeCreateTime", date(c.createdAt))
-                if c.status != .creating {
+            w.list("CacheNodes", c.nodes, member: "CacheNode") { w, n in
+                w.element("CacheNodeId", n.id)
+                w.element("CacheNodeStatus", n.status.rawValue)
+                w.element("CacheNodeCreateTime", date(n.createdAt))
+                if n.status != .creating {
                     w.element("Endpoint") { w in
-                        w.element("Address", c.nodeAddress)
+                        w.element("Address", n.address)
                         w.element("Port", c.port)
                     }
                 }
                 w.element("ParameterGroupStatus", "in-sync")
-                w.element("CustomerAvailabilityZone", c.availabilityZone)
+                w.element("CustomerAvailabilityZone", n.availabilityZone)
             }
         }
         w.element("AutoMinorVersionUpgrade", true)
