@@ -20,7 +20,7 @@ from botocore.config import Config
 from conftest import Server
 from invoke_support import ensure_role, wait_active
 from lambda_support import ROLE, unique
-from network_support import require_net_admin
+from network_support import fabric_tag, require_net_admin
 
 MYSQL_APP = r'''
 import json, os, pymysql
@@ -55,6 +55,23 @@ def handler(event, context):
     client.set(key, value)
     fetched = client.get(key)
     return {"set": value, "got": fetched.decode() if fetched else None}
+'''
+
+MEMCACHED_NODES_APP = r'''
+from pymemcache.client.base import Client
+
+def handler(event, context):
+    out = {}
+    for host in event["hosts"]:
+        try:
+            client = Client((host, 11211), connect_timeout=3, timeout=3)
+            if event.get("set"):
+                client.set(event["key"], host)
+            got = client.get(event["key"])
+            out[host] = got.decode() if got else None
+        except Exception as e:
+            out[host] = "error: %s %s" % (type(e).__name__, e)
+    return out
 '''
 
 REDIS_APP = r'''
@@ -297,6 +314,77 @@ def test_elasticache_tutorial_memcached_function_sets_and_gets(srv):
     cli(srv, "elasticache", "delete-cache-cluster", "--cache-cluster-id", "ClusterForLambdaTest")
     srv.client("elasticache").get_waiter("cache_cluster_deleted").wait(
         CacheClusterId="clusterforlambdatest", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+
+def short_hash(text):
+    """FabricNames.shortHash: the 8 hex digits namespaces are named with."""
+    h = 0xcbf29ce484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%08x" % ((h ^ (h >> 32)) & 0xFFFFFFFF)
+
+
+def namespace_pids(namespace):
+    out = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def cluster_interfaces(srv, cluster_id):
+    return sorted((e["Description"], e["NetworkInterfaceId"]) for e in srv.client("ec2").describe_network_interfaces()["NetworkInterfaces"]
+                  if e["Description"].startswith(f"ElastiCache {cluster_id}-"))
+
+
+def wait_for(check, what, timeout=15):
+    deadline = time.time() + timeout
+    while not check():
+        assert time.time() < deadline, what
+        time.sleep(0.25)
+
+
+def test_memcached_cluster_of_three_nodes_each_its_own_server_then_two_then_none(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cache = srv.client("elasticache")
+    tag = fabric_tag(srv)
+    cache.create_cache_cluster(CacheClusterId="Nodes", CacheNodeType="cache.t3.micro", Engine="memcached", NumCacheNodes=3,
+                               AZMode="cross-az", SecurityGroupIds=[default_sg])
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="nodes", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cluster = cache.describe_cache_clusters(CacheClusterId="nodes", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    nodes = cluster["CacheNodes"]
+    assert [n["CacheNodeId"] for n in nodes] == ["0001", "0002", "0003"] and cluster["NumCacheNodes"] == 3
+    assert all(n["CacheNodeStatus"] == "available" and n["ParameterGroupStatus"] == "in-sync" for n in nodes)
+    assert len({n["CustomerAvailabilityZone"] for n in nodes}) == 3 and cluster["PreferredAvailabilityZone"] == "Multiple"
+    hosts = [n["Endpoint"]["Address"] for n in nodes]
+    assert [h.split(".")[2] for h in hosts] == ["0001", "0002", "0003"] and ".cfg." in cluster["ConfigurationEndpoint"]["Address"]
+    enis = cluster_interfaces(srv, "nodes")
+    assert [d for d, _ in enis] == ["ElastiCache nodes-0001", "ElastiCache nodes-0002", "ElastiCache nodes-0003"]
+    spaces = {d[-4:]: f"lv-{tag}-eni-{short_hash(eni)}" for d, eni in enis}
+    for ns in spaces.values():
+        assert any(open(f"/proc/{p}/comm").read().strip() == "memcached" for p in namespace_pids(ns)), ns
+
+    # Each name reaches its own server: the same key holds a different value on each node.
+    lam = create_function(srv, "MemcachedNodes", package(MEMCACHED_NODES_APP, "pymemcache"), subnets, [default_sg])
+    error, result = invoke(lam, "MemcachedNodes", {"hosts": hosts, "key": "who", "set": True})
+    assert error is None and result == {h: h for h in hosts}, result
+
+    # Down to two, 0002 removed: its interface, server and name go; the others keep their data.
+    cache.modify_cache_cluster(CacheClusterId="nodes", NumCacheNodes=2, CacheNodeIdsToRemove=["0002"], ApplyImmediately=True)
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="nodes", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cluster = cache.describe_cache_clusters(CacheClusterId="nodes", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert [n["CacheNodeId"] for n in cluster["CacheNodes"]] == ["0001", "0003"] and cluster["NumCacheNodes"] == 2
+    assert [d for d, _ in cluster_interfaces(srv, "nodes")] == ["ElastiCache nodes-0001", "ElastiCache nodes-0003"]
+    wait_for(lambda: not os.path.exists("/run/netns/" + spaces["0002"]), "the removed node's namespace stays")
+    error, result = invoke(lam, "MemcachedNodes", {"hosts": hosts, "key": "who"})
+    assert error is None and result[hosts[0]] == hosts[0] and result[hosts[2]] == hosts[2], result
+    assert result[hosts[1]].startswith("error: gaierror"), result
+    with pytest.raises(cache.exceptions.ClientError) as e:
+        cache.modify_cache_cluster(CacheClusterId="nodes", NumCacheNodes=1, ApplyImmediately=True)
+    assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
+
+    cache.delete_cache_cluster(CacheClusterId="nodes")
+    cache.get_waiter("cache_cluster_deleted").wait(CacheClusterId="nodes", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    assert cluster_interfaces(srv, "nodes") == []
+    wait_for(lambda: not any(os.path.exists("/run/netns/" + ns) for ns in spaces.values()), "a node's namespace stays")
+    assert not os.path.exists(os.path.join(srv.data_dir, "elasticache", "us-east-1", "nodes"))
 
 
 def test_postgres_lifecycle_and_rds_errors(srv):
