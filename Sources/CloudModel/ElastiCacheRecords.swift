@@ -85,6 +85,8 @@ public struct CacheCluster: Record {
     public var pendingNodeIdsToRemove: [String]
     /// `ID.xxxxxx.cfg.use1.cache.amazonaws.com` (memcached only).
     public var configurationAddress: String?
+    /// The replication group this (redis) cluster is a member of: its primary or one of its replicas.
+    public var replicationGroupId: String?
     public var tags: [Tag]
     public var createdAt: Date
 
@@ -97,7 +99,8 @@ public struct CacheCluster: Record {
         self.securityGroupIds = securityGroupIds; self.status = status; self.statusChangedAt = statusChangedAt
         self.azMode = azMode; self.availabilityZone = availabilityZone; self.nodes = nodes
         self.pendingNumNodes = nil; self.pendingNodeIdsToRemove = []
-        self.configurationAddress = configurationAddress; self.tags = tags; self.createdAt = createdAt
+        self.configurationAddress = configurationAddress; self.replicationGroupId = nil; self.tags = tags
+        self.createdAt = createdAt
     }
 
     /// The first node's name: a redis cluster's endpoint.
@@ -108,7 +111,8 @@ public struct CacheCluster: Record {
 
     enum CodingKeys: String, CodingKey {
         case id, engine, engineVersion, nodeType, numNodes, port, subnetGroupName, securityGroupIds, status, statusChangedAt
-        case azMode, availabilityZone, nodes, pendingNumNodes, pendingNodeIdsToRemove, configurationAddress, tags, createdAt
+        case azMode, availabilityZone, nodes, pendingNumNodes, pendingNodeIdsToRemove, configurationAddress, replicationGroupId
+        case tags, createdAt
         // Rows written before clusters had a node list kept their one node in these.
         case networkInterfaceId, nodeAddress, engineGeneration
     }
@@ -130,6 +134,7 @@ public struct CacheCluster: Record {
         pendingNumNodes = try c.decodeIfPresent(Int.self, forKey: .pendingNumNodes)
         pendingNodeIdsToRemove = try c.decodeIfPresent([String].self, forKey: .pendingNodeIdsToRemove) ?? []
         configurationAddress = try c.decodeIfPresent(String.self, forKey: .configurationAddress)
+        replicationGroupId = try c.decodeIfPresent(String.self, forKey: .replicationGroupId)
         tags = try c.decode([Tag].self, forKey: .tags)
         createdAt = try c.decode(Date.self, forKey: .createdAt)
         if let nodes = try c.decodeIfPresent([CacheNode].self, forKey: .nodes) {
@@ -162,7 +167,63 @@ public struct CacheCluster: Record {
         try c.encodeIfPresent(pendingNumNodes, forKey: .pendingNumNodes)
         try c.encode(pendingNodeIdsToRemove, forKey: .pendingNodeIdsToRemove)
         try c.encodeIfPresent(configurationAddress, forKey: .configurationAddress)
+        try c.encodeIfPresent(replicationGroupId, forKey: .replicationGroupId)
         try c.encode(tags, forKey: .tags)
         try c.encode(createdAt, forKey: .createdAt)
+    }
+}
+
+/// Where a replication group is in its life (ElastiCache's `Status` strings).
+public enum ReplicationGroupStatus: String, Codable, Sendable, CaseIterable {
+    case creating, available, modifying, deleting
+    case failed = "create-failed"
+}
+
+/// A redis (or valkey) replication group with cluster mode disabled: one node group of a primary cache cluster and
+/// its replicas (`ID-001`, `ID-002`, …, each a one-node `CacheCluster` naming the group, the replicas' engines
+/// following the primary's), written through the primary endpoint and read through the reader endpoint.
+public struct ReplicationGroup: Record {
+    public static let kind = "elasticache.replication-group"
+    public static var table: WritableKeyPath<CloudState, [String: ReplicationGroup]> { \.replicationGroups }
+    /// The group id as ElastiCache keeps it: lower-cased.
+    public var id: String
+    public var description: String
+    /// `redis` or `valkey`.
+    public var engine: String
+    public var engineVersion: String
+    public var nodeType: String
+    public var port: Int
+    public var subnetGroupName: String
+    public var securityGroupIds: [String]
+    public var status: ReplicationGroupStatus
+    public var statusChangedAt: Date
+    /// The member clusters in creation order; the primary is one of them.
+    public var memberClusters: [String]
+    public var primaryClusterId: String
+    public var automaticFailover: Bool
+    public var multiAZ: Bool
+    /// `ID.xxxxxx.ng.0001.use1.cache.amazonaws.com`: always the primary.
+    public var primaryAddress: String
+    /// `ID-ro.xxxxxx.ng.0001.use1.cache.amazonaws.com`: the replicas (the primary when there are none).
+    public var readerAddress: String
+    public var tags: [Tag]
+    public var createdAt: Date
+
+    public init(id: String, description: String, engine: String, engineVersion: String, nodeType: String, port: Int,
+                subnetGroupName: String, securityGroupIds: [String], status: ReplicationGroupStatus, statusChangedAt: Date,
+                memberClusters: [String], primaryClusterId: String, automaticFailover: Bool, multiAZ: Bool,
+                primaryAddress: String, readerAddress: String, tags: [Tag], createdAt: Date) {
+        self.id = id; self.description = description; self.engine = engine; self.engineVersion = engineVersion
+        self.nodeType = nodeType; self.port = port; self.subnetGroupName = subnetGroupName
+        self.securityGroupIds = securityGroupIds; self.status = status; self.statusChangedAt = statusChangedAt
+        self.memberClusters = memberClusters; self.primaryClusterId = primaryClusterId
+        self.automaticFailover = automaticFailover; self.multiAZ = multiAZ; self.primaryAddress = primaryAddress
+        self.readerAddress = readerAddress; self.tags = tags; self.createdAt = createdAt
+    }
+
+    /// A member cluster's id: `ID-001`, `ID-002`, ….
+    public static func memberId(_ group: String, _ number: Int) -> String {
+        let n = String(number)
+        return group + "-" + String(repeating: "0", count: max(0, 3 - n.count)) + n
     }
 }

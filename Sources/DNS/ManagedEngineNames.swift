@@ -23,6 +23,19 @@ public enum ManagedEngineNames {
                 out.append(DNSZone.Override(vpcId: vpcId, names: [cfg], addresses: addresses))
             }
         }
+        // A replication group's primary endpoint answers its primary; the reader endpoint its replicas (the primary
+        // when it has none).
+        for g in state.replicationGroups.values.sorted(by: { $0.id < $1.id }) {
+            func interface(_ cluster: String) -> NetworkInterface? {
+                state.cacheClusters[cluster]?.nodes.first?.networkInterfaceId.flatMap { state.networkInterfaces[$0] }
+            }
+            guard let primary = interface(g.primaryClusterId) else { continue }
+            let replicas = g.memberClusters.filter { $0 != g.primaryClusterId && state.cacheClusters[$0]?.status != .deleting }
+                .compactMap(interface)
+            out.append(DNSZone.Override(vpcId: primary.vpcId, names: [g.primaryAddress], addresses: [primary.privateIpAddress]))
+            out.append(DNSZone.Override(vpcId: primary.vpcId, names: [g.readerAddress],
+                                        addresses: replicas.isEmpty ? [primary.privateIpAddress] : replicas.map(\.privateIpAddress)))
+        }
         return out
     }
 

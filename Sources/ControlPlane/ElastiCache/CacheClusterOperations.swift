@@ -15,9 +15,7 @@ extension ElastiCacheService {
         guard let given = p["CacheClusterId"] else { throw ElastiCacheErrors.missing("CacheClusterId") }
         guard RDSService.isValidIdentifier(given, limit: 50) else { throw ElastiCacheErrors.invalidIdentifier("CacheClusterIdentifier") }
         let id = given.lowercased()
-        if p["ReplicationGroupId"] != nil {
-            throw ElastiCacheErrors.invalidParameter("Replication groups are not supported by this server.")
-        }
+        if let groupId = p["ReplicationGroupId"]?.lowercased() { return try addReplica(id, to: groupId, p, c) }
         guard let engine = p["Engine"]?.lowercased() else {
             throw ElastiCacheErrors.invalidParameter("The parameter Engine must be provided and must not be blank.")
         }
@@ -148,10 +146,56 @@ extension ElastiCacheService {
         return clusterResponse("RebootCacheCluster", cluster, c)
     }
 
+    /// A replica leaves its replication group as it is deleted; the primary is deleted with its group only.
     func deleteCacheCluster(_ p: QueryParameters, _ c: RequestContext) throws -> String {
         let id = try requiredId(p)
-        let cluster = try move(id, .deleteRequested)
+        let cluster = try store.write { tx -> CacheCluster in
+            guard var cluster = tx.get(CacheCluster.self, id) else { throw ElastiCacheErrors.clusterNotFound(id) }
+            guard let next = CacheClusterLifecycle.next(cluster.status, .deleteRequested) else {
+                throw ElastiCacheErrors.invalidState(id, cluster.status.rawValue)
+            }
+            if let groupId = cluster.replicationGroupId, var group = tx.get(ReplicationGroup.self, groupId), group.status != .deleting {
+                if group.primaryClusterId == id { throw ElastiCacheErrors.memberOfReplicationGroup(id, groupId) }
+                group.memberClusters.removeAll { $0 == id }
+                tx.put(group)
+            }
+            cluster.status = next
+            cluster.statusChangedAt = tx.now
+            tx.put(cluster)
+            return cluster
+        }
         return clusterResponse("DeleteCacheCluster", cluster, c)
+    }
+
+    /// CreateCacheCluster with a ReplicationGroupId: one more replica of the group's primary.
+    private func addReplica(_ id: String, to groupId: String, _ p: QueryParameters, _ c: RequestContext) throws -> String {
+        let cluster = try store.write { tx -> CacheCluster in
+            guard var group = tx.get(ReplicationGroup.self, groupId) else { throw ElastiCacheErrors.replicationGroupNotFound(groupId) }
+            guard let next = ReplicationGroupLifecycle.next(group.status, .modifyRequested) else {
+                throw ElastiCacheErrors.invalidReplicationGroupState(groupId, group.status.rawValue)
+            }
+            if tx.get(CacheCluster.self, id) != nil { throw ElastiCacheErrors.clusterExists(id) }
+            if group.memberClusters.count >= 6 {
+                throw ElastiCacheErrors.invalidParameter("The number of replicas per node group must be within 0 and 5.")
+            }
+            guard let subnetGroup = tx.get(CacheSubnetGroup.self, group.subnetGroupName) else {
+                throw ElastiCacheErrors.subnetGroupNotFound(group.subnetGroupName)
+            }
+            var member = CacheCluster(
+                id: id, engine: group.engine, engineVersion: group.engineVersion, nodeType: group.nodeType, numNodes: 1,
+                port: group.port, subnetGroupName: group.subnetGroupName, securityGroupIds: group.securityGroupIds, status: .creating,
+                statusChangedAt: tx.now, availabilityZone: "", nodes: [], configurationAddress: nil, tags: p.tagMembers(), createdAt: tx.now)
+            member.replicationGroupId = groupId
+            try CacheNodePlacement.addNodes(1, to: &member, group: subnetGroup, preferred: p["PreferredAvailabilityZone"].map { [$0] } ?? [],
+                                            accountId: accountId, region: region, &tx)
+            tx.put(member)
+            group.memberClusters.append(id)
+            group.status = next
+            group.statusChangedAt = tx.now
+            tx.put(group)
+            return member
+        }
+        return clusterResponse("CreateCacheCluster", cluster, c)
     }
 
     // MARK: Tags
@@ -187,6 +231,11 @@ extension ElastiCacheService {
                 cluster.tags = change(cluster.tags)
                 if cluster != tx.get(CacheCluster.self, name) { tx.put(cluster) }
                 return cluster.tags
+            case "replicationgroup":
+                guard var g = tx.get(ReplicationGroup.self, name) else { throw ElastiCacheErrors.replicationGroupNotFound(name) }
+                g.tags = change(g.tags)
+                if g != tx.get(ReplicationGroup.self, name) { tx.put(g) }
+                return g.tags
             case "subnetgroup":
                 guard var g = tx.get(CacheSubnetGroup.self, name) else { throw ElastiCacheErrors.subnetGroupNotFound(name) }
                 g.tags = change(g.tags)

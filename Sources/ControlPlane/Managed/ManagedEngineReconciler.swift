@@ -148,6 +148,21 @@ public final class ManagedEngineReconciler: Sendable {
         for c in s.cacheClusters.values {
             reconcileCache(c, in: s, now: now, due: due)
         }
+        for g in s.replicationGroups.values {
+            let members = g.memberClusters.compactMap { s.cacheClusters[$0] }
+            if g.status == .deleting {
+                if members.isEmpty { try? store.write { tx in
+                    if tx.get(ReplicationGroup.self, g.id)?.status == .deleting { tx.delete(ReplicationGroup.self, g.id) }
+                } }
+            } else if let event = ReplicationGroupLifecycle.event(members: members.map(\.status), expected: g.memberClusters.count),
+                      ReplicationGroupLifecycle.next(g.status, event) != nil {
+                try? store.write { tx in
+                    guard let current = tx.get(ReplicationGroup.self, g.id), let next = ReplicationGroupLifecycle.next(current.status, event) else { return }
+                    let now = tx.now
+                    tx.update(ReplicationGroup.self, g.id) { $0.status = next; $0.statusChangedAt = now }
+                }
+            }
+        }
         return next
     }
 
@@ -252,8 +267,15 @@ public final class ManagedEngineReconciler: Sendable {
     /// The engine a cache node runs: memcached, or redis-server for `redis` and `valkey`.
     static func spec(_ c: CacheCluster, node: CacheNode, key: String, in s: CloudState) -> EngineSpec? {
         guard let eniId = node.networkInterfaceId, let eni = s.networkInterfaces[eniId] else { return nil }
+        var replicaOf: String?
+        // A replica follows its group's primary (at the primary's interface address, which never changes).
+        if let groupId = c.replicationGroupId, let group = s.replicationGroups[groupId], group.primaryClusterId != c.id {
+            guard let primary = s.cacheClusters[group.primaryClusterId]?.nodes.first?.networkInterfaceId
+                .flatMap({ s.networkInterfaces[$0] }) else { return nil }
+            replicaOf = "\(primary.privateIpAddress) \(group.port)"
+        }
         return EngineSpec(key: key, kind: c.engine == "memcached" ? .memcached : .redis, networkInterfaceId: eniId,
-                          privateIp: eni.privateIpAddress, port: c.port, generation: node.engineGeneration)
+                          privateIp: eni.privateIpAddress, port: c.port, generation: node.engineGeneration, replicaOf: replicaOf)
     }
 
     /// Applies a lifecycle event to a DB instance if its status allows it.
