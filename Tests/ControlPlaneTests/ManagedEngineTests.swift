@@ -260,4 +260,52 @@ import Testing
         let again = try StoreCoding.decoder.decode(CacheCluster.self, from: StoreCoding.encoder.encode(c))
         #expect(again == c)
     }
+
+    @Test func replicationGroupOfAPrimaryAndTwoReplicas() async throws {
+        #expect(cacheError("CreateReplicationGroup", ["ReplicationGroupId": "rg", "ReplicationGroupDescription": "d",
+                                                      "CacheNodeType": "cache.t3.micro", "AutomaticFailoverEnabled": "true"])?.message
+                == "When using automatic failover, there must be at least 2 cache clusters in the replication group.")
+        #expect(cacheError("CreateReplicationGroup", ["ReplicationGroupId": "rg", "CacheNodeType": "cache.t3.micro"])?.code == "MissingParameter")
+        #expect(cacheError("CreateReplicationGroup", ["ReplicationGroupId": "rg", "ReplicationGroupDescription": "d",
+                                                      "CacheNodeType": "cache.t3.micro", "NumNodeGroups": "2"])?.code == "InvalidParameterValue")
+        let xml = try cacheCall("CreateReplicationGroup", ["ReplicationGroupId": "Sessions", "ReplicationGroupDescription": "cache of sessions",
+                                                           "CacheNodeType": "cache.t3.micro", "Engine": "redis", "ReplicasPerNodeGroup": "2"])
+        #expect(xml.contains("<Status>creating</Status>") && xml.contains("<MemberClusters><ClusterId>sessions-001</ClusterId>"))
+        var s = h.store.snapshot()
+        let group = try #require(s.replicationGroups["sessions"])
+        #expect(group.memberClusters == ["sessions-001", "sessions-002", "sessions-003"] && group.primaryClusterId == "sessions-001")
+        #expect(Set(group.memberClusters.compactMap { s.cacheClusters[$0]?.availabilityZone }).count == 3)
+        #expect(group.primaryAddress.hasPrefix("sessions.") && group.primaryAddress.hasSuffix(".ng.0001.use1.cache.amazonaws.com"))
+        #expect(group.readerAddress.hasPrefix("sessions-ro."))
+
+        // Replicas follow the primary's interface address.
+        let primaryIp = try #require(s.networkInterfaces[s.cacheClusters["sessions-001"]?.nodes.first?.networkInterfaceId ?? ""]?.privateIpAddress)
+        let replica = try #require(s.cacheClusters["sessions-002"])
+        let spec = try #require(ManagedEngineReconciler.spec(replica, node: replica.nodes[0], key: "k", in: s))
+        #expect(spec.replicaOf == "\(primaryIp) 6379" && replica.replicationGroupId == "sessions")
+        let primary = try #require(s.cacheClusters["sessions-001"])
+        #expect(ManagedEngineReconciler.spec(primary, node: primary.nodes[0], key: "k", in: s)?.replicaOf == nil)
+
+        reconciler.reconcileOnce(); await reconciler.settle(); reconciler.reconcileOnce(); reconciler.reconcileOnce()
+        #expect(h.store.snapshot().replicationGroups["sessions"]?.status == .available)
+        let described = try cacheCall("DescribeReplicationGroups", ["ReplicationGroupId": "sessions"])
+        #expect(described.contains("<PrimaryEndpoint><Address>\(group.primaryAddress)</Address><Port>6379</Port></PrimaryEndpoint>"))
+        #expect(described.contains("<CacheClusterId>sessions-002</CacheClusterId><CacheNodeId>0001</CacheNodeId>"))
+        #expect(described.contains("<CurrentRole>primary</CurrentRole>") && described.contains("<CurrentRole>replica</CurrentRole>"))
+        #expect(try cacheCall("DescribeCacheClusters", ["CacheClusterId": "sessions-003"]).contains("<ReplicationGroupId>sessions</ReplicationGroupId>"))
+
+        // The primary goes only with its group; a replica may leave it.
+        #expect(cacheError("DeleteCacheCluster", ["CacheClusterId": "sessions-001"])?.code == "InvalidReplicationGroupState")
+        try cacheCall("DeleteCacheCluster", ["CacheClusterId": "sessions-003"])
+        #expect(h.store.snapshot().replicationGroups["sessions"]?.memberClusters == ["sessions-001", "sessions-002"])
+        for _ in 0..<3 { reconciler.reconcileOnce(); await reconciler.settle() }
+        #expect(h.store.snapshot().cacheClusters["sessions-003"] == nil)
+
+        try cacheCall("DeleteReplicationGroup", ["ReplicationGroupId": "sessions"])
+        #expect(cacheError("DeleteReplicationGroup", ["ReplicationGroupId": "sessions"])?.code == "InvalidReplicationGroupState")
+        for _ in 0..<4 { reconciler.reconcileOnce(); await reconciler.settle() }
+        s = h.store.snapshot()
+        #expect(s.replicationGroups.isEmpty && s.cacheClusters.isEmpty && s.networkInterfaces.isEmpty)
+        #expect(cacheError("DescribeReplicationGroups", ["ReplicationGroupId": "sessions"])?.code == "ReplicationGroupNotFoundFault")
+    }
 }

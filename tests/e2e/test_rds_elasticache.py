@@ -89,6 +89,28 @@ def handler(event, context):
         return {"error": str(e)}
 '''
 
+REDIS_REPLICATION_APP = r'''
+import socket, time
+
+def command(host, *parts):
+    with socket.create_connection((host, 6379), timeout=3) as s:
+        s.sendall(("*%d\r\n" % len(parts) + "".join("$%d\r\n%s\r\n" % (len(p), p) for p in parts)).encode())
+        return s.recv(4096).decode()
+
+def handler(event, context):
+    out = {"set": command(event["primary"], "SET", event["key"], event["value"]), "read": {}}
+    for host in event["readers"]:
+        deadline = time.time() + 10
+        while True:
+            got = command(host, "GET", event["key"])
+            if event["value"] in got or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        out["read"][host] = got
+    out["replica_write"] = command(event["readers"][-1], "SET", "other", "v")
+    return out
+'''
+
 PROBE_APP = r'''
 import socket
 def handler(event, context):
@@ -385,6 +407,38 @@ def test_memcached_cluster_of_three_nodes_each_its_own_server_then_two_then_none
     assert cluster_interfaces(srv, "nodes") == []
     wait_for(lambda: not any(os.path.exists("/run/netns/" + ns) for ns in spaces.values()), "a node's namespace stays")
     assert not os.path.exists(os.path.join(srv.data_dir, "elasticache", "us-east-1", "nodes"))
+
+
+def test_redis_replication_group_written_through_the_primary_read_from_the_replicas(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cache = srv.client("elasticache")
+    group = cache.create_replication_group(ReplicationGroupId="Shop", ReplicationGroupDescription="carts", Engine="redis",
+                                           CacheNodeType="cache.t3.micro", NumCacheClusters=3,
+                                           SecurityGroupIds=[default_sg])["ReplicationGroup"]
+    assert group["Status"] == "creating" and group["MemberClusters"] == ["shop-001", "shop-002", "shop-003"]
+    cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    group = cache.describe_replication_groups(ReplicationGroupId="shop")["ReplicationGroups"][0]
+    node_group = group["NodeGroups"][0]
+    primary, reader = node_group["PrimaryEndpoint"]["Address"], node_group["ReaderEndpoint"]["Address"]
+    assert primary.startswith("shop.") and ".ng.0001.use1." in primary and reader.startswith("shop-ro.")
+    roles = {m["CacheClusterId"]: m["CurrentRole"] for m in node_group["NodeGroupMembers"]}
+    assert roles == {"shop-001": "primary", "shop-002": "replica", "shop-003": "replica"}
+    replicas = [m["ReadEndpoint"]["Address"] for m in node_group["NodeGroupMembers"] if m["CurrentRole"] == "replica"]
+    member = cache.describe_cache_clusters(CacheClusterId="shop-002", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert member["ReplicationGroupId"] == "shop" and member["Engine"] == "redis" and member["CacheClusterStatus"] == "available"
+
+    lam = create_function(srv, "RedisReplication", package(REDIS_REPLICATION_APP), subnets, [default_sg])
+    error, result = invoke(lam, "RedisReplication", {"primary": primary, "readers": [reader] + replicas, "key": "cart", "value": "3 apples"})
+    assert error is None and result["set"] == "+OK\r\n", result
+    assert all(got == "$8\r\n3 apples\r\n" for got in result["read"].values()), result
+    assert result["replica_write"].startswith("-READONLY"), result
+
+    with pytest.raises(cache.exceptions.ClientError) as e:
+        cache.delete_cache_cluster(CacheClusterId="shop-001")
+    assert e.value.response["Error"]["Code"] == "InvalidReplicationGroupState"
+    cache.delete_replication_group(ReplicationGroupId="shop")
+    cache.get_waiter("replication_group_deleted").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    assert cluster_interfaces(srv, "shop") == [] and cache.describe_cache_clusters()["CacheClusters"] == []
 
 
 def test_postgres_lifecycle_and_rds_errors(srv):
