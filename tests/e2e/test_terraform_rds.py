@@ -41,3 +41,26 @@ def test_rds_and_elasticache_apply_plan_no_changes_destroy(terraform, tmp_path):
         assert os.listdir(os.path.join(s.data_dir, "elasticache", "us-east-1")) == []
     finally:
         s.cleanup()
+
+
+def test_redis_replication_group_apply_plan_no_changes_destroy(terraform, tmp_path):  # noqa: F811
+    require_net_admin()
+    s = Server(default_vpc=True).start()
+    try:
+        shutil.copy(os.path.join(HERE, "terraform", "redis_replication.tf"), tmp_path / "main.tf")
+        variables = ["-var", f"endpoint={s.endpoint}"]
+        terraform(tmp_path, "init", "-input=false")
+        terraform(tmp_path, "apply", "-auto-approve", "-input=false", *variables)
+        outputs = json.loads(terraform(tmp_path, "output", "-json").stdout)
+        assert outputs["primary"]["value"].startswith("tf-redis.") and outputs["reader"]["value"].startswith("tf-redis-ro.")
+        assert sorted(outputs["members"]["value"]) == ["tf-redis-001", "tf-redis-002"]
+
+        plan = terraform(tmp_path, "plan", "-detailed-exitcode", "-input=false", *variables, check=False)
+        assert plan.returncode == 0, plan.stdout[-6000:]
+
+        terraform(tmp_path, "destroy", "-auto-approve", "-input=false", *variables)
+        assert s.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
+        assert s.client("elasticache").describe_cache_clusters()["CacheClusters"] == []
+        assert s.client("ec2").describe_network_interfaces()["NetworkInterfaces"] == []
+    finally:
+        s.cleanup()
