@@ -601,13 +601,24 @@ Resources:
     Properties:
       Engine: memcached
       CacheNodeType: cache.t3.micro
-      NumCacheNodes: 1
+      NumCacheNodes: 2
       CacheSubnetGroupName: !Ref CacheSubnets
       VpcSecurityGroupIds: [!GetAtt DbGroup.GroupId]
+  Redis:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: stack redis
+      Engine: redis
+      CacheNodeType: cache.t3.micro
+      NumCacheClusters: 2
+      CacheSubnetGroupName: !Ref CacheSubnets
 Outputs:
   DbAddress: {Value: !GetAtt Database.Endpoint.Address}
   DbPort: {Value: !GetAtt Database.Endpoint.Port}
   CacheAddress: {Value: !GetAtt Cache.ConfigurationEndpoint.Address}
+  RedisPrimary: {Value: !GetAtt Redis.PrimaryEndPoint.Address}
+  RedisReader: {Value: !GetAtt Redis.ReaderEndPoint.Address}
+  RedisReads: {Value: !Join [",", !GetAtt Redis.ReadEndPoint.Addresses.List]}
 """
 
 
@@ -621,8 +632,15 @@ def test_cloudformation_stack_of_rds_and_elasticache(srv):
     assert outputs["DbAddress"].startswith("data-database-") and outputs["DbAddress"].endswith(".us-east-1.rds.amazonaws.com")
     assert outputs["DbPort"] == "5432" and ".cfg.use1.cache.amazonaws.com" in outputs["CacheAddress"]
     db_id = outputs["DbAddress"].split(".")[0]
+    redis_id = outputs["RedisPrimary"].split(".")[0]
+    assert redis_id.startswith("data-redis-") and outputs["RedisReader"].startswith(redis_id + "-ro.")
+    assert [a.split(".")[0] for a in outputs["RedisReads"].split(",")] == [redis_id + "-001", redis_id + "-002"]
+    cache_id = outputs["CacheAddress"].split(".")[0]
+    nodes = srv.client("elasticache").describe_cache_clusters(CacheClusterId=cache_id, ShowCacheNodeInfo=True)["CacheClusters"][0]["CacheNodes"]
+    assert [n["CacheNodeId"] for n in nodes] == ["0001", "0002"]
     assert srv.client("rds").describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]["DBInstanceStatus"] == "available"
     cfn.delete_stack(StackName="data")
     cfn.get_waiter("stack_delete_complete").wait(StackName="data", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
     assert [d for d in srv.client("rds").describe_db_instances()["DBInstances"] if d["DBInstanceIdentifier"] == db_id] == []
     assert [c for c in srv.client("elasticache").describe_cache_clusters()["CacheClusters"] if c["CacheClusterId"].startswith("data-")] == []
+    assert srv.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
