@@ -301,6 +301,20 @@ import Testing
         for _ in 0..<3 { reconciler.reconcileOnce(); await reconciler.settle() }
         #expect(h.store.snapshot().cacheClusters["sessions-003"] == nil)
 
+        // Replica counts: up adds a member numbered after the highest one left, down removes the highest replica.
+        #expect(cacheError("IncreaseReplicaCount", ["ReplicationGroupId": "sessions", "NewReplicaCount": "2",
+                                                    "ApplyImmediately": "false"])?.message == "ApplyImmediately=False is not currently supported.")
+        try cacheCall("IncreaseReplicaCount", ["ReplicationGroupId": "sessions", "NewReplicaCount": "2", "ApplyImmediately": "true"])
+        #expect(h.store.snapshot().replicationGroups["sessions"]?.memberClusters == ["sessions-001", "sessions-002", "sessions-003"])
+        #expect(h.store.snapshot().replicationGroups["sessions"]?.status == .modifying)
+        for _ in 0..<3 { reconciler.reconcileOnce(); await reconciler.settle() }
+        #expect(h.store.snapshot().replicationGroups["sessions"]?.status == .available)
+        try cacheCall("DecreaseReplicaCount", ["ReplicationGroupId": "sessions", "NewReplicaCount": "1", "ApplyImmediately": "true"])
+        #expect(h.store.snapshot().replicationGroups["sessions"]?.memberClusters == ["sessions-001", "sessions-002"])
+        #expect(h.store.snapshot().cacheClusters["sessions-003"]?.status == .deleting)
+        for _ in 0..<3 { reconciler.reconcileOnce(); await reconciler.settle() }
+        #expect(h.store.snapshot().cacheClusters["sessions-003"] == nil)
+
         try cacheCall("DeleteReplicationGroup", ["ReplicationGroupId": "sessions"])
         #expect(cacheError("DeleteReplicationGroup", ["ReplicationGroupId": "sessions"])?.code == "InvalidReplicationGroupState")
         for _ in 0..<4 { reconciler.reconcileOnce(); await reconciler.settle() }

@@ -63,6 +63,7 @@ extension ElastiCacheService {
             guard let cluster = s.cacheClusters[id] else { throw ElastiCacheErrors.clusterNotFound(id) }
             list = [cluster]
         }
+        if p.flag("ShowCacheClustersNotInReplicationGroups") ?? false { list.removeAll { $0.replicationGroupId != nil } }
         let show = p.flag("ShowCacheNodeInfo") ?? false
         return Self.response("DescribeCacheClusters", requestID: c.requestID) { w in
             w.list("CacheClusters", list, member: "CacheCluster") { ElastiCacheXML.cluster(&$0, $1, showNodes: show, arn: clusterArn($1.id)) }
@@ -174,25 +175,14 @@ extension ElastiCacheService {
             guard let next = ReplicationGroupLifecycle.next(group.status, .modifyRequested) else {
                 throw ElastiCacheErrors.invalidReplicationGroupState(groupId, group.status.rawValue)
             }
-            if tx.get(CacheCluster.self, id) != nil { throw ElastiCacheErrors.clusterExists(id) }
             if group.memberClusters.count >= 6 {
                 throw ElastiCacheErrors.invalidParameter("The number of replicas per node group must be within 0 and 5.")
             }
-            guard let subnetGroup = tx.get(CacheSubnetGroup.self, group.subnetGroupName) else {
-                throw ElastiCacheErrors.subnetGroupNotFound(group.subnetGroupName)
-            }
-            var member = CacheCluster(
-                id: id, engine: group.engine, engineVersion: group.engineVersion, nodeType: group.nodeType, numNodes: 1,
-                port: group.port, subnetGroupName: group.subnetGroupName, securityGroupIds: group.securityGroupIds, status: .creating,
-                statusChangedAt: tx.now, availabilityZone: "", nodes: [], configurationAddress: nil, tags: p.tagMembers(), createdAt: tx.now)
-            member.replicationGroupId = groupId
-            try CacheNodePlacement.addNodes(1, to: &member, group: subnetGroup, preferred: p["PreferredAvailabilityZone"].map { [$0] } ?? [],
-                                            accountId: accountId, region: region, &tx)
-            tx.put(member)
-            group.memberClusters.append(id)
+            try addMember(id, to: &group, zone: p["PreferredAvailabilityZone"], tags: p.tagMembers(), &tx)
             group.status = next
             group.statusChangedAt = tx.now
             tx.put(group)
+            guard let member = tx.get(CacheCluster.self, id) else { throw ElastiCacheErrors.clusterNotFound(id) }
             return member
         }
         return clusterResponse("CreateCacheCluster", cluster, c)

@@ -61,34 +61,17 @@ extension ElastiCacheService {
                 subnetGroup = try Self.defaultSubnetGroup(&tx)
             }
             let securityGroups = try Self.securityGroups(p.members("SecurityGroupIds"), vpcId: subnetGroup.vpcId, in: tx.state)
-            let groupZones = ManagedInterfaces.zones(subnetGroup.subnetIds, in: tx.state)
-            var members: [String] = []
-            var placed: [String] = []
-            for i in 0..<count {
-                let memberId = ReplicationGroup.memberId(id, i + 1)
-                if tx.get(CacheCluster.self, memberId) != nil { throw ElastiCacheErrors.clusterExists(memberId) }
-                var member = CacheCluster(
-                    id: memberId, engine: engine, engineVersion: p["EngineVersion"] ?? traits.version, nodeType: nodeType, numNodes: 1,
-                    port: port, subnetGroupName: subnetGroup.id, securityGroupIds: securityGroups, status: .creating,
-                    statusChangedAt: tx.now, availabilityZone: "", nodes: [], configurationAddress: nil, tags: [], createdAt: tx.now)
-                member.replicationGroupId = id
-                // Members spread over the group's zones unless zones are named.
-                let zone = i < zones.count ? zones[i]
-                    : CacheNodePlacement.zone(preferred: nil, azMode: "cross-az", groupZones: groupZones, placed: placed)
-                try CacheNodePlacement.addNodes(1, to: &member, group: subnetGroup, preferred: zone.map { [$0] } ?? [],
-                                                accountId: accountId, region: region, &tx)
-                placed.append(member.availabilityZone)
-                tx.put(member)
-                members.append(memberId)
-            }
-            let group = ReplicationGroup(
+            var group = ReplicationGroup(
                 id: id, description: description, engine: engine, engineVersion: p["EngineVersion"] ?? traits.version,
                 nodeType: nodeType, port: port, subnetGroupName: subnetGroup.id, securityGroupIds: securityGroups, status: .creating,
-                statusChangedAt: tx.now, memberClusters: members, primaryClusterId: members[0], automaticFailover: failover,
-                multiAZ: multiAZ,
+                statusChangedAt: tx.now, memberClusters: [], primaryClusterId: ReplicationGroup.memberId(id, 1),
+                automaticFailover: failover, multiAZ: multiAZ,
                 primaryAddress: ManagedEndpoints.replicationGroupAddress(id: id, reader: false, accountId: accountId, region: region),
                 readerAddress: ManagedEndpoints.replicationGroupAddress(id: id, reader: true, accountId: accountId, region: region),
                 tags: p.tagMembers(), createdAt: tx.now)
+            for i in 0..<count {
+                try addMember(ReplicationGroup.memberId(id, i + 1), to: &group, zone: i < zones.count ? zones[i] : nil, &tx)
+            }
             tx.put(group)
             return group
         }
@@ -164,6 +147,88 @@ extension ElastiCacheService {
             return g
         }
         return replicationGroupResponse("DeleteReplicationGroup", group, c)
+    }
+
+    /// IncreaseReplicaCount (cluster mode disabled): new replicas numbered after the highest member the group has.
+    func increaseReplicaCount(_ p: QueryParameters, _ c: RequestContext) throws -> String {
+        try changeReplicaCount(p, c, action: "IncreaseReplicaCount") { group, replicas, tx in
+            guard let n = p["NewReplicaCount"].map({ Int($0) ?? -1 }) else { throw ElastiCacheErrors.missing("NewReplicaCount") }
+            guard n > replicas.count, n <= 5 else {
+                throw ElastiCacheErrors.invalidParameter("The new replica count must be greater than the current replica count (\(replicas.count)) and at most 5.")
+            }
+            let highest = group.memberClusters.compactMap { Int($0.split(separator: "-").last ?? "") }.max() ?? 0
+            for i in 0..<(n - replicas.count) {
+                try addMember(ReplicationGroup.memberId(group.id, highest + i + 1), to: &group, zone: nil, &tx)
+            }
+        }
+    }
+
+    /// DecreaseReplicaCount: the replicas named (ReplicasToRemove), else the highest-numbered ones, are deleted.
+    func decreaseReplicaCount(_ p: QueryParameters, _ c: RequestContext) throws -> String {
+        try changeReplicaCount(p, c, action: "DecreaseReplicaCount") { group, replicas, tx in
+            var remove = p.members("ReplicasToRemove")
+            if remove.isEmpty {
+                guard let n = p["NewReplicaCount"].map({ Int($0) ?? -1 }) else {
+                    throw ElastiCacheErrors.invalidParameter("Either NewReplicaCount or ReplicasToRemove must be specified.")
+                }
+                guard n >= 0, n < replicas.count else {
+                    throw ElastiCacheErrors.invalidParameter("The new replica count must be less than the current replica count (\(replicas.count)).")
+                }
+                remove = Array(replicas.suffix(replicas.count - n))
+            }
+            for id in remove where !replicas.contains(id) {
+                throw ElastiCacheErrors.invalidParameter("\(id) is not a replica of replication group \(group.id).")
+            }
+            if group.automaticFailover, replicas.count - Set(remove).count < 1 {
+                throw ElastiCacheErrors.invalidCombination("When using automatic failover, there must be at least 2 cache clusters in the replication group.")
+            }
+            for id in remove {
+                guard var member = tx.get(CacheCluster.self, id), let next = CacheClusterLifecycle.next(member.status, .deleteRequested) else { continue }
+                member.status = next
+                member.statusChangedAt = tx.now
+                tx.put(member)
+            }
+            group.memberClusters.removeAll { remove.contains($0) }
+        }
+    }
+
+    private func changeReplicaCount(_ p: QueryParameters, _ c: RequestContext, action: String,
+                                    _ change: (inout ReplicationGroup, [String], inout Transaction) throws -> Void) throws -> String {
+        guard let id = p["ReplicationGroupId"]?.lowercased() else { throw ElastiCacheErrors.missing("ReplicationGroupId") }
+        guard let apply = p.flag("ApplyImmediately") else { throw ElastiCacheErrors.missing("ApplyImmediately") }
+        if !apply { throw ElastiCacheErrors.invalidParameter("ApplyImmediately=False is not currently supported.") }
+        let group = try store.write { tx -> ReplicationGroup in
+            guard var g = tx.get(ReplicationGroup.self, id) else { throw ElastiCacheErrors.replicationGroupNotFound(id) }
+            guard let next = ReplicationGroupLifecycle.next(g.status, .modifyRequested) else {
+                throw ElastiCacheErrors.invalidReplicationGroupState(id, g.status.rawValue)
+            }
+            try change(&g, g.memberClusters.filter { $0 != g.primaryClusterId }, &tx)
+            g.status = next
+            g.statusChangedAt = tx.now
+            tx.put(g)
+            return g
+        }
+        return replicationGroupResponse(action, group, c)
+    }
+
+    /// Writes a new one-node member cluster of `group` (its interface in `zone`, else in the group's least used zone).
+    func addMember(_ memberId: String, to group: inout ReplicationGroup, zone: String?, tags: [Tag] = [], _ tx: inout Transaction) throws {
+        if tx.get(CacheCluster.self, memberId) != nil { throw ElastiCacheErrors.clusterExists(memberId) }
+        guard let subnetGroup = tx.get(CacheSubnetGroup.self, group.subnetGroupName) else {
+            throw ElastiCacheErrors.subnetGroupNotFound(group.subnetGroupName)
+        }
+        var member = CacheCluster(
+            id: memberId, engine: group.engine, engineVersion: group.engineVersion, nodeType: group.nodeType, numNodes: 1,
+            port: group.port, subnetGroupName: subnetGroup.id, securityGroupIds: group.securityGroupIds, status: .creating,
+            statusChangedAt: tx.now, availabilityZone: "", nodes: [], configurationAddress: nil, tags: tags, createdAt: tx.now)
+        member.replicationGroupId = group.id
+        let placed = group.memberClusters.compactMap { tx.get(CacheCluster.self, $0)?.availabilityZone }
+        let chosen = zone ?? CacheNodePlacement.zone(preferred: nil, azMode: "cross-az",
+                                                     groupZones: ManagedInterfaces.zones(subnetGroup.subnetIds, in: tx.state), placed: placed)
+        try CacheNodePlacement.addNodes(1, to: &member, group: subnetGroup, preferred: chosen.map { [$0] } ?? [],
+                                        accountId: accountId, region: region, &tx)
+        tx.put(member)
+        group.memberClusters.append(memberId)
     }
 
     private func replicationGroupResponse(_ action: String, _ group: ReplicationGroup, _ c: RequestContext) -> String {
