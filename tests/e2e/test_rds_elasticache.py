@@ -433,6 +433,18 @@ def test_redis_replication_group_written_through_the_primary_read_from_the_repli
     assert all(got == "$8\r\n3 apples\r\n" for got in result["read"].values()), result
     assert result["replica_write"].startswith("-READONLY"), result
 
+    # A replica added later syncs the data from the primary; decreasing removes the highest-numbered replica.
+    cache.increase_replica_count(ReplicationGroupId="shop", NewReplicaCount=3, ApplyImmediately=True)
+    cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    added = cache.describe_cache_clusters(CacheClusterId="shop-004", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    address = added["CacheNodes"][0]["Endpoint"]["Address"]
+    error, result = invoke(lam, "RedisReplication", {"primary": primary, "readers": [address], "key": "cart2", "value": "2 pears"})
+    assert error is None and result["read"][address] == "$7\r\n2 pears\r\n", result
+    group = cache.decrease_replica_count(ReplicationGroupId="shop", NewReplicaCount=1, ApplyImmediately=True)["ReplicationGroup"]
+    assert group["MemberClusters"] == ["shop-001", "shop-002"]
+    cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    wait_for(lambda: len(cluster_interfaces(srv, "shop")) == 2, "removed replicas keep their interfaces")
+
     with pytest.raises(cache.exceptions.ClientError) as e:
         cache.delete_cache_cluster(CacheClusterId="shop-001")
     assert e.value.response["Error"]["Code"] == "InvalidReplicationGroupState"
