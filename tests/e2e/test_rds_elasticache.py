@@ -445,6 +445,16 @@ def test_redis_replication_group_written_through_the_primary_read_from_the_repli
     cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     wait_for(lambda: len(cluster_interfaces(srv, "shop")) == 2, "removed replicas keep their interfaces")
 
+    # After a server restart the members run again, the replica following the primary.
+    srv.restart()
+    deadline = time.time() + 60
+    while True:
+        error, result = invoke(lam, "RedisReplication", {"primary": primary, "readers": [replicas[0]], "key": "cart3", "value": "1 plum"})
+        if error is None and result.get("read", {}).get(replicas[0]) == "$6\r\n1 plum\r\n" or time.time() > deadline:
+            break
+        time.sleep(1)
+    assert error is None and result["read"][replicas[0]] == "$6\r\n1 plum\r\n", result
+
     with pytest.raises(cache.exceptions.ClientError) as e:
         cache.delete_cache_cluster(CacheClusterId="shop-001")
     assert e.value.response["Error"]["Code"] == "InvalidReplicationGroupState"
