@@ -46,6 +46,7 @@ public struct CloudState: Sendable {
     public var dbSnapshots: [String: DBSnapshot] = [:]
     public var cacheSubnetGroups: [String: CacheSubnetGroup] = [:]
     public var cacheClusters: [String: CacheCluster] = [:]
+    public var replicationGroups: [String: ReplicationGroup] = [:]
 
     public init() {}
 
@@ -62,6 +63,7 @@ public struct CloudState: Sendable {
         LambdaFunctionUrlConfig.self, RegionSettings.self, VpcEndpoint.self,
         CloudFormationStack.self, CloudFormationStackEvent.self, CloudFormationChangeSet.self,
         DBSubnetGroup.self, DBInstance.self, DBSnapshot.self, CacheSubnetGroup.self, CacheCluster.self,
+        ReplicationGroup.self,
     ]
 
     /// The union of partitions' states (each region's and the global one), for readers that serve every region

@@ -17,6 +17,11 @@ public enum ManagedEndpoints {
         "\(id.lowercased()).\(label(accountId + "/" + region + "/cache", count: 6)).cfg.\(shortRegion(region)).cache.amazonaws.com"
     }
 
+    /// `id.xxxxxx.ng.0001.use1.cache.amazonaws.com` (and `id-ro.…` for the reader): a replication group's endpoints.
+    public static func replicationGroupAddress(id: String, reader: Bool, accountId: String, region: String) -> String {
+        "\(id.lowercased())\(reader ? "-ro" : "").\(label(accountId + "/" + region + "/cache", count: 6)).ng.0001.\(shortRegion(region)).cache.amazonaws.com"
+    }
+
     /// ElastiCache's short region names: `us-east-1` → `use1`, `ap-southeast-2` → `apse2`, `eu-central-1` → `euc1`.
     public static func shortRegion(_ region: String) -> String {
         let parts = region.split(separator: "-").map(String.init)

@@ -90,7 +90,7 @@ struct EngineRecipe: Equatable {
             mkdir -p "$H/data"
             chown redis:redis "$H/data"
             exec setpriv --reuid=redis --regid=redis --init-groups redis-server --bind 0.0.0.0 --port \(spec.port) --protected-mode no \\
-                --dir "$H/data" --save '' --appendonly no --daemonize no
+                --dir "$H/data" --save '' --appendonly no --daemonize no\(spec.replicaOf.map { " --replicaof " + $0 } ?? "")
             """
             return EngineRecipe(files: [:], script: script + "\n", port: spec.port, postmasterPid: nil)
         }

@@ -20,7 +20,7 @@ from botocore.config import Config
 from conftest import Server
 from invoke_support import ensure_role, wait_active
 from lambda_support import ROLE, unique
-from network_support import require_net_admin
+from network_support import fabric_tag, require_net_admin
 
 MYSQL_APP = r'''
 import json, os, pymysql
@@ -57,6 +57,23 @@ def handler(event, context):
     return {"set": value, "got": fetched.decode() if fetched else None}
 '''
 
+MEMCACHED_NODES_APP = r'''
+from pymemcache.client.base import Client
+
+def handler(event, context):
+    out = {}
+    for host in event["hosts"]:
+        try:
+            client = Client((host, 11211), connect_timeout=3, timeout=3)
+            if event.get("set"):
+                client.set(event["key"], host)
+            got = client.get(event["key"])
+            out[host] = got.decode() if got else None
+        except Exception as e:
+            out[host] = "error: %s %s" % (type(e).__name__, e)
+    return out
+'''
+
 REDIS_APP = r'''
 import os, socket
 
@@ -70,6 +87,28 @@ def handler(event, context):
             return {"ping": command(s, "PING"), "set": command(s, "SET", "k", "v1"), "get": command(s, "GET", "k")}
     except OSError as e:
         return {"error": str(e)}
+'''
+
+REDIS_REPLICATION_APP = r'''
+import socket, time
+
+def command(host, *parts):
+    with socket.create_connection((host, 6379), timeout=3) as s:
+        s.sendall(("*%d\r\n" % len(parts) + "".join("$%d\r\n%s\r\n" % (len(p), p) for p in parts)).encode())
+        return s.recv(4096).decode()
+
+def handler(event, context):
+    out = {"set": command(event["primary"], "SET", event["key"], event["value"]), "read": {}}
+    for host in event["readers"]:
+        deadline = time.time() + 10
+        while True:
+            got = command(host, "GET", event["key"])
+            if event["value"] in got or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        out["read"][host] = got
+    out["replica_write"] = command(event["readers"][-1], "SET", "other", "v")
+    return out
 '''
 
 PROBE_APP = r'''
@@ -299,6 +338,131 @@ def test_elasticache_tutorial_memcached_function_sets_and_gets(srv):
         CacheClusterId="clusterforlambdatest", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
 
+def short_hash(text):
+    """FabricNames.shortHash: the 8 hex digits namespaces are named with."""
+    h = 0xcbf29ce484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%08x" % ((h ^ (h >> 32)) & 0xFFFFFFFF)
+
+
+def namespace_pids(namespace):
+    out = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def cluster_interfaces(srv, cluster_id):
+    return sorted((e["Description"], e["NetworkInterfaceId"]) for e in srv.client("ec2").describe_network_interfaces()["NetworkInterfaces"]
+                  if e["Description"].startswith(f"ElastiCache {cluster_id}-"))
+
+
+def wait_for(check, what, timeout=15):
+    deadline = time.time() + timeout
+    while not check():
+        assert time.time() < deadline, what
+        time.sleep(0.25)
+
+
+def test_memcached_cluster_of_three_nodes_each_its_own_server_then_two_then_none(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cache = srv.client("elasticache")
+    tag = fabric_tag(srv)
+    cache.create_cache_cluster(CacheClusterId="Nodes", CacheNodeType="cache.t3.micro", Engine="memcached", NumCacheNodes=3,
+                               AZMode="cross-az", SecurityGroupIds=[default_sg])
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="nodes", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cluster = cache.describe_cache_clusters(CacheClusterId="nodes", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    nodes = cluster["CacheNodes"]
+    assert [n["CacheNodeId"] for n in nodes] == ["0001", "0002", "0003"] and cluster["NumCacheNodes"] == 3
+    assert all(n["CacheNodeStatus"] == "available" and n["ParameterGroupStatus"] == "in-sync" for n in nodes)
+    assert len({n["CustomerAvailabilityZone"] for n in nodes}) == 3 and cluster["PreferredAvailabilityZone"] == "Multiple"
+    hosts = [n["Endpoint"]["Address"] for n in nodes]
+    assert [h.split(".")[2] for h in hosts] == ["0001", "0002", "0003"] and ".cfg." in cluster["ConfigurationEndpoint"]["Address"]
+    enis = cluster_interfaces(srv, "nodes")
+    assert [d for d, _ in enis] == ["ElastiCache nodes-0001", "ElastiCache nodes-0002", "ElastiCache nodes-0003"]
+    spaces = {d[-4:]: f"lv-{tag}-eni-{short_hash(eni)}" for d, eni in enis}
+    for ns in spaces.values():
+        assert any(open(f"/proc/{p}/comm").read().strip() == "memcached" for p in namespace_pids(ns)), ns
+
+    # Each name reaches its own server: the same key holds a different value on each node.
+    lam = create_function(srv, "MemcachedNodes", package(MEMCACHED_NODES_APP, "pymemcache"), subnets, [default_sg])
+    error, result = invoke(lam, "MemcachedNodes", {"hosts": hosts, "key": "who", "set": True})
+    assert error is None and result == {h: h for h in hosts}, result
+
+    # Down to two, 0002 removed: its interface, server and name go; the others keep their data.
+    cache.modify_cache_cluster(CacheClusterId="nodes", NumCacheNodes=2, CacheNodeIdsToRemove=["0002"], ApplyImmediately=True)
+    cache.get_waiter("cache_cluster_available").wait(CacheClusterId="nodes", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    cluster = cache.describe_cache_clusters(CacheClusterId="nodes", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert [n["CacheNodeId"] for n in cluster["CacheNodes"]] == ["0001", "0003"] and cluster["NumCacheNodes"] == 2
+    assert [d for d, _ in cluster_interfaces(srv, "nodes")] == ["ElastiCache nodes-0001", "ElastiCache nodes-0003"]
+    wait_for(lambda: not os.path.exists("/run/netns/" + spaces["0002"]), "the removed node's namespace stays")
+    error, result = invoke(lam, "MemcachedNodes", {"hosts": hosts, "key": "who"})
+    assert error is None and result[hosts[0]] == hosts[0] and result[hosts[2]] == hosts[2], result
+    assert result[hosts[1]].startswith("error: gaierror"), result
+    with pytest.raises(cache.exceptions.ClientError) as e:
+        cache.modify_cache_cluster(CacheClusterId="nodes", NumCacheNodes=1, ApplyImmediately=True)
+    assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
+
+    cache.delete_cache_cluster(CacheClusterId="nodes")
+    cache.get_waiter("cache_cluster_deleted").wait(CacheClusterId="nodes", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    assert cluster_interfaces(srv, "nodes") == []
+    wait_for(lambda: not any(os.path.exists("/run/netns/" + ns) for ns in spaces.values()), "a node's namespace stays")
+    assert not os.path.exists(os.path.join(srv.data_dir, "elasticache", "us-east-1", "nodes"))
+
+
+def test_redis_replication_group_written_through_the_primary_read_from_the_replicas(srv):
+    vpc, subnets, default_sg = default_network(srv)
+    cache = srv.client("elasticache")
+    group = cache.create_replication_group(ReplicationGroupId="Shop", ReplicationGroupDescription="carts", Engine="redis",
+                                           CacheNodeType="cache.t3.micro", NumCacheClusters=3,
+                                           SecurityGroupIds=[default_sg])["ReplicationGroup"]
+    assert group["Status"] == "creating" and group["MemberClusters"] == ["shop-001", "shop-002", "shop-003"]
+    cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    group = cache.describe_replication_groups(ReplicationGroupId="shop")["ReplicationGroups"][0]
+    node_group = group["NodeGroups"][0]
+    primary, reader = node_group["PrimaryEndpoint"]["Address"], node_group["ReaderEndpoint"]["Address"]
+    assert primary.startswith("shop.") and ".ng.0001.use1." in primary and reader.startswith("shop-ro.")
+    roles = {m["CacheClusterId"]: m["CurrentRole"] for m in node_group["NodeGroupMembers"]}
+    assert roles == {"shop-001": "primary", "shop-002": "replica", "shop-003": "replica"}
+    replicas = [m["ReadEndpoint"]["Address"] for m in node_group["NodeGroupMembers"] if m["CurrentRole"] == "replica"]
+    member = cache.describe_cache_clusters(CacheClusterId="shop-002", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert member["ReplicationGroupId"] == "shop" and member["Engine"] == "redis" and member["CacheClusterStatus"] == "available"
+
+    lam = create_function(srv, "RedisReplication", package(REDIS_REPLICATION_APP), subnets, [default_sg])
+    error, result = invoke(lam, "RedisReplication", {"primary": primary, "readers": [reader] + replicas, "key": "cart", "value": "3 apples"})
+    assert error is None and result["set"] == "+OK\r\n", result
+    assert all(got == "$8\r\n3 apples\r\n" for got in result["read"].values()), result
+    assert result["replica_write"].startswith("-READONLY"), result
+
+    # A replica added later syncs the data from the primary; decreasing removes the highest-numbered replica.
+    cache.increase_replica_count(ReplicationGroupId="shop", NewReplicaCount=3, ApplyImmediately=True)
+    cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    added = cache.describe_cache_clusters(CacheClusterId="shop-004", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    address = added["CacheNodes"][0]["Endpoint"]["Address"]
+    error, result = invoke(lam, "RedisReplication", {"primary": primary, "readers": [address], "key": "cart2", "value": "2 pears"})
+    assert error is None and result["read"][address] == "$7\r\n2 pears\r\n", result
+    group = cache.decrease_replica_count(ReplicationGroupId="shop", NewReplicaCount=1, ApplyImmediately=True)["ReplicationGroup"]
+    assert group["MemberClusters"] == ["shop-001", "shop-002"]
+    cache.get_waiter("replication_group_available").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    wait_for(lambda: len(cluster_interfaces(srv, "shop")) == 2, "removed replicas keep their interfaces")
+
+    # After a server restart the members run again, the replica following the primary.
+    srv.restart()
+    deadline = time.time() + 60
+    while True:
+        error, result = invoke(lam, "RedisReplication", {"primary": primary, "readers": [replicas[0]], "key": "cart3", "value": "1 plum"})
+        if error is None and result.get("read", {}).get(replicas[0]) == "$6\r\n1 plum\r\n" or time.time() > deadline:
+            break
+        time.sleep(1)
+    assert error is None and result["read"][replicas[0]] == "$6\r\n1 plum\r\n", result
+
+    with pytest.raises(cache.exceptions.ClientError) as e:
+        cache.delete_cache_cluster(CacheClusterId="shop-001")
+    assert e.value.response["Error"]["Code"] == "InvalidReplicationGroupState"
+    cache.delete_replication_group(ReplicationGroupId="shop")
+    cache.get_waiter("replication_group_deleted").wait(ReplicationGroupId="shop", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    assert cluster_interfaces(srv, "shop") == [] and cache.describe_cache_clusters()["CacheClusters"] == []
+
+
 def test_postgres_lifecycle_and_rds_errors(srv):
     rds = srv.client("rds")
     ec2 = srv.client("ec2")
@@ -459,13 +623,24 @@ Resources:
     Properties:
       Engine: memcached
       CacheNodeType: cache.t3.micro
-      NumCacheNodes: 1
+      NumCacheNodes: 2
       CacheSubnetGroupName: !Ref CacheSubnets
       VpcSecurityGroupIds: [!GetAtt DbGroup.GroupId]
+  Redis:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: stack redis
+      Engine: redis
+      CacheNodeType: cache.t3.micro
+      NumCacheClusters: 2
+      CacheSubnetGroupName: !Ref CacheSubnets
 Outputs:
   DbAddress: {Value: !GetAtt Database.Endpoint.Address}
   DbPort: {Value: !GetAtt Database.Endpoint.Port}
   CacheAddress: {Value: !GetAtt Cache.ConfigurationEndpoint.Address}
+  RedisPrimary: {Value: !GetAtt Redis.PrimaryEndPoint.Address}
+  RedisReader: {Value: !GetAtt Redis.ReaderEndPoint.Address}
+  RedisReads: {Value: !Join [",", !GetAtt Redis.ReadEndPoint.Addresses.List]}
 """
 
 
@@ -479,8 +654,15 @@ def test_cloudformation_stack_of_rds_and_elasticache(srv):
     assert outputs["DbAddress"].startswith("data-database-") and outputs["DbAddress"].endswith(".us-east-1.rds.amazonaws.com")
     assert outputs["DbPort"] == "5432" and ".cfg.use1.cache.amazonaws.com" in outputs["CacheAddress"]
     db_id = outputs["DbAddress"].split(".")[0]
+    redis_id = outputs["RedisPrimary"].split(".")[0]
+    assert redis_id.startswith("data-redis-") and outputs["RedisReader"].startswith(redis_id + "-ro.")
+    assert [a.split(".")[0] for a in outputs["RedisReads"].split(",")] == [redis_id + "-001", redis_id + "-002"]
+    cache_id = outputs["CacheAddress"].split(".")[0]
+    nodes = srv.client("elasticache").describe_cache_clusters(CacheClusterId=cache_id, ShowCacheNodeInfo=True)["CacheClusters"][0]["CacheNodes"]
+    assert [n["CacheNodeId"] for n in nodes] == ["0001", "0002"]
     assert srv.client("rds").describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]["DBInstanceStatus"] == "available"
     cfn.delete_stack(StackName="data")
     cfn.get_waiter("stack_delete_complete").wait(StackName="data", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
     assert [d for d in srv.client("rds").describe_db_instances()["DBInstances"] if d["DBInstanceIdentifier"] == db_id] == []
     assert [c for c in srv.client("elasticache").describe_cache_clusters()["CacheClusters"] if c["CacheClusterId"].startswith("data-")] == []
+    assert srv.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []

@@ -126,7 +126,8 @@ struct ProviderContext: Sendable {
     static func failure(_ e: AWSError, service: String, requestID: String) -> ResourceFailure {
         let handlerCode: String
         switch e.code {
-        case let c where c.hasSuffix("NotFound") || c.hasPrefix("NoSuch") || c == "ResourceNotFoundException": handlerCode = "NotFound"
+        case let c where c.hasSuffix("NotFound") || c.hasSuffix("NotFoundFault") || c.hasPrefix("NoSuch")
+            || c == "ResourceNotFoundException": handlerCode = "NotFound"
         case let c where c.contains("Duplicate") || c.contains("AlreadyExists") || c == "ResourceConflictException": handlerCode = "AlreadyExists"
         case let c where c.contains("Limit") || c.contains("Quota"): handlerCode = "ServiceLimitExceeded"
         case "UnauthorizedOperation", "AccessDenied", "AccessDeniedException": handlerCode = "AccessDenied"
@@ -189,6 +190,7 @@ enum ResourceProviders {
         DynamoDBTableProvider(), SQSQueueProvider(), SNSTopicProvider(), SecretsManagerSecretProvider(),
         NoOpProvider(type: "AWS::CDK::Metadata"), NoOpProvider(type: "AWS::CloudFormation::WaitConditionHandle"),
         RDSDBSubnetGroupProvider(), RDSDBInstanceProvider(), ElastiCacheSubnetGroupProvider(), ElastiCacheCacheClusterProvider(),
+        ElastiCacheReplicationGroupProvider(),
     ]
 
     static let byType: [String: any ResourceProvider] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })

@@ -2,8 +2,9 @@ import AWSWire
 import CloudModel
 import Foundation
 
-/// Cache clusters of one node: an interface in one subnet of their group under their security groups, the
-/// engine run there by `ManagedEngineReconciler`; status moves go through `CacheClusterLifecycle`.
+/// Cache clusters: memcached of 1 to 40 nodes, redis/valkey of one, each node an interface in a subnet of the
+/// cluster's group under its security groups (placed by `CacheNodePlacement`), its engine run there by
+/// `ManagedEngineReconciler`; status moves go through `CacheClusterLifecycle`.
 extension ElastiCacheService {
     /// Default port and version reported per engine.
     static let engines: [String: (port: Int, version: String)] = [
@@ -14,9 +15,7 @@ extension ElastiCacheService {
         guard let given = p["CacheClusterId"] else { throw ElastiCacheErrors.missing("CacheClusterId") }
         guard RDSService.isValidIdentifier(given, limit: 50) else { throw ElastiCacheErrors.invalidIdentifier("CacheClusterIdentifier") }
         let id = given.lowercased()
-        if p["ReplicationGroupId"] != nil {
-            throw ElastiCacheErrors.invalidParameter("Replication groups are not supported by this server.")
-        }
+        if let groupId = p["ReplicationGroupId"]?.lowercased() { return try addReplica(id, to: groupId, p, c) }
         guard let engine = p["Engine"]?.lowercased() else {
             throw ElastiCacheErrors.invalidParameter("The parameter Engine must be provided and must not be blank.")
         }
@@ -24,16 +23,14 @@ extension ElastiCacheService {
         guard let nodeType = p["CacheNodeType"], nodeType.hasPrefix("cache.") else {
             throw ElastiCacheErrors.invalidParameter("The parameter CacheNodeType must be provided and must not be blank.")
         }
-        let nodes = Int(p["NumCacheNodes"] ?? "1") ?? 0
-        if engine != "memcached", nodes != 1 {
-            throw ElastiCacheErrors.invalidParameter("Cannot create a \(engine == "valkey" ? "Valkey" : "Redis") cluster with a NumCacheNodes parameter greater than 1.")
+        let count = Int(p["NumCacheNodes"] ?? "1") ?? 0
+        try Self.checkNodeCount(count, engine: engine, creating: true)
+        let preferred = p.members("PreferredAvailabilityZones")
+        let azMode = try Self.azMode(p["AZMode"], engine: engine, preferred: preferred)
+        if !preferred.isEmpty, preferred.count != count {
+            throw ElastiCacheErrors.invalidParameter("The number of preferred availability zones (\(preferred.count)) must equal NumCacheNodes (\(count)).")
         }
-        if nodes < 1 || nodes > 40 {
-            throw ElastiCacheErrors.invalidParameter("The parameter NumCacheNodes must be between 1 and 40.")
-        }
-        if nodes > 1 {
-            throw ElastiCacheErrors.invalidParameter("This server runs clusters of one node: NumCacheNodes must be 1.")
-        }
+        let zones = preferred.isEmpty ? p["PreferredAvailabilityZone"].map { Array(repeating: $0, count: count) } ?? [] : preferred
         let port = Int(p["Port"] ?? "") ?? traits.port
         let cluster = try store.write { tx -> CacheCluster in
             if tx.get(CacheCluster.self, id) != nil { throw ElastiCacheErrors.clusterExists(id) }
@@ -45,17 +42,14 @@ extension ElastiCacheService {
                 group = try Self.defaultSubnetGroup(&tx)
             }
             let groups = try Self.securityGroups(p.members("SecurityGroupIds"), vpcId: group.vpcId, in: tx.state)
-            guard let subnet = ManagedInterfaces.pickSubnet(group.subnetIds, zone: p["PreferredAvailabilityZone"], in: tx.state),
-                  let eni = ManagedInterfaces.create(in: subnet, groups: groups,
-                                                     requester: .init(id: "amazon-elasticache", description: "ElastiCache \(id)-0001"),
-                                                     accountId: accountId, &tx) else { throw ElastiCacheErrors.noCapacity() }
-            let cluster = CacheCluster(
-                id: id, engine: engine, engineVersion: p["EngineVersion"] ?? traits.version, nodeType: nodeType, numNodes: nodes,
+            var cluster = CacheCluster(
+                id: id, engine: engine, engineVersion: p["EngineVersion"] ?? traits.version, nodeType: nodeType, numNodes: count,
                 port: port, subnetGroupName: group.id, securityGroupIds: groups, status: .creating, statusChangedAt: tx.now,
-                networkInterfaceId: eni.id, availabilityZone: subnet.availabilityZone,
-                nodeAddress: ManagedEndpoints.cacheNodeAddress(id: id, accountId: accountId, region: region),
+                azMode: azMode, availabilityZone: "", nodes: [],
                 configurationAddress: engine == "memcached" ? ManagedEndpoints.cacheConfigurationAddress(id: id, accountId: accountId, region: region) : nil,
                 tags: p.tagMembers(), createdAt: tx.now)
+            try CacheNodePlacement.addNodes(count, to: &cluster, group: group, preferred: zones, accountId: accountId,
+                                            region: region, &tx)
             tx.put(cluster)
             return cluster
         }
@@ -69,12 +63,16 @@ extension ElastiCacheService {
             guard let cluster = s.cacheClusters[id] else { throw ElastiCacheErrors.clusterNotFound(id) }
             list = [cluster]
         }
+        if p.flag("ShowCacheClustersNotInReplicationGroups") ?? false { list.removeAll { $0.replicationGroupId != nil } }
         let show = p.flag("ShowCacheNodeInfo") ?? false
         return Self.response("DescribeCacheClusters", requestID: c.requestID) { w in
             w.list("CacheClusters", list, member: "CacheCluster") { ElastiCacheXML.cluster(&$0, $1, showNodes: show, arn: clusterArn($1.id)) }
         }
     }
 
+    /// Security groups (on every node's interface at once), node type, and the node count: nodes added in the
+    /// cluster's AZ mode, or the ones `CacheNodeIdsToRemove` names removed; at once with `ApplyImmediately`, else kept
+    /// as pending values for the maintenance window.
     func modifyCacheCluster(_ p: QueryParameters, _ c: RequestContext) throws -> String {
         let id = try requiredId(p)
         let cluster = try store.write { tx -> CacheCluster in
@@ -82,16 +80,47 @@ extension ElastiCacheService {
             guard let next = CacheClusterLifecycle.next(cluster.status, .modifyRequested) else {
                 throw ElastiCacheErrors.invalidState(id, cluster.status.rawValue)
             }
+            let group = tx.get(CacheSubnetGroup.self, cluster.subnetGroupName)
             if p.has(prefix: "SecurityGroupIds") {
-                let vpcId = tx.get(CacheSubnetGroup.self, cluster.subnetGroupName)?.vpcId ?? ""
-                cluster.securityGroupIds = try Self.securityGroups(p.members("SecurityGroupIds"), vpcId: vpcId, in: tx.state)
-                if let eni = cluster.networkInterfaceId {
-                    let groups = cluster.securityGroupIds
-                    tx.update(NetworkInterface.self, eni) { $0.groupIds = groups }
+                cluster.securityGroupIds = try Self.securityGroups(p.members("SecurityGroupIds"), vpcId: group?.vpcId ?? "", in: tx.state)
+                let groups = cluster.securityGroupIds
+                for eni in cluster.nodes.compactMap(\.networkInterfaceId) { tx.update(NetworkInterface.self, eni) { $0.groupIds = groups } }
+            }
+            if let mode = p["AZMode"] {
+                cluster.azMode = try Self.azMode(mode, engine: cluster.engine, preferred: [])
+                if cluster.azMode == "single-az", Set(cluster.nodes.map(\.availabilityZone)).count > 1 {
+                    throw ElastiCacheErrors.invalidCombination("single-az cannot be specified for a cluster whose nodes are in more than one availability zone.")
                 }
             }
-            if let n = p["NumCacheNodes"].flatMap(Int.init), n != cluster.numNodes {
-                throw ElastiCacheErrors.invalidParameter("This server runs clusters of one node: NumCacheNodes must be 1.")
+            if let n = p["NumCacheNodes"].map({ Int($0) ?? 0 }) {
+                try Self.checkNodeCount(n, engine: cluster.engine, creating: false)
+                let current = cluster.nodes.count
+                let remove = p.members("CacheNodeIdsToRemove")
+                if remove.count != max(0, current - n) {
+                    throw ElastiCacheErrors.invalidCombination("The number of CacheNodeIdsToRemove must match the number of nodes you are trying to remove, current number of cache nodes is \(current), requested number of cache nodes is \(n) and CacheNodeIdsToRemove supplied are \(remove.count)")
+                }
+                for node in remove where !cluster.nodes.contains(where: { $0.id == node }) {
+                    throw ElastiCacheErrors.invalidParameter("Cache node \(node) does not exist in cache cluster \(id).")
+                }
+                if Set(remove).count != remove.count {
+                    throw ElastiCacheErrors.invalidParameter("The list of CacheNodeIdsToRemove contains duplicates.")
+                }
+                let zones = p.members("NewAvailabilityZones")
+                if !zones.isEmpty, zones.count != max(0, n - current) {
+                    throw ElastiCacheErrors.invalidParameter("The number of NewAvailabilityZones (\(zones.count)) must equal the number of cache nodes being added (\(max(0, n - current))).")
+                }
+                if n == current {
+                    cluster.pendingNumNodes = nil; cluster.pendingNodeIdsToRemove = []
+                } else if p.flag("ApplyImmediately") ?? false {
+                    guard let group else { throw ElastiCacheErrors.subnetGroupNotFound(cluster.subnetGroupName) }
+                    cluster.pendingNumNodes = nil; cluster.pendingNodeIdsToRemove = []
+                    cluster.numNodes = n
+                    for i in cluster.nodes.indices where remove.contains(cluster.nodes[i].id) { cluster.nodes[i].status = .deleting }
+                    try CacheNodePlacement.addNodes(max(0, n - current), to: &cluster, group: group, preferred: zones,
+                                                    accountId: accountId, region: region, &tx)
+                } else {
+                    cluster.pendingNumNodes = n; cluster.pendingNodeIdsToRemove = remove
+                }
             }
             if let t = p["CacheNodeType"] { cluster.nodeType = t }
             cluster.status = next
@@ -104,14 +133,59 @@ extension ElastiCacheService {
 
     func rebootCacheCluster(_ p: QueryParameters, _ c: RequestContext) throws -> String {
         let id = try requiredId(p)
-        let cluster = try move(id, .rebootRequested) { $0.engineGeneration += 1 }
+        let ids = p.members("CacheNodeIdsToReboot")
+        if ids.isEmpty { throw ElastiCacheErrors.missing("CacheNodeIdsToReboot") }
+        let cluster = try move(id, .rebootRequested) { cluster in
+            for node in ids where !cluster.nodes.contains(where: { $0.id == node }) {
+                throw ElastiCacheErrors.invalidParameter("Cache node \(node) does not exist in cache cluster \(id).")
+            }
+            for i in cluster.nodes.indices where ids.contains(cluster.nodes[i].id) {
+                cluster.nodes[i].status = .rebooting
+                cluster.nodes[i].engineGeneration += 1
+            }
+        }
         return clusterResponse("RebootCacheCluster", cluster, c)
     }
 
+    /// A replica leaves its replication group as it is deleted; the primary is deleted with its group only.
     func deleteCacheCluster(_ p: QueryParameters, _ c: RequestContext) throws -> String {
         let id = try requiredId(p)
-        let cluster = try move(id, .deleteRequested)
+        let cluster = try store.write { tx -> CacheCluster in
+            guard var cluster = tx.get(CacheCluster.self, id) else { throw ElastiCacheErrors.clusterNotFound(id) }
+            guard let next = CacheClusterLifecycle.next(cluster.status, .deleteRequested) else {
+                throw ElastiCacheErrors.invalidState(id, cluster.status.rawValue)
+            }
+            if let groupId = cluster.replicationGroupId, var group = tx.get(ReplicationGroup.self, groupId), group.status != .deleting {
+                if group.primaryClusterId == id { throw ElastiCacheErrors.memberOfReplicationGroup(id, groupId) }
+                group.memberClusters.removeAll { $0 == id }
+                tx.put(group)
+            }
+            cluster.status = next
+            cluster.statusChangedAt = tx.now
+            tx.put(cluster)
+            return cluster
+        }
         return clusterResponse("DeleteCacheCluster", cluster, c)
+    }
+
+    /// CreateCacheCluster with a ReplicationGroupId: one more replica of the group's primary.
+    private func addReplica(_ id: String, to groupId: String, _ p: QueryParameters, _ c: RequestContext) throws -> String {
+        let cluster = try store.write { tx -> CacheCluster in
+            guard var group = tx.get(ReplicationGroup.self, groupId) else { throw ElastiCacheErrors.replicationGroupNotFound(groupId) }
+            guard let next = ReplicationGroupLifecycle.next(group.status, .modifyRequested) else {
+                throw ElastiCacheErrors.invalidReplicationGroupState(groupId, group.status.rawValue)
+            }
+            if group.memberClusters.count >= 6 {
+                throw ElastiCacheErrors.invalidParameter("The number of replicas per node group must be within 0 and 5.")
+            }
+            try addMember(id, to: &group, zone: p["PreferredAvailabilityZone"], tags: p.tagMembers(), &tx)
+            group.status = next
+            group.statusChangedAt = tx.now
+            tx.put(group)
+            guard let member = tx.get(CacheCluster.self, id) else { throw ElastiCacheErrors.clusterNotFound(id) }
+            return member
+        }
+        return clusterResponse("CreateCacheCluster", cluster, c)
     }
 
     // MARK: Tags
@@ -147,6 +221,11 @@ extension ElastiCacheService {
                 cluster.tags = change(cluster.tags)
                 if cluster != tx.get(CacheCluster.self, name) { tx.put(cluster) }
                 return cluster.tags
+            case "replicationgroup":
+                guard var g = tx.get(ReplicationGroup.self, name) else { throw ElastiCacheErrors.replicationGroupNotFound(name) }
+                g.tags = change(g.tags)
+                if g != tx.get(ReplicationGroup.self, name) { tx.put(g) }
+                return g.tags
             case "subnetgroup":
                 guard var g = tx.get(CacheSubnetGroup.self, name) else { throw ElastiCacheErrors.subnetGroupNotFound(name) }
                 g.tags = change(g.tags)
@@ -159,13 +238,14 @@ extension ElastiCacheService {
 
     // MARK: Helpers
 
-    private func move(_ id: String, _ event: CacheClusterLifecycle.Event, _ change: (inout CacheCluster) -> Void = { _ in }) throws -> CacheCluster {
+    private func move(_ id: String, _ event: CacheClusterLifecycle.Event,
+                      _ change: (inout CacheCluster) throws -> Void = { _ in }) throws -> CacheCluster {
         try store.write { tx -> CacheCluster in
             guard var cluster = tx.get(CacheCluster.self, id) else { throw ElastiCacheErrors.clusterNotFound(id) }
             guard let next = CacheClusterLifecycle.next(cluster.status, event) else {
                 throw ElastiCacheErrors.invalidState(id, cluster.status.rawValue)
             }
-            change(&cluster)
+            try change(&cluster)
             cluster.status = next
             cluster.statusChangedAt = tx.now
             tx.put(cluster)
@@ -182,6 +262,29 @@ extension ElastiCacheService {
         Self.response(action, requestID: c.requestID) { w in
             w.element("CacheCluster") { ElastiCacheXML.cluster(&$0, cluster, showNodes: false, arn: clusterArn(cluster.id)) }
         }
+    }
+
+    /// AWS's limits on the node count: 1 to 40 for memcached, exactly 1 for redis and valkey.
+    static func checkNodeCount(_ n: Int, engine: String, creating: Bool) throws {
+        if engine != "memcached", n != 1 {
+            let name = engine == "valkey" ? "Valkey" : "Redis"
+            throw ElastiCacheErrors.invalidParameter(creating ? "Cannot create a \(name) cluster with a NumCacheNodes parameter greater than 1."
+                                                              : "Cannot modify a \(name) cluster to have a NumCacheNodes parameter greater than 1.")
+        }
+        if n < 1 || n > 40 { throw ElastiCacheErrors.invalidParameter("The parameter NumCacheNodes must be between 1 and 40.") }
+    }
+
+    /// `single-az` (the default) or `cross-az` (memcached only; implied by preferred zones that differ).
+    static func azMode(_ given: String?, engine: String, preferred: [String]) throws -> String {
+        guard let given else { return Set(preferred).count > 1 ? "cross-az" : "single-az" }
+        guard given == "single-az" || given == "cross-az" else {
+            throw ElastiCacheErrors.invalidParameter("Invalid AZMode: \(given). Valid values are single-az and cross-az.")
+        }
+        if engine != "memcached" { throw ElastiCacheErrors.invalidParameter("AZMode is only supported for Memcached clusters.") }
+        if given == "single-az", Set(preferred).count > 1 {
+            throw ElastiCacheErrors.invalidCombination("single-az requires all the preferred availability zones to be the same.")
+        }
+        return given
     }
 
     static func securityGroups(_ ids: [String], vpcId: String, in s: CloudState) throws -> [String] {

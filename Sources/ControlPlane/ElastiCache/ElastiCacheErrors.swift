@@ -37,5 +37,17 @@ enum ElastiCacheErrors {
     static func noCapacity() -> AWSError {
         AWSError(code: "InsufficientCacheClusterCapacity", message: "No subnet of the cache subnet group has a free address.")
     }
+    static func replicationGroupExists(_ id: String) -> AWSError {
+        AWSError(code: "ReplicationGroupAlreadyExists", message: "Replication group \(id) already exists.")
+    }
+    static func replicationGroupNotFound(_ id: String) -> AWSError {
+        AWSError(code: "ReplicationGroupNotFoundFault", message: "ReplicationGroup not found: \(id)", httpStatus: 404)
+    }
+    static func invalidReplicationGroupState(_ id: String, _ status: String) -> AWSError {
+        AWSError(code: "InvalidReplicationGroupState", message: "Replication group \(id) is not in a valid state to be modified (status: \(status)).")
+    }
+    static func memberOfReplicationGroup(_ id: String, _ group: String) -> AWSError {
+        AWSError(code: "InvalidReplicationGroupState", message: "Cache cluster \(id) is the primary of replication group \(group); delete the replication group instead.")
+    }
     static func invalidArn(_ arn: String) -> AWSError { AWSError(code: "InvalidARN", message: "\(arn) is not a valid ARN.") }
 }

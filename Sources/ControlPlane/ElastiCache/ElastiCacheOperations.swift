@@ -37,6 +37,21 @@ enum ElastiCacheOperations {
               { s, p, c in try s.rebootCacheCluster(p, c) }),
         .init("DeleteCacheCluster", on: { s, p, _ in [s.clusterArn(p["CacheClusterId"]?.lowercased() ?? "")] },
               { s, p, c in try s.deleteCacheCluster(p, c) }),
+        .init("CreateReplicationGroup", on: { s, p, _ in
+            [s.replicationGroupArn(p["ReplicationGroupId"]?.lowercased() ?? ""),
+             s.subnetGroupArn(p["CacheSubnetGroupName"]?.lowercased() ?? "default")]
+        }, { s, p, c in try s.createReplicationGroup(p, c) }),
+        .init("DescribeReplicationGroups", readOnly: true, on: { s, p, _ in
+            [p["ReplicationGroupId"].map { s.replicationGroupArn($0.lowercased()) } ?? "*"]
+        }, { s, p, c in try s.describeReplicationGroups(p, c) }),
+        .init("ModifyReplicationGroup", on: { s, p, _ in [s.replicationGroupArn(p["ReplicationGroupId"]?.lowercased() ?? "")] },
+              { s, p, c in try s.modifyReplicationGroup(p, c) }),
+        .init("DeleteReplicationGroup", on: { s, p, _ in [s.replicationGroupArn(p["ReplicationGroupId"]?.lowercased() ?? "")] },
+              { s, p, c in try s.deleteReplicationGroup(p, c) }),
+        .init("IncreaseReplicaCount", on: { s, p, _ in [s.replicationGroupArn(p["ReplicationGroupId"]?.lowercased() ?? "")] },
+              { s, p, c in try s.increaseReplicaCount(p, c) }),
+        .init("DecreaseReplicaCount", on: { s, p, _ in [s.replicationGroupArn(p["ReplicationGroupId"]?.lowercased() ?? "")] },
+              { s, p, c in try s.decreaseReplicaCount(p, c) }),
         .init("AddTagsToResource", on: { _, p, _ in [p["ResourceName"] ?? ""] }, { s, p, c in try s.addTags(p, c) }),
         .init("ListTagsForResource", readOnly: true, on: { _, p, _ in [p["ResourceName"] ?? ""] }, { s, p, c in try s.listTags(p, c) }),
         .init("RemoveTagsFromResource", on: { _, p, _ in [p["ResourceName"] ?? ""] }, { s, p, c in try s.removeTags(p, c) }),

@@ -2,8 +2,8 @@ import AWSWire
 import CloudModel
 import Foundation
 
-/// ElastiCache's Query API (2015-02-02): cache subnet groups and single-node memcached / redis clusters whose
-/// engines `ManagedEngineReconciler` runs (redis-server also serves `valkey`).
+/// ElastiCache's Query API (2015-02-02): cache subnet groups, memcached / redis clusters and redis replication groups
+/// whose engines `ManagedEngineReconciler` runs (redis-server also serves `valkey`).
 public final class ElastiCacheService: Sendable {
     public static let xmlns = "http://elasticache.amazonaws.com/doc/2015-02-02/"
     public let store: StateStore
@@ -21,6 +21,7 @@ public final class ElastiCacheService: Sendable {
     }
 
     func clusterArn(_ id: String) -> String { "arn:aws:elasticache:\(region):\(accountId):cluster:\(id)" }
+    func replicationGroupArn(_ id: String) -> String { "arn:aws:elasticache:\(region):\(accountId):replicationgroup:\(id)" }
     func subnetGroupArn(_ name: String) -> String { "arn:aws:elasticache:\(region):\(accountId):subnetgroup:\(name)" }
 
     static func response(_ action: String, requestID: String) -> String { envelope(action, requestID: requestID, nil) }
@@ -73,7 +74,8 @@ public final class ElastiCacheService: Sendable {
         guard let name = p["CacheSubnetGroupName"]?.lowercased() else { throw ElastiCacheErrors.missing("CacheSubnetGroupName") }
         try store.write { tx in
             guard tx.get(CacheSubnetGroup.self, name) != nil else { throw ElastiCacheErrors.subnetGroupNotFound(name) }
-            if tx.all(CacheCluster.self).contains(where: { $0.subnetGroupName == name }) { throw ElastiCacheErrors.subnetGroupInUse(name) }
+            if tx.all(CacheCluster.self).contains(where: { $0.subnetGroupName == name })
+                || tx.all(ReplicationGroup.self).contains(where: { $0.subnetGroupName == name }) { throw ElastiCacheErrors.subnetGroupInUse(name) }
             tx.delete(CacheSubnetGroup.self, name)
         }
         return Self.response("DeleteCacheSubnetGroup", requestID: c.requestID)

@@ -38,27 +38,32 @@ enum ElastiCacheXML {
         w.element("PreferredAvailabilityZone", c.availabilityZone)
         w.element("CacheClusterCreateTime", date(c.createdAt))
         w.element("PreferredMaintenanceWindow", "sun:05:00-sun:06:00")
-        w.element("PendingModifiedValues") { _ in }
+        w.element("PendingModifiedValues") { w in
+            if let n = c.pendingNumNodes { w.element("NumCacheNodes", n) }
+            if !c.pendingNodeIdsToRemove.isEmpty {
+                w.list("CacheNodeIdsToRemove", c.pendingNodeIdsToRemove, member: "CacheNodeId") { w, id in w.raw(id) }
+            }
+        }
         w.element("CacheSecurityGroups") { _ in }
         w.element("CacheParameterGroup") { w in
             w.element("CacheParameterGroupName", "default." + parameterFamily(c))
             w.element("ParameterApplyStatus", "in-sync")
-            w.element("CacheNodeIdsToReboot") { _ in }
+            w.list("CacheNodeIdsToReboot", c.nodes.filter { $0.status == .rebooting }.map(\.id), member: "CacheNodeId") { w, id in w.raw(id) }
         }
         w.element("CacheSubnetGroupName", c.subnetGroupName)
         if showNodes {
-            w.list("CacheNodes", Array(1...max(1, c.numNodes)), member: "CacheNode") { w, n in
-                w.element("CacheNodeId", String(format: "%04d", n))
-                w.element("CacheNodeStatus", c.status == .creating ? "creating" : "available")
-                w.element("CacheNodeCreateTime", date(c.createdAt))
-                if c.status != .creating {
+            w.list("CacheNodes", c.nodes, member: "CacheNode") { w, n in
+                w.element("CacheNodeId", n.id)
+                w.element("CacheNodeStatus", n.status.rawValue)
+                w.element("CacheNodeCreateTime", date(n.createdAt))
+                if n.status != .creating {
                     w.element("Endpoint") { w in
-                        w.element("Address", c.nodeAddress)
+                        w.element("Address", n.address)
                         w.element("Port", c.port)
                     }
                 }
                 w.element("ParameterGroupStatus", "in-sync")
-                w.element("CustomerAvailabilityZone", c.availabilityZone)
+                w.element("CustomerAvailabilityZone", n.availabilityZone)
             }
         }
         w.element("AutoMinorVersionUpgrade", true)
@@ -66,6 +71,7 @@ enum ElastiCacheXML {
             w.element("SecurityGroupId", id)
             w.element("Status", "active")
         }
+        if let g = c.replicationGroupId { w.element("ReplicationGroupId", g) }
         w.element("AuthTokenEnabled", false)
         w.element("TransitEncryptionEnabled", false)
         w.element("AtRestEncryptionEnabled", false)
@@ -74,6 +80,54 @@ enum ElastiCacheXML {
         w.element("LogDeliveryConfigurations") { _ in }
         w.element("NetworkType", "ipv4")
         w.element("IpDiscovery", "ipv4")
+    }
+
+    /// A replication group with its one node group: the primary and reader endpoints once available, and each member
+    /// cluster's node with its role.
+    static func replicationGroup(_ w: inout XMLWriter, _ g: ReplicationGroup, _ s: CloudState, arn: String) {
+        let members = g.memberClusters.compactMap { s.cacheClusters[$0] }
+        let ready = g.status != .creating
+        w.element("ReplicationGroupId", g.id)
+        w.element("Description", g.description)
+        w.element("Status", g.status.rawValue)
+        w.element("PendingModifiedValues") { _ in }
+        w.list("MemberClusters", g.memberClusters, member: "ClusterId") { w, id in w.appendEscaped(id) }
+        w.list("NodeGroups", [g], member: "NodeGroup") { w, g in
+            w.element("NodeGroupId", "0001")
+            w.element("Status", g.status == .creating ? "creating" : g.status == .deleting ? "deleting" : "available")
+            if ready {
+                w.element("PrimaryEndpoint") { w in w.element("Address", g.primaryAddress); w.element("Port", g.port) }
+                w.element("ReaderEndpoint") { w in w.element("Address", g.readerAddress); w.element("Port", g.port) }
+            }
+            w.list("NodeGroupMembers", members, member: "NodeGroupMember") { w, m in
+                let node = m.nodes.first
+                w.element("CacheClusterId", m.id)
+                w.element("CacheNodeId", node?.id ?? "0001")
+                if let node, node.status != .creating {
+                    w.element("ReadEndpoint") { w in w.element("Address", node.address); w.element("Port", m.port) }
+                }
+                w.element("PreferredAvailabilityZone", m.availabilityZone)
+                w.element("CurrentRole", m.id == g.primaryClusterId ? "primary" : "replica")
+            }
+        }
+        w.element("AutomaticFailover", g.automaticFailover ? "enabled" : "disabled")
+        w.element("MultiAZ", g.multiAZ ? "enabled" : "disabled")
+        w.element("SnapshotRetentionLimit", 0)
+        w.element("SnapshotWindow", "06:30-07:30")
+        w.element("ClusterEnabled", false)
+        w.element("CacheNodeType", g.nodeType)
+        w.element("AuthTokenEnabled", false)
+        w.element("TransitEncryptionEnabled", false)
+        w.element("AtRestEncryptionEnabled", false)
+        w.element("ARN", arn)
+        w.element("LogDeliveryConfigurations") { _ in }
+        w.element("ReplicationGroupCreateTime", date(g.createdAt))
+        w.element("DataTiering", "disabled")
+        w.element("AutoMinorVersionUpgrade", true)
+        w.element("NetworkType", "ipv4")
+        w.element("IpDiscovery", "ipv4")
+        w.element("ClusterMode", "disabled")
+        w.element("Engine", g.engine)
     }
 
     static func parameterFamily(_ c: CacheCluster) -> String {

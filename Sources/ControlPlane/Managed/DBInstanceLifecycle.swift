@@ -55,9 +55,14 @@ public enum DBInstanceLifecycle {
     }
 }
 
-/// A cache cluster's state machine.
+/// A cache cluster's state machine, and its nodes': the cluster is `available` once every node's engine is, and
+/// a node being added, rebooted or removed keeps it `modifying` / `rebooting cache cluster nodes` until then.
 public enum CacheClusterLifecycle {
-    public enum Event: Sendable, Equatable { case engineReady, engineFailed, modifyRequested, rebootRequested, deleteRequested }
+    public enum Event: Sendable, Equatable {
+        /// Every node's engine accepts connections and no node is being removed.
+        case engineReady
+        case engineFailed, modifyRequested, rebootRequested, deleteRequested
+    }
 
     public static func next(_ status: CacheClusterStatus, _ event: Event) -> CacheClusterStatus? {
         switch (status, event) {
@@ -78,4 +83,20 @@ public enum CacheClusterLifecycle {
         case .failed: return .untouched
         }
     }
+
+    /// What a node's engine should be doing: a node goes with its cluster, or alone when it is being removed.
+    public static func nodeGoal(cluster: CacheClusterStatus, node: CacheNodeStatus) -> DBInstanceLifecycle.EngineGoal {
+        node == .deleting ? .removed : goal(cluster)
+    }
+
+    /// The node's status once its engine is ready (nil: it already is where it should be).
+    public static func nodeReady(_ status: CacheNodeStatus) -> CacheNodeStatus? {
+        switch status {
+        case .creating, .rebooting: return .available
+        case .available, .deleting: return nil
+        }
+    }
+
+    /// True when every node is available, so a creating, modifying or rebooting cluster is done.
+    public static func settled(_ nodes: [CacheNode]) -> Bool { nodes.allSatisfy { $0.status == .available } }
 }

@@ -2,7 +2,7 @@ import CloudModel
 import Foundation
 import Synchronization
 
-/// Drives DB instances and cache clusters through their state machines (`DBInstanceLifecycle`,
+/// Drives DB instances and cache clusters (node by node) through their state machines (`DBInstanceLifecycle`,
 /// `CacheClusterLifecycle`): starts, restarts, stops and removes their engines through the `ManagedEngineRuntime`
 /// port and reports what the engine did back as lifecycle events. Engine work runs in tasks of its own (an engine's
 /// first start takes seconds), one at a time per engine; the loop wakes on every write and at the next due time.
@@ -146,13 +146,51 @@ public final class ManagedEngineReconciler: Sendable {
         }
 
         for c in s.cacheClusters.values {
+            reconcileCache(c, in: s, now: now, due: due)
+        }
+        for g in s.replicationGroups.values {
+            let members = g.memberClusters.compactMap { s.cacheClusters[$0] }
+            if g.status == .deleting {
+                if members.isEmpty { try? store.write { tx in
+                    if tx.get(ReplicationGroup.self, g.id)?.status == .deleting { tx.delete(ReplicationGroup.self, g.id) }
+                } }
+            } else if let event = ReplicationGroupLifecycle.event(members: members.map(\.status), expected: g.memberClusters.count),
+                      ReplicationGroupLifecycle.next(g.status, event) != nil {
+                try? store.write { tx in
+                    guard let current = tx.get(ReplicationGroup.self, g.id), let next = ReplicationGroupLifecycle.next(current.status, event) else { return }
+                    let now = tx.now
+                    tx.update(ReplicationGroup.self, g.id) { $0.status = next; $0.statusChangedAt = now }
+                }
+            }
+        }
+        return next
+    }
+
+    /// Engine work for each node of a cache cluster: a node's engine runs while its cluster's status wants it and is
+    /// removed (with its interface) when the node or the cluster is deleted; the cluster record goes last.
+    private func reconcileCache(_ c: CacheCluster, in s: CloudState, now: Date, due: (Date) -> Void) {
+        if c.status == .deleting, c.nodes.isEmpty {
+            // Every node is gone: the cluster's directory (and an engine of a row from before nodes) with it.
             let key = Self.cacheKey(region: region, c.id)
-            switch CacheClusterLifecycle.goal(c.status) {
+            launch(key) { [runtime, store] in
+                await runtime.remove(key: key)
+                try? store.write { tx in
+                    guard let current = tx.get(CacheCluster.self, c.id), current.status == .deleting, current.nodes.isEmpty else { return }
+                    tx.delete(CacheCluster.self, c.id)
+                }
+                return true
+            }
+            return
+        }
+        for node in c.nodes {
+            let key = Self.cacheKey(region: region, c.id, node: node.id)
+            switch CacheClusterLifecycle.nodeGoal(cluster: c.status, node: node.status) {
             case .running:
-                guard let spec = Self.spec(c, key: key, in: s) else { continue }
+                guard let spec = Self.spec(c, node: node, key: key, in: s) else { continue }
                 if runtime.isRunning(spec) {
-                    if CacheClusterLifecycle.next(c.status, .engineReady) != nil {
-                        try? store.write { tx in Self.apply(.engineReady, toCache: c.id, &tx) }
+                    if CacheClusterLifecycle.nodeReady(node.status) != nil || (CacheClusterLifecycle.settled(c.nodes)
+                        && CacheClusterLifecycle.next(c.status, .engineReady) != nil) {
+                        try? store.write { tx in Self.nodeReady(node.id, ofCache: c.id, &tx) }
                     }
                     continue
                 }
@@ -160,7 +198,7 @@ public final class ManagedEngineReconciler: Sendable {
                 launch(key) { [runtime, store] in
                     do {
                         try await runtime.run(spec)
-                        try? store.write { tx in Self.apply(.engineReady, toCache: c.id, &tx) }
+                        try? store.write { tx in Self.nodeReady(node.id, ofCache: c.id, &tx) }
                         return true
                     } catch {
                         try? store.write { tx in Self.apply(.engineFailed, toCache: c.id, &tx) }
@@ -171,16 +209,19 @@ public final class ManagedEngineReconciler: Sendable {
                 launch(key) { [runtime, store] in
                     await runtime.remove(key: key)
                     try? store.write { tx in
-                        guard let current = tx.get(CacheCluster.self, c.id), current.status == .deleting else { return }
-                        if let eni = current.networkInterfaceId { tx.delete(NetworkInterface.self, eni) }
-                        tx.delete(CacheCluster.self, c.id)
+                        guard var current = tx.get(CacheCluster.self, c.id),
+                              let i = current.nodes.firstIndex(where: { $0.id == node.id }),
+                              current.status == .deleting || current.nodes[i].status == .deleting else { return }
+                        if let eni = current.nodes[i].networkInterfaceId { tx.delete(NetworkInterface.self, eni) }
+                        current.nodes.remove(at: i)
+                        tx.put(current)
+                        Self.settle(c.id, &tx)
                     }
                     return true
                 }
             case .stopped, .untouched: continue
             }
         }
-        return next
     }
 
     private func retryTime(_ key: String) -> Date? {
@@ -208,6 +249,8 @@ public final class ManagedEngineReconciler: Sendable {
 
     static func dbKey(region: String, _ id: String) -> String { "rds/\(region)/\(id)" }
     static func cacheKey(region: String, _ id: String) -> String { "elasticache/\(region)/\(id)" }
+    /// A cache node's key: `elasticache/REGION/ID/0001` (its engine's directory is under its cluster's).
+    static func cacheKey(region: String, _ id: String, node: String) -> String { "elasticache/\(region)/\(id)/\(node)" }
     static func snapshotKey(region: String, _ id: String) -> String { "rds-snapshots/\(region)/\(id)" }
     /// The region part of a key (`rds/REGION/ID`).
     static func regionOf(_ key: String) -> String { key.split(separator: "/").dropFirst().first.map(String.init) ?? "" }
@@ -221,11 +264,18 @@ public final class ManagedEngineReconciler: Sendable {
                           seed: db.restoredFrom.map { snapshotKey(region: regionOf(key), $0) })
     }
 
-    /// The engine a cache cluster runs: memcached, or redis-server for `redis` and `valkey`.
-    static func spec(_ c: CacheCluster, key: String, in s: CloudState) -> EngineSpec? {
-        guard let eniId = c.networkInterfaceId, let eni = s.networkInterfaces[eniId] else { return nil }
+    /// The engine a cache node runs: memcached, or redis-server for `redis` and `valkey`.
+    static func spec(_ c: CacheCluster, node: CacheNode, key: String, in s: CloudState) -> EngineSpec? {
+        guard let eniId = node.networkInterfaceId, let eni = s.networkInterfaces[eniId] else { return nil }
+        var replicaOf: String?
+        // A replica follows its group's primary (at the primary's interface address, which never changes).
+        if let groupId = c.replicationGroupId, let group = s.replicationGroups[groupId], group.primaryClusterId != c.id {
+            guard let primary = s.cacheClusters[group.primaryClusterId]?.nodes.first?.networkInterfaceId
+                .flatMap({ s.networkInterfaces[$0] }) else { return nil }
+            replicaOf = "\(primary.privateIpAddress) \(group.port)"
+        }
         return EngineSpec(key: key, kind: c.engine == "memcached" ? .memcached : .redis, networkInterfaceId: eniId,
-                          privateIp: eni.privateIpAddress, port: c.port, generation: c.engineGeneration)
+                          privateIp: eni.privateIpAddress, port: c.port, generation: node.engineGeneration, replicaOf: replicaOf)
     }
 
     /// Applies a lifecycle event to a DB instance if its status allows it.
@@ -239,5 +289,21 @@ public final class ManagedEngineReconciler: Sendable {
         guard let c = tx.get(CacheCluster.self, id), let next = CacheClusterLifecycle.next(c.status, event) else { return }
         let now = tx.now
         tx.update(CacheCluster.self, id) { $0.status = next; $0.statusChangedAt = now }
+    }
+
+    /// A node's engine is ready: the node is available, and its cluster too once every node is.
+    static func nodeReady(_ node: String, ofCache id: String, _ tx: inout Transaction) {
+        guard var c = tx.get(CacheCluster.self, id), let i = c.nodes.firstIndex(where: { $0.id == node }) else { return }
+        if let next = CacheClusterLifecycle.nodeReady(c.nodes[i].status) {
+            c.nodes[i].status = next
+            tx.put(c)
+        }
+        settle(id, &tx)
+    }
+
+    /// Moves a cluster whose nodes are all available on (`creating`/`modifying`/`rebooting…` → `available`).
+    static func settle(_ id: String, _ tx: inout Transaction) {
+        guard let c = tx.get(CacheCluster.self, id), CacheClusterLifecycle.settled(c.nodes) else { return }
+        apply(.engineReady, toCache: id, &tx)
     }
 }

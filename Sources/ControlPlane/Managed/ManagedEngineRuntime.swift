@@ -22,13 +22,16 @@ public struct EngineSpec: Sendable, Equatable {
     public var generation: Int
     /// A snapshot's key whose data the engine starts from when it has none yet (a restored DB instance).
     public var seed: String?
+    /// `IP PORT` of the primary a redis replica follows (`--replicaof`).
+    public var replicaOf: String?
 
     public init(key: String, kind: Kind, networkInterfaceId: String, privateIp: IPv4Address, port: Int,
                 masterUsername: String? = nil, masterPassword: String? = nil, databaseName: String? = nil, generation: Int = 0,
-                seed: String? = nil) {
+                seed: String? = nil, replicaOf: String? = nil) {
         self.key = key; self.kind = kind; self.networkInterfaceId = networkInterfaceId; self.privateIp = privateIp
         self.port = port; self.masterUsername = masterUsername; self.masterPassword = masterPassword
         self.databaseName = databaseName; self.generation = generation; self.seed = seed
+        self.replicaOf = replicaOf
     }
 }
 

@@ -59,9 +59,10 @@ resource "aws_elasticache_cluster" "cache" {
   cluster_id         = "tf-memcached"
   engine             = "memcached"
   node_type          = "cache.t3.micro"
-  num_cache_nodes    = 1
+  num_cache_nodes    = 2
   subnet_group_name  = aws_elasticache_subnet_group.cache.name
   security_group_ids = [aws_security_group.db.id]
 }
 output "db_address" { value = aws_db_instance.db.address }
 output "cache_address" { value = aws_elasticache_cluster.cache.cache_nodes[0].address }
+output "cache_addresses" { value = aws_elasticache_cluster.cache.cache_nodes[*].address }

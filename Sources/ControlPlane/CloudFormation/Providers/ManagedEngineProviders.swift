@@ -149,7 +149,7 @@ struct ElastiCacheSubnetGroupProvider: ResourceProvider {
 
 struct ElastiCacheCacheClusterProvider: ResourceProvider {
     let type = "AWS::ElastiCache::CacheCluster"
-    let replacementProperties: Set<String> = ["ClusterName", "Engine", "CacheSubnetGroupName", "Port", "NumCacheNodes"]
+    let replacementProperties: Set<String> = ["ClusterName", "Engine", "CacheSubnetGroupName", "Port"]
 
     func create(_ p: ResourceProperties, _ c: ProviderContext) async throws -> Provisioned {
         let id = (p.string("ClusterName") ?? c.generatedIdentifier(limit: 40)).lowercased()
@@ -171,6 +171,14 @@ struct ElastiCacheCacheClusterProvider: ResourceProvider {
             members("SecurityGroupIds", member: "SecurityGroupId", new.strings("VpcSecurityGroupIds"), into: &form)
             try c.elastiCache("ModifyCacheCluster", form)
         }
+        // A memcached cluster grows by new nodes and shrinks by its highest-numbered ones.
+        if let n = new.string("NumCacheNodes").flatMap(Int.init), n != old.string("NumCacheNodes").flatMap(Int.init),
+           let cluster = c.backends.elastiCache?.store.snapshot().cacheClusters[id] {
+            var form = ["CacheClusterId": id, "NumCacheNodes": String(n), "ApplyImmediately": "true"]
+            let highest = cluster.nodes.map(\.id).sorted().suffix(max(0, cluster.nodes.count - n))
+            members("CacheNodeIdsToRemove", member: "CacheNodeId", Array(highest), into: &form)
+            try c.elastiCache("ModifyCacheCluster", form)
+        }
         return Provisioned(id, pending: true)
     }
 
@@ -183,7 +191,7 @@ struct ElastiCacheCacheClusterProvider: ResourceProvider {
                 attributes["ConfigurationEndpoint.Address"] = .string(cfg)
                 attributes["ConfigurationEndpoint.Port"] = .string(String(cluster.port))
             } else {
-                attributes["RedisEndpoint.Address"] = .string(cluster.nodeAddress)
+                attributes["RedisEndpoint.Address"] = .string(cluster.primaryAddress ?? "")
                 attributes["RedisEndpoint.Port"] = .string(String(cluster.port))
             }
             return .ready(attributes)
