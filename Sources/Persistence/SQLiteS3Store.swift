@@ -27,6 +27,8 @@ public final class SQLiteS3Store: Sendable {
                                                     withIntermediateDirectories: true)
         }
         var config = Configuration()
+        // A store released just before (its committer thread still closing the file) must not make opening fail.
+        config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             // As state.sqlite: a commit is in the WAL before it returns, so kill -9 loses nothing acknowledged (small
             // objects' bytes are in their rows, so that holds for them too). The WAL is synced at checkpoints.
