@@ -14,6 +14,8 @@ extension APIRouter {
         if request.method == "POST", request.rawPath.hasPrefix("/20") { return nil }
         if isFunctionUrlRequest(request) { return nil }
         if let s3, S3Addressing.isS3(request) {
+            // A function's code (`Code.Location`) is read whole from the code store: not on the loop.
+            if CodeURLSigner.digest(inPath: request.rawPath) != nil { return nil }
             // An object read is two lookups (the bucket from memory, one SQLite row) and an open: cheaper on the loop
             // than a hop to the S3 threads and back. A small PUT is prepared here and committed by the store's
             // committer, which answers it (loop → committer → loop). Listings and other writes take the S3 threads.

@@ -8,6 +8,20 @@ extension APIRouter {
     /// `mayDefer`: the caller is an event loop, to which a small PUT answers once committed (`DeferredResponse`).
     func storage(_ request: WireRequest, mayDefer: Bool = false) -> WireResponse {
         guard let s3 else { return Self.notFound }
+        if request.method == "GET" || request.method == "HEAD",
+           // The code store and the links' key are shared by every region's service.
+           let download = (try? regions.services(config.region))?.lambda.codeDownload(request) {
+            var response: WireResponse
+            switch download {
+            case .success(let zip): response = WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
+            case .failure(let e): response = s3.renderEarly(e, requestID: newRequestID(), head: request.method == "HEAD")
+            }
+            if request.method == "HEAD" {
+                response.declaredLength = Int64(response.body.count)
+                response.body = []
+            }
+            return response
+        }
         var response: WireResponse
         if request.header("authorization") == nil, let v2 = SigV2Presigned.parse(request) {
             response = presignedV2(request, v2, s3)

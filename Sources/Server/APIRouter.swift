@@ -359,20 +359,6 @@ public final class APIRouter: HTTPResponder {
                 + "\"region\":\"\(config.region)\",\"sandbox\":\(sandboxStatusJSON),\"status\":\"ok\",\"uptimeSeconds\":\(uptime),"
                 + "\"version\":\"\(LambdaVPCVersion.current)\"}"
             return WireResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
-        case ("GET", let path) where path.hasPrefix("/_lambda-vpc/code/") && path.hasSuffix(".zip"):
-            // GetFunction's Code.Location: the stored zip, by its SHA-256.
-            let sha = String(path.dropFirst("/_lambda-vpc/code/".count).dropLast(4))
-            // The code store and the links' key are shared by every region's service.
-            switch (try? regions.services(config.region))?.lambda.codeZip(sha256Hex: sha, query: r.queryItems) {
-            case .success(let zip)?:
-                return WireResponse(status: 200, headers: [("Content-Type", "application/zip")], body: zip)
-            case .failure(let refusal)?:
-                // As S3 refuses a presigned URL that is expired or altered.
-                return ErrorEnvelope.restXML(AWSError(code: "AccessDenied", message: refusal.message, httpStatus: 403),
-                                             requestID: newRequestID())
-            case nil:
-                return Self.notFound
-            }
         default:
             return Self.notFound
         }

@@ -65,6 +65,9 @@ def test_reserved_zero_throttles_every_invoke(lam):
 def test_reserved_one_throttles_the_second_concurrent_invoke(server, lam):
     name = deploy(lam)
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    # A warm environment first: the slow call then holds the slot within milliseconds, not after a cold start that a
+    # busy machine (another test worker) can stretch past the wait below.
+    assert invoke(lam, name, {})[0]["StatusCode"] == 200
     other = server.client("lambda")
     results = {}
 

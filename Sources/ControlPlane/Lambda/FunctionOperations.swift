@@ -76,7 +76,8 @@ extension LambdaService {
             writeConfiguration(&w, r.config, qualifier: r.arnQualifier)
             w.object("Code") { w in
                 w.member("RepositoryType", "S3")
-                w.member("Location", codeURLs.url(host: host, sha256Hex: r.config.codeHex, now: Date()))
+                w.member("Location", codeURLs.url(host: host, region: region, accountId: accountId, kind: .function,
+                                                  name: r.config.functionName, sha256Hex: r.config.codeHex, now: Date()))
             }
             if !r.function.tags.isEmpty { w.member("Tags", map: r.function.tags) }
             if let reserved = r.function.reservedConcurrency {

@@ -64,11 +64,15 @@ public final class LambdaService: Sendable {
     /// Every operation's name, in table order (for the docs and `lambda-vpc operations`).
     public static var operationNames: [String] { LambdaOperations.table.map(\.name) }
 
-    /// The stored zip for a `Code.Location` download: the bytes, or why the link is refused (403).
-    public func codeZip(sha256Hex: String, query: [(String, String)], now: Date = Date()) -> Result<[UInt8], CodeDownloadRefusal>? {
-        guard sha256Hex.count == 64, sha256Hex.allSatisfy(\.isHexDigit) else { return nil }
-        if let why = codeURLs.refusal(sha256Hex: sha256Hex, query: query, now: now) { return .failure(CodeDownloadRefusal(message: why)) }
-        return (try? codeStore.get(sha256Hex: sha256Hex)).map { .success($0) }
+    /// The stored zip a `Code.Location` link (a presigned S3 URL in Lambda's bucket) asks for; an S3 error when the
+    /// link is refused (altered, expired, not ours) or names no stored code; nil when the request is no such link.
+    public func codeDownload(_ request: WireRequest, now: Date = Date()) -> Result<[UInt8], AWSError>? {
+        guard let sha = CodeURLSigner.digest(inPath: request.rawPath) else { return nil }
+        if let refusal = codeURLs.refusal(request, now: now) { return .failure(refusal) }
+        guard let zip = try? codeStore.get(sha256Hex: sha) else {
+            return .failure(S3Errors.make("NoSuchKey", "The specified key does not exist.", 404))
+        }
+        return .success(zip)
     }
 
     // MARK: helpers shared by the operations
@@ -186,11 +190,6 @@ public final class LambdaService: Sendable {
     func storeCode(_ bytes: [UInt8], _ digest: CodeDigest) throws {
         try codeStore.put(bytes, sha256Hex: digest.hex)
     }
-}
-
-/// Why a code download link was refused.
-public struct CodeDownloadRefusal: Error, Sendable {
-    public var message: String
 }
 
 /// URL query parameters of a Lambda request, repeated keys kept (UntagResource's `tagKeys`).

@@ -220,7 +220,8 @@ extension LambdaService {
     private func writeLayerVersion(_ w: inout JSONWriter, _ v: LambdaLayerVersion, host: String?) {
         w.beginObject()
         w.object("Content") { w in
-            w.member("Location", codeURLs.url(host: host ?? "127.0.0.1", sha256Hex: v.codeHex, now: Date()))
+            w.member("Location", codeURLs.url(host: host ?? "127.0.0.1", region: region, accountId: accountId, kind: .layer,
+                                              name: v.layerName, sha256Hex: v.codeHex, now: Date()))
             w.member("CodeSha256", v.codeSha256)
             w.member("CodeSize", v.codeSize)
         }
