@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 
 /// Group commit on one thread of its own: writes are queued from any thread without blocking it, and the committer
-/// takes everything that queued while it was busy into one transaction (a savepoint each), so N concurrent writes
-/// cost one commit. After the commit it runs each write's `publish` in queue order (what must not be seen before the
-/// commit: a cache entry), then each completion. A caller that must block (`run`) waits on a semaphore; an event
-/// loop hands over a completion instead, so a small PUT costs two thread hops (loop → committer → loop).
+/// takes everything that queued while it was busy into one transaction, so N concurrent writes cost one commit (a
+/// write that throws rolls back only itself: the batch then runs again with a savepoint per write). After the commit
+/// it runs each write's `publish` in queue order (what must not be seen before the commit: a cache entry), then each
+/// completion. A caller that must block (`run`) waits on a semaphore; an event loop hands over a completion instead,
+/// so a small PUT costs two thread hops (loop → committer → loop).
 final class Committer: Sendable {
     /// One queued write, type-erased: `work` keeps its own result for `publish` and `complete`.
     private struct Job {
@@ -104,8 +105,12 @@ final class Committer: Sendable {
     init(db: DatabasePool, name: String, onFailure: @escaping @Sendable () -> Void) {
         let core = Core(db: db, onFailure: onFailure)
         self.core = core
-        let thread = Thread { core.loop() }
-        thread.name = name
+        let threadName = String(name.prefix(15))
+        let thread = Thread {
+            // Foundation's `Thread.name` does not reach the kernel here: name it for `top -H` and `perf`.
+            try? threadName.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            core.loop()
+        }
         thread.start()
     }
 

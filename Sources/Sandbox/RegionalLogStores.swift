@@ -45,6 +45,6 @@ public final class RegionalLogStores: Sendable {
             for e in entries { try? fm.moveItem(atPath: root + "/" + e, toPath: home + "/" + e) }
             try? fm.moveItem(atPath: home, toPath: root + "/" + homeRegion)
         }
-        fm.createFile(atPath: root + "/" + marker, contents: Data())
+        _ = fm.createFile(atPath: root + "/" + marker, contents: Data())
     }
 }

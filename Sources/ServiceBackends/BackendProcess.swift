@@ -42,7 +42,7 @@ public final class BackendProcess: Sendable {
         var env = ProcessInfo.processInfo.environment
         env["MOTO_ACCOUNT_ID"] = accountId
         p.environment = env
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         p.standardOutput = log
         p.standardError = log

@@ -141,6 +141,7 @@ import Testing
         #expect(ManagedEndpoints.shortRegion("ap-southeast-2") == "apse2" && ManagedEndpoints.shortRegion("eu-central-1") == "euc1")
     }
 
+    @discardableResult
     func cacheCall(_ action: String, _ params: [String: String]) throws -> String {
         try cache.handle(action: action, params: QueryParameters(params), context: h.ctx)
     }

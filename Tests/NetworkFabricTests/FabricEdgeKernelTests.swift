@@ -31,7 +31,7 @@ import Glibc
                     var text = [CChar](repeating: 0, count: 32)
                     var a = peer.sin_addr
                     inet_ntop(AF_INET, &a, &text, 32)
-                    let line = String(cString: text) + "\n"
+                    let line = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "\n"
                     _ = line.withCString { send(c, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                     close(c)
                 }

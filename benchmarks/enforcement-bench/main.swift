@@ -28,7 +28,7 @@ func element(_ name: String, in xml: String) -> String {
     return String(xml[start..<xml.range(of: "</\(name)>", range: start..<xml.endIndex)!.lowerBound])
 }
 
-call("CreateUser", ["UserName": "bench"])
+_ = call("CreateUser", ["UserName": "bench"])
 for p in 0..<10 {
     var statements = (0..<9).map { i in
         #"{"Sid":"S\#(p)x\#(i)","Effect":"Allow","Action":["lambda:List\#(i)*","ec2:Describe*"],"Resource":"arn:aws:lambda:\#(region):\#(account):function:other-\#(i)-*","Condition":{"StringEquals":{"aws:RequestedRegion":"\#(region)"}}}"#
@@ -36,7 +36,7 @@ for p in 0..<10 {
     statements.append(#"{"Sid":"S\#(p)get","Effect":"Allow","Action":"lambda:GetFunction","Resource":"arn:aws:lambda:\#(region):\#(account):function:bench*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}"#)
     let xml = call("CreatePolicy", ["PolicyName": "bench-\(p)",
                                     "PolicyDocument": #"{"Version":"2012-10-17","Statement":["# + statements.joined(separator: ",") + "]}"])
-    call("AttachUserPolicy", ["UserName": "bench", "PolicyArn": element("Arn", in: xml)])
+    _ = call("AttachUserPolicy", ["UserName": "bench", "PolicyArn": element("Arn", in: xml)])
 }
 let created = call("CreateAccessKey", ["UserName": "bench"])
 let keyId = element("AccessKeyId", in: created), secret = element("SecretAccessKey", in: created)

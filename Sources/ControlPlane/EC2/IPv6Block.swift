@@ -38,7 +38,7 @@ struct IPv6Block: Equatable, Sendable {
         withUnsafeMutableBytes(of: &raw) { dst in for (i, b) in bytes.enumerated() { dst[i] = b } }
         var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         _ = inet_ntop(AF_INET6, &raw, &buf, socklen_t(buf.count))
-        return String(cString: buf) + "/\(prefixLength)"
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/\(prefixLength)"
     }
 }
 

@@ -118,7 +118,7 @@ public final class ManagedEngineReconciler: Sendable {
                 guard let db = s.dbInstances[snap.dbInstanceIdentifier], db.status == .backingUp || db.status == .deleting,
                       let spec = Self.spec(db, key: Self.dbKey(region: region, db.id), in: s) else {
                     if s.dbInstances[snap.dbInstanceIdentifier] == nil {
-                        try? store.write { tx in tx.update(DBSnapshot.self, snap.id) { $0.status = .failed } }
+                        _ = try? store.write { tx in tx.update(DBSnapshot.self, snap.id) { $0.status = .failed } }
                     }
                     continue
                 }

@@ -149,7 +149,7 @@ extension S3Service {
         for part in chosen.dropLast() where part.size < Self.minPartSize { throw S3Errors.entityTooSmall(part.size) }
         // The object's file: the parts' bytes one after another.
         let tmp = files.incomingPath()
-        FileManager.default.createFile(atPath: tmp, contents: nil)
+        _ = FileManager.default.createFile(atPath: tmp, contents: nil)
         var md5s: [UInt8] = []
         for part in chosen {
             try files.copy(from: files.path(part.blob), offset: 0, length: nil, appendingTo: tmp)

@@ -33,7 +33,7 @@ struct LambdaFunctionProvider: ResourceProvider {
         switch v {
         case .null: return NSNull()
         case .bool(let b): return b
-        case .number(let n): return Int(n).map { $0 as Any } ?? Double(n) ?? n
+        case .number(let n): return Int(n).map { $0 as Any } ?? Double(n).map { $0 as Any } ?? n
         case .string(let s): return s
         case .list(let l): return l.map(json)
         case .object(let o): return o.mapValues(json)
