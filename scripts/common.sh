@@ -9,9 +9,10 @@ LV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # memcached; redis-server for redis and valkey), dnsutils for `dig` (the DNS e2e test asks the VPC resolver with a
 # client that is not ours).
 LV_APT_PACKAGES=(iproute2 nftables wrk zip unzip zlib1g-dev sqlite3 libsqlite3-dev curl postgresql dnsutils mariadb-server memcached redis-server)
-# The Python packages: the real clients (boto3, AWS CLI v1), the test runner (with pytest-xdist: two workers), the Python runtime interface
-# client that runs functions, moto's server (the forwarded services' backend and the benchmarks' peer), AWS's SAM
-# translator (the server's SAM transform) and cfn-lint (the CloudFormation tests lint their templates).
+# The Python packages: the real clients (boto3, AWS CLI v1), the test runner (pytest-xdist runs it in two workers),
+# the Python runtime interface client that runs functions, moto's server (the forwarded services' backend and the
+# benchmarks' peer), AWS's SAM translator (the server's SAM transform) and cfn-lint (the CloudFormation tests lint
+# their templates).
 LV_PIP_PACKAGES=(boto3 awscli pytest pytest-xdist awslambdaric "moto[server]" aws-sam-translator cfn-lint)
 
 lv_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -18,7 +18,7 @@ final class Committer: Sendable {
     /// The queue and the thread's state, shared with the thread (which must not keep the `Committer` alive: its
     /// deinit is what ends the thread).
     private final class Core: @unchecked Sendable {
-        // Every field below is guarded by `condition`.
+        // `queue` and `closed` are guarded by `condition`.
         let condition = NSCondition()
         var queue: [Job] = []
         var closed = false
