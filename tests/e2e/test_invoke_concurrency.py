@@ -68,17 +68,19 @@ def test_reserved_one_throttles_the_second_concurrent_invoke(server, lam):
     # A warm environment first: the slow call then holds the slot within milliseconds, not after a cold start that a
     # busy machine (another test worker) can stretch past the wait below.
     assert invoke(lam, name, {})[0]["StatusCode"] == 200
+    # The second client is made here: making a boto3 client inside the thread took longer than the wait below on a
+    # machine busy with another test worker.
     other = server.client("lambda")
     results = {}
 
     def slow():
-        results["slow"] = invoke(other, name, {"sleep": 1.5})[0]["StatusCode"]
+        results["slow"] = invoke(other, name, {"sleep": 3})[0]["StatusCode"]
 
     t = threading.Thread(target=slow)
     t.start()
-    # The slow invocation holds the only slot once its environment runs it.
+    # The slow invocation holds the only slot once its environment runs it (milliseconds after its request).
     import time
-    time.sleep(0.6)
+    time.sleep(1.0)
     with pytest.raises(ClientError) as e:
         lam.invoke(FunctionName=name, Payload=b"{}")
     t.join()
@@ -95,12 +97,14 @@ def test_account_limit_throttles_with_its_reason():
         assert limits["ConcurrentExecutions"] == 3 and limits["UnreservedConcurrentExecutions"] == 3
         name = deploy(lam)
         answers = []
-        threads = [threading.Thread(target=lambda: answers.append(invoke(s.client("lambda"), name, {"sleep": 2})[0]["StatusCode"]))
-                   for _ in range(3)]
+        # Clients made before the threads start (making one is the slow part on a busy machine).
+        clients = [s.client("lambda") for _ in range(3)]
+        threads = [threading.Thread(target=lambda c=c: answers.append(invoke(c, name, {"sleep": 3})[0]["StatusCode"]))
+                   for c in clients]
         for t in threads:
             t.start()
         import time
-        time.sleep(0.8)
+        time.sleep(1.2)
         with pytest.raises(ClientError) as e:
             invoke(lam, name, {})
         for t in threads:
