@@ -8,7 +8,7 @@ extension APIRouter {
     /// `mayDefer`: the caller is an event loop, to which a small PUT answers once committed (`DeferredResponse`).
     func storage(_ request: WireRequest, mayDefer: Bool = false) -> WireResponse {
         guard let s3 else { return Self.notFound }
-        if request.method == "GET" || request.method == "HEAD",
+        if request.method == "GET" || request.method == "HEAD", CodeURLSigner.digest(inPath: request.rawPath) != nil,
            // The code store and the links' key are shared by every region's service.
            let download = (try? regions.services(config.region))?.lambda.codeDownload(request) {
             var response: WireResponse

@@ -48,6 +48,8 @@ public struct CodeURLSigner: Sendable {
 
     /// The code digest a link's path names; nil for any other path (the request is then S3's as usual).
     public static func digest(inPath rawPath: String) -> String? {
+        // Asked of every S3 request: the common one leaves at this prefix test, before any splitting.
+        guard rawPath.hasPrefix("/awslambda-") else { return nil }
         let parts = rawPath.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0].isEmpty, parts[1].hasPrefix("awslambda-"),
               parts[1].hasSuffix("-tasks") || parts[1].hasSuffix("-layers"), parts[2] == "snapshots" else {

@@ -17,7 +17,7 @@ public enum S3Addressing {
             return r.rawQuery.contains("%2Fs3%2Faws4_request") || r.rawQuery.contains("/s3/aws4_request")
         }
         // Lambda's code links (`CodeURLSigner`), also when their signature was cut off.
-        if r.rawPath.hasPrefix("/awslambda-"), CodeURLSigner.digest(inPath: r.rawPath) != nil { return true }
+        if CodeURLSigner.digest(inPath: r.rawPath) != nil { return true }
         guard let host = r.header("host"), host.contains("s3") else { return false }
         return hostBucket(host) != nil || isServiceHost(host)
     }
