@@ -50,7 +50,9 @@ public final class RequestBodySink: @unchecked Sendable {
         }
     }
 
-    public let path: String
+    /// The file's path, drawn when first needed: a body that stays in memory never names one.
+    public private(set) lazy var path: String = makePath()
+    private let makePath: () -> String
     /// -1 while the body is held in memory.
     private var fd: Int32 = -1
     private var held: [UInt8] = []
@@ -69,8 +71,13 @@ public final class RequestBodySink: @unchecked Sendable {
     private var failure: StreamedBodyFailure?
 
     /// `path` (which must not exist) is created once more than `memoryLimit` bytes arrived.
-    public init(path: String, plan: Plan, memoryLimit: Int = 64 * 1024) throws(StreamedBodyFailure) {
-        self.path = path
+    public convenience init(path: String, plan: Plan, memoryLimit: Int = 64 * 1024) throws(StreamedBodyFailure) {
+        try self.init(makePath: { path }, plan: plan, memoryLimit: memoryLimit)
+    }
+
+    /// `makePath` names the file (which must not exist) when more than `memoryLimit` bytes arrived.
+    public init(makePath: @escaping () -> String, plan: Plan, memoryLimit: Int = 64 * 1024) throws(StreamedBodyFailure) {
+        self.makePath = makePath
         self.plan = plan
         self.memoryLimit = memoryLimit
         if plan.sha256 { sha256 = SHA256() }
@@ -156,7 +163,7 @@ public final class RequestBodySink: @unchecked Sendable {
         if let s = checksumSHA256 { sums["SHA256"] = Base64.encode(Array(s.finalize())) }
         var trailers: [String: String] = [:]
         for t in decoder.trailers { trailers[t.name] = t.value }
-        return StreamedBody(path: path, length: length, md5: Array(md5.finalize()), sha256Hex: sha256.map { SigV4Crypto.hex($0.finalize()) },
+        return StreamedBody(path: inMemory ? "" : path, length: length, md5: Array(md5.finalize()), sha256Hex: sha256.map { SigV4Crypto.hex($0.finalize()) },
                             checksums: sums, trailers: trailers, failure: failure, bytes: inMemory ? held : nil)
     }
 

@@ -1,7 +1,7 @@
 /// A request body the server took as it arrived (S3 object uploads): the bytes of a small one, else the file a larger
 /// one was written to; how long the decoded payload is, and its digests, computed on the way.
 public struct StreamedBody: Sendable {
-    /// The file holding the decoded payload (aws-chunked framing removed); absent when `bytes` holds it.
+    /// The file holding the decoded payload (aws-chunked framing removed); empty (no file exists) when `bytes` holds it.
     public var path: String
     /// The decoded payload when it was small enough to stay in memory.
     public var bytes: [UInt8]?

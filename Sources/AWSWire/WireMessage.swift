@@ -34,7 +34,7 @@ public struct WireRequest: Sendable {
         self.method = method
         self.rawPath = rawPath
         self.rawQuery = rawQuery
-        self.headers = headers.map { ($0.name.lowercased(), $0.value) }
+        self.headers = headers.map { (Self.lowercasedName($0.name), $0.value) }
         self.body = body
         self.sourceIP = sourceIP
     }
@@ -46,6 +46,18 @@ public struct WireRequest: Sendable {
         let count = lower.utf8.count
         for h in headers where h.name.utf8.count == count && h.name == lower { return h.value }
         return nil
+    }
+
+    /// A header name in lower case: ASCII names (all of them, in practice) without Unicode's case mapping, and without
+    /// a new string when the name is already lower case (HTTP/2 clients, and most of ours).
+    static func lowercasedName(_ name: String) -> String {
+        if isLowercaseASCII(name) { return name }
+        var ascii = true
+        let bytes = name.utf8.map { c -> UInt8 in
+            if c >= 0x80 { ascii = false }
+            return c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c + 32 : c
+        }
+        return ascii ? String(decoding: bytes, as: UTF8.self) : name.lowercased()
     }
 
     static func isLowercaseASCII(_ s: String) -> Bool {

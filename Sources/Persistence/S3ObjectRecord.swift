@@ -12,10 +12,10 @@ enum S3ObjectRecord {
         field(&out, "bucket", first: true); string(&out, o.bucket)
         field(&out, "key"); string(&out, o.key)
         field(&out, "versionId"); string(&out, o.versionId)
-        field(&out, "isDeleteMarker"); out.append(contentsOf: Array((o.isDeleteMarker ? "true" : "false").utf8))
-        field(&out, "size"); out.append(contentsOf: Array(String(o.size).utf8))
+        field(&out, "isDeleteMarker"); literal(&out, o.isDeleteMarker ? "true" : "false")
+        field(&out, "size"); out.append(contentsOf: String(o.size).utf8)
         field(&out, "etag"); string(&out, o.etag)
-        field(&out, "lastModified"); out.append(contentsOf: Array(number(o.lastModified).utf8))
+        field(&out, "lastModified"); out.append(contentsOf: number(o.lastModified).utf8)
         field(&out, "headers"); dictionary(&out, o.headers)
         field(&out, "metadata"); dictionary(&out, o.metadata)
         field(&out, "checksums"); dictionary(&out, o.checksums)
@@ -30,7 +30,7 @@ enum S3ObjectRecord {
         }
         out.append(UInt8(ascii: "]"))
         if let blob = o.blob { field(&out, "blob"); string(&out, blob) }
-        if let n = o.partsCount { field(&out, "partsCount"); out.append(contentsOf: Array(String(n).utf8)) }
+        if let n = o.partsCount { field(&out, "partsCount"); out.append(contentsOf: String(n).utf8) }
         if let t = o.checksumType { field(&out, "checksumType"); string(&out, t) }
         out.append(UInt8(ascii: "}"))
         return Data(out)
@@ -39,8 +39,13 @@ enum S3ObjectRecord {
     private static func field(_ out: inout [UInt8], _ name: StaticString, first: Bool = false) {
         if !first { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { out.append(contentsOf: $0) }
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        literal(&out, name)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+    }
+
+    private static func literal(_ out: inout [UInt8], _ text: StaticString) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
     private static func dictionary(_ out: inout [UInt8], _ d: [String: String]) {
@@ -61,6 +66,12 @@ enum S3ObjectRecord {
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as its UTF-8.
     static func string(_ out: inout [UInt8], _ s: String) {
         out.append(UInt8(ascii: "\""))
+        // Nearly every string needs no escape: copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

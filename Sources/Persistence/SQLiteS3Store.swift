@@ -75,6 +75,25 @@ public final class SQLiteS3Store: Sendable {
             // The bytes of a small object, in its row (its record's `blob` is nil then).
             try db.execute(sql: "ALTER TABLE objects ADD COLUMN data BLOB")
         }
+        m.registerMigration("v3-objects-rowid") { db in
+            // A WITHOUT ROWID table keeps at most about 1,000 bytes of a row in its b-tree page (index b-trees' limit
+            // for 4 KiB pages): a row holding a 1 KiB object spilled into an overflow page of its own, so every small
+            // PUT rewrote two or three pages (the leaf, the overflow chain freed and allocated). A rowid table keeps up
+            // to about 4,000 bytes in the leaf, and rewriting a row in place changes that one page.
+            try db.execute(sql: """
+                CREATE TABLE objects_v3 (
+                    id INTEGER PRIMARY KEY,
+                    bucket TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL,
+                    seq INTEGER NOT NULL, latest INTEGER NOT NULL, marker INTEGER NOT NULL, body BLOB NOT NULL, data BLOB,
+                    UNIQUE (bucket, key, version)
+                );
+                INSERT INTO objects_v3 (bucket, key, version, seq, latest, marker, body, data)
+                    SELECT bucket, key, version, seq, latest, marker, body, data FROM objects ORDER BY bucket, key, version;
+                DROP TABLE objects;
+                ALTER TABLE objects_v3 RENAME TO objects;
+                CREATE INDEX objects_latest ON objects (bucket, latest, key);
+                """)
+        }
         return m
     }
 
@@ -91,43 +110,61 @@ public final class SQLiteS3Store: Sendable {
 
     /// Inserts the bucket unless one of that name exists; returns the existing one then.
     public func createBucket(_ b: S3Bucket) throws -> S3Bucket? {
-        let existing = try db.write { db -> S3Bucket? in
+        try changeBuckets { db, cache in
             if let existing = try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [b.name]) {
                 return try Self.decode(S3Bucket.self, existing)
             }
             try db.execute(sql: "INSERT INTO buckets (name, body) VALUES (?, ?)", arguments: [b.name, try Self.encode(b)])
+            cache[b.name] = b
             return nil
         }
-        if existing == nil { bucketCache.withLock { $0[b.name] = b } }
-        return existing
     }
 
     /// Rewrites a bucket's record through `change`; nil when there is no such bucket.
     @discardableResult
     public func updateBucket(_ name: String, _ change: (inout S3Bucket) throws -> Void) throws -> S3Bucket? {
-        let updated = try db.write { db -> S3Bucket? in
+        try changeBuckets { db, cache in
             guard let data = try Data.fetchOne(db, sql: "SELECT body FROM buckets WHERE name = ?", arguments: [name]) else { return nil }
             var b = try Self.decode(S3Bucket.self, data)
             try change(&b)
             try db.execute(sql: "UPDATE buckets SET body = ? WHERE name = ?", arguments: [try Self.encode(b), name])
+            cache[name] = b
             return b
         }
-        if let updated { bucketCache.withLock { $0[name] = updated } }
-        return updated
     }
 
     public func deleteBucket(_ name: String) throws -> S3BucketDeletion {
-        let outcome = try db.write { db -> S3BucketDeletion in
+        try changeBuckets { db, cache in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else { return .missing }
             if try Int.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil { return .notEmpty }
             // Uploads in progress do not keep a bucket (AWS deletes it and them); their parts' files go too.
             try db.execute(sql: "DELETE FROM parts WHERE upload IN (SELECT id FROM uploads WHERE bucket = ?)", arguments: [name])
             try db.execute(sql: "DELETE FROM uploads WHERE bucket = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            cache[name] = nil
             return .deleted
         }
-        if case .deleted = outcome { bucketCache.withLock { $0[name] = nil } }
-        return outcome
+    }
+
+    /// A write of the buckets table that changes the cache in the same transaction (a copy, installed inside it and
+    /// put back if the commit fails): writes are serialized, so an object write, which checks its bucket in the cache
+    /// inside its own transaction, sees exactly the buckets committed before it.
+    private func changeBuckets<T>(_ body: (Database, inout [String: S3Bucket]) throws -> T) throws -> T {
+        var before: [String: S3Bucket]?
+        do {
+            return try db.write { db in
+                var cache = bucketCache.withLock { $0 }
+                let result = try body(db, &cache)
+                before = bucketCache.withLock { current in
+                    defer { current = cache }
+                    return current
+                }
+                return result
+            }
+        } catch {
+            if let before { bucketCache.withLock { $0 = before } }
+            throw error
+        }
     }
 
     // MARK: objects
@@ -172,7 +209,8 @@ public final class SQLiteS3Store: Sendable {
         let record = S3ObjectRecord.encode(o)
         let sequence = self.sequence
         return try committer.run(publish: publisher(o, data)) { db in
-            try Self.insertLatest(db, o, record: record, data: data, check: check, seq: sequence.next())
+            try Self.insertLatest(db, o, record: record, data: data, check: check, seq: sequence.next(),
+                                  bucketExists: self.bucketExists(o.bucket))
         }
     }
 
@@ -182,7 +220,10 @@ public final class SQLiteS3Store: Sendable {
                           completion: @escaping @Sendable (Result<[String], any Error>) -> Void) {
         let record = S3ObjectRecord.encode(o)
         let sequence = self.sequence
-        committer.submit({ db in try Self.insertLatest(db, o, record: record, data: data, check: check, seq: sequence.next()) },
+        committer.submit({ db in
+            try Self.insertLatest(db, o, record: record, data: data, check: check, seq: sequence.next(),
+                                  bucketExists: self.bucketExists(o.bucket))
+        },
                          publish: publisher(o, data), completion: completion)
     }
 
@@ -193,16 +234,26 @@ public final class SQLiteS3Store: Sendable {
         return { _ in latest.set(cached, o, bytes: data) }
     }
 
+    /// Inside the writing transaction: the bucket exists (the cache changes only inside bucket transactions).
+    private func bucketExists(_ name: String) -> Bool { bucketCache.withLock { $0[name] != nil } }
+
     private static func insertLatest(_ db: Database, _ o: S3Object, record: Data, data: [UInt8]?,
-                                     check: (@Sendable (S3Object?) throws -> Void)?, seq: Int64) throws -> [String] {
-        // Cached statements: a small PUT is a handful of them, and parsing SQL each time cost more than running it.
-        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [o.bucket]) != nil else {
-            throw S3StoreError.noSuchBucket
-        }
+                                     check: (@Sendable (S3Object?) throws -> Void)?, seq: Int64,
+                                     bucketExists: Bool) throws -> [String] {
+        guard bucketExists else { throw S3StoreError.noSuchBucket }
         if let check { try check(try object(db, bucket: o.bucket, key: o.key, versionId: nil)) }
+        // Cached statements: a small PUT is one or two of them, and parsing SQL each time cost more than running it.
+        // The common case first: the version replaced (same id: the `null` version of an unversioned bucket) is the
+        // latest and kept its bytes in its row (no file to free), so no other version is latest: its row is rewritten
+        // in place. `latest` and the key stay, so no index changes (the small PUT writes one table page).
+        let values: StatementArguments = [seq, o.isDeleteMarker ? 1 : 0, record, data.map { Data($0) }, o.bucket, o.key, o.versionId]
+        try db.cachedStatement(sql: """
+            UPDATE objects SET seq = ?, marker = ?, body = ?, data = ?
+            WHERE bucket = ? AND key = ? AND version = ? AND latest = 1 AND data IS NOT NULL
+            """).execute(arguments: values)
+        if db.changesCount == 1 { return [] }
         var freed: [String] = []
-        // The version replaced (same id: the `null` version of an unversioned bucket), if any; its file, when its
-        // bytes are not in its row (its record says which).
+        // Otherwise the version replaced, if any, and its file when its bytes are not in its row (its record says).
         let old = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT data IS NULL, latest, body FROM objects WHERE bucket = ? AND key = ? AND version = ?
             """), arguments: [o.bucket, o.key, o.versionId])
@@ -210,11 +261,9 @@ public final class SQLiteS3Store: Sendable {
             freed.append(blob)
         }
         if let old, old[1] as Bool {
-            // The replaced version is the latest, so no other is: rewrite its row in place. `latest` and the key stay,
-            // so the index on them is not touched (the common small PUT writes one table page).
             try db.cachedStatement(sql: """
                 UPDATE objects SET seq = ?, marker = ?, body = ?, data = ? WHERE bucket = ? AND key = ? AND version = ?
-                """).execute(arguments: [seq, o.isDeleteMarker ? 1 : 0, record, data.map { Data($0) }, o.bucket, o.key, o.versionId])
+                """).execute(arguments: values)
         } else {
             try db.cachedStatement(sql: "UPDATE objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
                 .execute(arguments: [o.bucket, o.key])

@@ -23,9 +23,10 @@ extension APIRouter {
             return response
         }
         var response: WireResponse
+        let parsed = SigV4Authorization.parse(request)
         if request.header("authorization") == nil, let v2 = SigV2Presigned.parse(request) {
             response = presignedV2(request, v2, s3)
-        } else if case .failure(.missing) = SigV4Authorization.parse(request) {
+        } else if case .failure(.missing) = parsed {
             // Unsigned: an anonymous caller, whom only a bucket policy open to everyone admits.
             let ctx = RequestContext(requestID: newRequestID(), accountId: config.accountId, region: config.region,
                                      principal: Principal(arn: S3Service.anonymousArn, userId: "anonymous", accountId: "",
@@ -33,10 +34,10 @@ extension APIRouter {
                                      sourceIP: request.sourceIP)
             response = s3.handle(request, context: ctx, signedRegion: config.region, mayDefer: mayDefer)
         } else {
-            switch admit(request, params: nil) {
+            switch admit(request, params: nil, parsed: parsed) {
         case .failure(let early): response = early.response
         case .success(let a):
-            let auth = try? SigV4Authorization.parse(request).get()
+            let auth = try? parsed.get()
             if !config.enforceIAM, let auth, auth.presigned,
                case .presignedExpired(let at, _)? = SigV4Verifier.verifyHead(request, authorization: auth, now: Date()) {
                 // A presigned URL's expiry holds even where signatures are not verified: it is what `--expires-in` promises.

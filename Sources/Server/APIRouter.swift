@@ -75,11 +75,13 @@ public final class APIRouter: HTTPResponder {
 
     /// Reads the signature and resolves the caller (verifying the signature under `--enforce-iam`);
     /// an early answer (an auth error) comes back as `.failure`.
-    func admit(_ request: WireRequest, params: QueryParameters?) -> Result<Admitted, EarlyAnswer> {
+    /// `parsed`: the request's signature fields when the caller has read them already.
+    func admit(_ request: WireRequest, params: QueryParameters?,
+               parsed: Result<SigV4Authorization, SigV4Authorization.ParseFailure>? = nil) -> Result<Admitted, EarlyAnswer> {
         let requestID = newRequestID()
         // The service comes from the signature's scope; requests without one are answered in the format
         // their path or Version suggests.
-        let auth = SigV4Authorization.parse(request)
+        let auth = parsed ?? SigV4Authorization.parse(request)
         let service: String?
         switch auth {
         case .success(let a): service = a.service

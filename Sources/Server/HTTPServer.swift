@@ -135,6 +135,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private let untrustedBodyBytes: Int
     private let logger: Logger
     private var head: HTTPRequestHead?
+    /// The request being read, as far as its head goes (made once: its headers are converted and lower-cased then).
+    private var request: WireRequest?
+    /// The connection's peer address as text, made on its first request.
+    private var peer: String?
     private var body: [UInt8] = []
     private var limit: Int
     private var tooLarge = false
@@ -165,13 +169,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         switch unwrapInboundIn(data) {
         case .head(let h):
             head = h
+            let bare = bodiless(h, context)
+            request = bare
             body.removeAll(keepingCapacity: true)
             tooLarge = false
             limit = maxBodyBytes
             earlyRefusal = nil
             sink?.abort()
             sink = nil
-            if h.method == .PUT, let streaming = responder.bodySink(bodiless(h, context)) {
+            if h.method == .PUT, let streaming = responder.bodySink(bare) {
                 sink = streaming
                 continueIfExpected(context, h)
                 return
@@ -179,7 +185,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             let declared = h.headers.first(name: "content-length").flatMap(Int.init)
             // Only a body that could pass the small limit needs the head judged; the common small request skips it.
             if declared.map({ $0 > untrustedBodyBytes }) ?? h.headers.contains(name: "transfer-encoding") {
-                if case .untrusted(let refusal) = responder.bodyAllowance(bodiless(h, context)) {
+                if case .untrusted(let refusal) = responder.bodyAllowance(bare) {
                     limit = untrustedBodyBytes
                     earlyRefusal = refusal
                 }
@@ -203,19 +209,16 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             body.append(contentsOf: buf.readBytes(length: buf.readableBytes) ?? [])
         case .end:
-            guard let head else { return }
+            guard let head, var request = self.request else { return }
             self.head = nil
+            self.request = nil
             let keepAlive = head.isKeepAlive
-            let (path, query) = Self.split(head.uri)
-            let peer = context.remoteAddress?.ipAddress ?? "127.0.0.1"
             if tooLarge {
-                write(context: context, response: responder.payloadTooLarge(bodiless(head, context), limit: limit), keepAlive: false,
+                write(context: context, response: responder.payloadTooLarge(request, limit: limit), keepAlive: false,
                       version: head.version)
                 return
             }
-            var request = WireRequest(method: head.method.rawValue, rawPath: path, rawQuery: query,
-                                      headers: head.headers.map { ($0.name, $0.value) }, body: body, sourceIP: peer)
-            request.edge = edge
+            request.body = body
             body = []
             var streamedPath: String?
             if let sink {
@@ -273,8 +276,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The request as far as its head goes.
     private func bodiless(_ h: HTTPRequestHead, _ context: ChannelHandlerContext) -> WireRequest {
         let (path, query) = Self.split(h.uri)
+        let source: String
+        if let peer { source = peer } else {
+            source = context.remoteAddress?.ipAddress ?? "127.0.0.1"
+            peer = source
+        }
         var r = WireRequest(method: h.method.rawValue, rawPath: path, rawQuery: query, headers: h.headers.map { ($0.name, $0.value) },
-                            sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1")
+                            sourceIP: source)
         r.edge = edge
         return r
     }
@@ -284,6 +292,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private func refuse(context: ChannelHandlerContext, with response: WireResponse, version: HTTPVersion) {
         refused = true
         head = nil
+        request = nil
         body = []
         write(context: context, response: response, keepAlive: false, version: version, closing: false)
         let channel = context.channel

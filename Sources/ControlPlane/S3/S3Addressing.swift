@@ -24,6 +24,8 @@ public enum S3Addressing {
 
     /// The bucket named by a virtual-hosted Host, nil for any other host.
     public static func hostBucket(_ hostHeader: String) -> String? {
+        // Most requests come to an address or a host without an `s3` label: leave before splitting anything.
+        guard mayNameS3(hostHeader) else { return nil }
         let host = (hostHeader.split(separator: ":", maxSplits: 1).first.map(String.init) ?? hostHeader).lowercased()
         let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard let s3 = labels.firstIndex(where: { $0 == "s3" || $0.hasPrefix("s3-") }), s3 > 0 else { return nil }
@@ -33,6 +35,16 @@ public enum S3Addressing {
             || (rest.count == 2 && rest.last == "localhost")
         guard tailOK else { return nil }
         return labels[..<s3].joined(separator: ".")
+    }
+
+    /// False when the host cannot have an `s3` label: it holds no `s3` in any case.
+    private static func mayNameS3(_ host: String) -> Bool {
+        var previous: UInt8 = 0
+        for c in host.utf8 {
+            if (previous | 0x20) == UInt8(ascii: "s") && c == UInt8(ascii: "3") { return true }
+            previous = c
+        }
+        return false
     }
 
     /// `s3.amazonaws.com`, `s3.REGION.amazonaws.com`, `s3.localhost`: path-style hosts.

@@ -172,7 +172,8 @@ public final class S3Service: Sendable {
         }
         let plan = RequestBodySink.Plan(chunked: chunked, chain: signed ? chain : nil,
                                         sha256: contentHash.utf8.count == 64 && !chunked, checksums: sums)
-        return try? RequestBodySink(path: files.incomingPath(), plan: plan)
+        let files = self.files
+        return try? RequestBodySink(makePath: { files.incomingPath() }, plan: plan)
     }
 
     // MARK: helpers shared by the operations
