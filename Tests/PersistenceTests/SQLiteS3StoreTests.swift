@@ -1,5 +1,6 @@
 import CloudModel
 import Foundation
+import GRDB
 import Synchronization
 @testable import Persistence
 import Testing
@@ -171,5 +172,66 @@ private func version(_ key: String, _ id: String, blob: String?, marker: Bool = 
                 "a version written after reopening is the newest")
         _ = try store.deleteVersion(bucket: "b", key: "k", versionId: "v0")
         #expect(try store.object(bucket: "b", key: "k")?.versionId == "v2")
+    }
+}
+
+@Test func rowsWrittenBeforeTheRowidTableReadTheSame() throws {
+    try withTemporaryDirectory { dir in
+        let root = (dir as NSString).appendingPathComponent("s3")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        do {
+            // The file as the previous version left it: objects in the WITHOUT ROWID table.
+            let old = try DatabaseQueue(path: (root as NSString).appendingPathComponent("s3.sqlite"))
+            try SQLiteS3Store.migrator.migrate(old, upTo: "v2-inline-bytes")
+            try old.write { db in
+                let b = S3Bucket(name: "b", region: "us-east-1", owner: "1", created: 0)
+                try db.execute(sql: "INSERT INTO buckets (name, body) VALUES (?, ?)", arguments: ["b", try JSONEncoder().encode(b)])
+                for (seq, id, latest, data) in [(1, "v1", 0, [UInt8]([1])), (2, "v2", 1, [2, 2])] as [(Int, String, Int, [UInt8])] {
+                    try db.execute(sql: """
+                        INSERT INTO objects (bucket, key, version, seq, latest, marker, body, data) VALUES ('b', 'k', ?, ?, ?, 0, ?, ?)
+                        """, arguments: [id, seq, latest, S3ObjectRecord.encode(version("k", id, blob: nil)), Data(data)])
+                }
+            }
+        }
+        let store = try SQLiteS3Store(dataDir: dir)
+        #expect(try store.object(bucket: "b", key: "k")?.versionId == "v2")
+        #expect(try store.versions(bucket: "b", from: "", limit: 10).map(\.versionId) == ["v2", "v1"])
+        #expect(try store.objectData(bucket: "b", key: "k", versionId: "v1") == [1])
+        _ = try store.putObject(version("k", "v3", blob: nil), data: [3], check: nil)
+        #expect(try store.versions(bucket: "b", from: "", limit: 10).map(\.versionId) == ["v3", "v2", "v1"])
+    }
+}
+
+@Test func aSmallObjectsRowStaysInItsPageAndReplacingItFreesOnlyFiles() throws {
+    try withTemporaryDirectory { dir in
+        let store = try SQLiteS3Store(dataDir: dir)
+        _ = try store.createBucket(S3Bucket(name: "b", region: "us-east-1", owner: "1", created: 0))
+        let kib = [UInt8](repeating: 7, count: 1024)
+        for i in 0..<50 { _ = try store.putObject(version("k\(i)", "null", blob: nil), data: kib, check: nil) }
+        // Rewritten in place: bytes in the row, then a file, then bytes again; only the file is handed back.
+        #expect(try store.putObject(version("k0", "null", blob: nil), data: [1], check: nil) == [])
+        #expect(try store.putObject(version("k0", "null", blob: "f1"), data: nil, check: nil) == [])
+        #expect(try store.putObject(version("k0", "null", blob: nil), data: [2], check: nil) == ["f1"])
+        #expect(try store.objectData(bucket: "b", key: "k0", versionId: "null") == [2])
+        #expect(try store.versions(bucket: "b", from: "k0", limit: 1).first?.blob == nil)
+        // A 1 KiB object's row fits its table page: no overflow page (each would be a second page written per PUT).
+        let reader = try DatabaseQueue(path: (dir as NSString).appendingPathComponent("s3/s3.sqlite"))
+        let overflow = try reader.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM dbstat WHERE name = 'objects' AND pagetype = 'overflow'")
+        }
+        #expect(overflow == 0)
+    }
+}
+
+@Test func aPutQueuedAfterItsBucketWasDeletedFailsWithNoSuchBucket() throws {
+    try withTemporaryDirectory { dir in
+        let store = try SQLiteS3Store(dataDir: dir)
+        _ = try store.createBucket(S3Bucket(name: "b", region: "us-east-1", owner: "1", created: 0))
+        #expect(try store.deleteBucket("b") == .deleted)
+        #expect(throws: S3StoreError.self) { try store.putObject(version("k", "null", blob: nil), data: [1], check: nil) }
+        _ = try store.createBucket(S3Bucket(name: "b", region: "us-east-1", owner: "1", created: 0))
+        _ = try store.putObject(version("k", "null", blob: nil), data: [1], check: nil)
+        #expect(try store.deleteBucket("b") == .notEmpty)
+        #expect(try store.bucket("b") != nil, "a bucket that was not deleted stays")
     }
 }
