@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How a request reached the service edge: the edge address the caller connected to (which names the service and
 /// region it asked for) and whether over TLS.
@@ -107,9 +108,10 @@ public struct WireResponse: Sendable {
 
 /// A fresh request id in the form AWS uses (a lower-case random UUID, version 4). Formatted by hand: Foundation's
 /// `uuidString` goes through printf and is a measurable part of a small request.
+/// Request ids need to be unique, not secret: they come from a SplitMix64 sequence seeded once from the system's
+/// generator, instead of two `getrandom` system calls per request.
 public func newRequestID() -> String {
-    var g = SystemRandomNumberGenerator()
-    let r1: UInt64 = g.next(), r2: UInt64 = g.next()
+    let r1 = RequestIDSequence.next(), r2 = RequestIDSequence.next()
     let hi = (r1 & ~UInt64(0xF000)) | 0x4000                 // version 4
     let lo = (r2 & ~(UInt64(0xC) << 60)) | (UInt64(0x8) << 60)  // RFC 4122 variant
     let hex = Array("0123456789abcdef".utf8)
@@ -148,4 +150,16 @@ public final class ResponseFile: @unchecked Sendable {
     }
 
     deinit { if fd >= 0 { close(fd) } }
+}
+
+/// A shared SplitMix64 sequence: each call advances one atomic counter and mixes its value.
+private enum RequestIDSequence {
+    static let state = Atomic<UInt64>({ var g = SystemRandomNumberGenerator(); return g.next() }())
+
+    static func next() -> UInt64 {
+        var z = state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

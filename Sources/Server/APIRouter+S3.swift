@@ -92,22 +92,23 @@ extension APIRouter {
     /// `--enforce-iam` a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` body's chunk signatures are checked as they arrive.
     public func bodySink(_ head: WireRequest) -> RequestBodySink? {
         guard let s3, S3Addressing.isS3(head) else { return nil }
-        guard case .success(let a) = SigV4Authorization.parse(head) else {
-            // A version 2 presigned PUT: judged with the whole request (expiry, signature).
-            return SigV2Presigned.parse(head) != nil && !config.enforceIAM ? s3.bodySink(head, chain: nil) : nil
+        if !config.enforceIAM {
+            // Nothing is verified before the body: a signed request (its signature read with the whole request) or a
+            // version 2 presigned PUT (judged then too: expiry) streams; an unsigned one is read whole as any other.
+            let signed = head.header("authorization") != nil || head.rawQuery.contains("X-Amz-Credential=")
+            return signed || SigV2Presigned.parse(head) != nil ? s3.bodySink(head, chain: nil) : nil
         }
+        guard case .success(let a) = SigV4Authorization.parse(head) else { return nil }
+        let authorizer = self.authorizer, config = self.config
+        let verdict = HeadAdmission.verdict(head, enforceIAM: true, scope: .s3, region: config.region, isKnownKey: {
+            authorizer.principal(accessKeyId: $0, rootAccessKeyId: config.rootAccessKeyId) != nil
+        }, now: Date())
+        guard verdict == .trusted else { return nil }
         var chain: ChunkSignatureChain?
-        if config.enforceIAM {
-            let authorizer = self.authorizer, config = self.config
-            let verdict = HeadAdmission.verdict(head, enforceIAM: true, scope: .s3, region: config.region, isKnownKey: {
-                authorizer.principal(accessKeyId: $0, rootAccessKeyId: config.rootAccessKeyId) != nil
-            }, now: Date())
-            guard verdict == .trusted else { return nil }
-            if let caller = authorizer.caller(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
-                                              rootSecret: config.rootSecretAccessKey),
-               let timestamp = head.header("x-amz-date") {
-                chain = ChunkSignatureChain(secretAccessKey: caller.secretAccessKey, authorization: a, timestamp: timestamp)
-            }
+        if let caller = authorizer.caller(accessKeyId: a.accessKeyID, rootAccessKeyId: config.rootAccessKeyId,
+                                          rootSecret: config.rootSecretAccessKey),
+           let timestamp = head.header("x-amz-date") {
+            chain = ChunkSignatureChain(secretAccessKey: caller.secretAccessKey, authorization: a, timestamp: timestamp)
         }
         return s3.bodySink(head, chain: chain)
     }
