@@ -9,6 +9,10 @@
 
 local method, bucket, body, keys, headers
 local counter = 0
+-- Every PUT request is formatted once, in init: the load generator then costs the servers' shared CPU as little as
+-- it can (formatting each request in Lua took about a third of wrk's CPU).
+local puts = {}
+local get
 
 function init(args)
     method = args[1] or "GET"
@@ -24,13 +28,19 @@ function init(args)
         ["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDBENCHMARK0000000/" .. scope
             .. ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" .. string.rep("0", 64),
     }
+    if method == "PUT" then
+        for i = 0, keys - 1 do
+            puts[i] = wrk.format("PUT", "/" .. bucket .. "/obj-" .. i, headers, body)
+        end
+    end
+    get = wrk.format("GET", "/" .. bucket .. "/obj-0", headers)
     counter = math.random(0, keys - 1)
 end
 
 function request()
     if method == "PUT" then
         counter = (counter + 1) % keys
-        return wrk.format("PUT", "/" .. bucket .. "/obj-" .. counter, headers, body)
+        return puts[counter]
     end
-    return wrk.format("GET", "/" .. bucket .. "/obj-0", headers)
+    return get
 end
