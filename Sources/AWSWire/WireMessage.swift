@@ -107,9 +107,8 @@ public struct WireResponse: Sendable {
 }
 
 /// A fresh request id in the form AWS uses (a lower-case random UUID, version 4). Formatted by hand: Foundation's
-/// `uuidString` goes through printf and is a measurable part of a small request.
-/// Request ids need to be unique, not secret: they come from a SplitMix64 sequence seeded once from the system's
-/// generator, instead of two `getrandom` system calls per request.
+/// `uuidString` goes through printf and is a measurable part of a small request. Ids need to be unique, not secret:
+/// their bits come from a SplitMix64 sequence seeded once from the system's generator (not two `getrandom` calls).
 public func newRequestID() -> String {
     let r1 = RequestIDSequence.next(), r2 = RequestIDSequence.next()
     let hi = (r1 & ~UInt64(0xF000)) | 0x4000                 // version 4
