@@ -43,7 +43,7 @@ public struct WireRequest: Sendable {
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
         // Callers name headers in lower case nearly always; only others pay for lower-casing.
-        let lower = Self.isLowercaseASCII(name) ? name : name.lowercased()
+        let lower = Self.lowercasedName(name)
         let count = lower.utf8.count
         for h in headers where h.name.utf8.count == count && h.name == lower { return h.value }
         return nil
